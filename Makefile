@@ -1,0 +1,43 @@
+PYTHON := $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+export DJANGO_DEBUG ?= true
+
+.PHONY: venv venv-dev run test lint bench-engine migrations-check
+
+venv: $(VENV)/requirements.stamp
+
+venv-dev: $(VENV)/requirements-dev.stamp
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall only when the requirements change.
+$(VENV)/requirements.stamp: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/requirements-dev.stamp: requirements-dev.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/requirements.stamp
+
+run: venv
+	$(BIN)/python manage.py migrate
+	$(BIN)/python manage.py load_guidance
+	$(BIN)/python manage.py create_demo_users
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# pytest exits 5 when no tests are collected; that is not a failure here.
+test: venv-dev
+	$(BIN)/pytest; status=$$?; [ $$status -eq 0 ] || [ $$status -eq 5 ]
+
+lint: venv-dev
+	$(BIN)/ruff check .
+
+bench-engine: venv
+	$(BIN)/python -m options.bench
+
+migrations-check: venv
+	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -1,0 +1,165 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from options import vocab
+from options.choices import choices
+
+OPTION_CHOICES = [("", "All options (global)"), *choices(vocab.OPTIONS)]
+
+
+class GuidanceDocument(models.Model):
+    """One published piece of guidance (for example NICE TA265) that rules cite."""
+
+    code = models.CharField(max_length=20, unique=True, help_text='For example "TA265".')
+    title = models.CharField(max_length=300)
+    url = models.URLField(blank=True)
+    publisher = models.CharField(max_length=100, default="NICE")
+    published = models.DateField(null=True, blank=True)
+    last_reviewed = models.DateField(null=True, blank=True)
+    next_review_due = models.DateField(null=True, blank=True)
+    evidence_note = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def review_overdue(self):
+        """True when the next review date has passed."""
+        return self.next_review_due is not None and self.next_review_due < timezone.localdate()
+
+
+class RuleSet(models.Model):
+    """One version of the whole body of rules; at most one is published and in use."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    RETIRED = "retired"
+    STATE_CHOICES = [(DRAFT, "Draft"), (PUBLISHED, "Published"), (RETIRED, "Retired")]
+
+    version = models.CharField(max_length=40, unique=True)
+    title = models.CharField(max_length=200)
+    state = models.CharField(max_length=10, choices=STATE_CHOICES, default=DRAFT)
+    notes = models.TextField(blank=True)
+    based_on = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="derived"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rulesets_created",
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rulesets_published",
+    )
+    lock_version = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["state"],
+                condition=Q(state="published"),
+                name="one_published_ruleset",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.version} ({self.state})"
+
+
+class Rule(models.Model):
+    """One clinical rule in a ruleset: when its condition holds, its effect applies."""
+
+    ruleset = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="rules")
+    code = models.CharField(max_length=40, help_text='Stable code, e.g. "DMAB-TA265-02".')
+    option = models.CharField(max_length=20, blank=True, choices=OPTION_CHOICES)
+    effect = models.CharField(max_length=20, choices=choices(vocab.RULE_EFFECTS))
+    status = models.CharField(max_length=20, blank=True, choices=choices(vocab.STATUSES))
+    priority = models.IntegerField(default=100)
+    condition = models.JSONField(default=dict, blank=True)
+    guidance = models.ForeignKey(GuidanceDocument, on_delete=models.PROTECT, related_name="rules")
+    section = models.CharField(max_length=100, blank=True)
+    text = models.TextField(help_text="What the clinician reads.")
+    patient_text = models.TextField(blank=True)
+    alert_code = models.CharField(max_length=40, blank=True)
+    alert_severity = models.CharField(
+        max_length=10, blank=True, choices=choices(vocab.ALERT_SEVERITIES)
+    )
+    defines = models.CharField(
+        max_length=60, blank=True, help_text="The derived fact a define rule provides."
+    )
+    lock_version = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["option", "effect", "priority", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["ruleset", "code"], name="unique_rule_code"),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def clean(self):
+        """Run the engine's parser, so a mistake shows beside the field at fault."""
+        super().clean()
+        if self.guidance_id is None or self.ruleset_id is None:
+            return
+        from options.rules import Parser, RuleError, compile_rule
+
+        from .selectors import define_names, engine_rule_from_row
+
+        parser = Parser(derived=define_names(self.ruleset, exclude_pk=self.pk))
+        try:
+            compile_rule(engine_rule_from_row(self), parser)
+        except RuleError as error:
+            field = "condition" if error.field.startswith("condition") else error.field
+            if field not in {f.name for f in self._meta.fields}:
+                field = None
+            message = f"{error.field}: {error.message}" if field == "condition" else (
+                error.message)
+            raise ValidationError({field: message} if field else message) from error
+
+
+class Scenario(models.Model):
+    """One worked clinical case with the advice the ruleset is expected to give."""
+
+    SOURCE_CHOICES = [("shared", "Shared clinical scenarios"), ("editor", "Guidance editor")]
+
+    code = models.CharField(max_length=40, unique=True)
+    title = models.CharField(max_length=200)
+    assessment = models.JSONField()
+    expected = models.JSONField(help_text="Option -> expected status.")
+    expected_hold = models.JSONField(default=list, blank=True)
+    expected_alerts = models.JSONField(default=list, blank=True)
+    expected_scores = models.JSONField(default=dict, blank=True)
+    source = models.CharField(max_length=10, choices=SOURCE_CHOICES, default="editor")
+    expectation_note = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.code

@@ -1,0 +1,87 @@
+"""Read guidance for the engine: the only place where stored rows become engine rules."""
+
+import threading
+
+from options.rules import CompiledRuleSet
+from options.rules import Rule as EngineRule
+
+from .models import Rule, RuleSet
+
+ENGINE_FIELDS = (
+    "code",
+    "effect",
+    "condition",
+    "text",
+    "option",
+    "status",
+    "priority",
+    "section",
+    "patient_text",
+    "alert_code",
+    "alert_severity",
+    "defines",
+)
+
+
+class NoPublishedRuleSet(LookupError):
+    """No ruleset is published, so no advice can be given."""
+
+
+_compiled = {}
+_compiled_lock = threading.Lock()
+
+
+def engine_rule_from_row(row):
+    """Return the engine's view of one stored rule."""
+    values = {name: getattr(row, name) for name in ENGINE_FIELDS}
+    return EngineRule(guidance=row.guidance.code, **values)
+
+
+def ruleset_compile(ruleset):
+    """Compile a ruleset's rows; raises RuleError naming the first bad rule."""
+    rows = Rule.objects.filter(ruleset=ruleset).select_related("guidance")
+    published_at = ruleset.published_at.isoformat() if ruleset.published_at else None
+    return CompiledRuleSet(
+        [engine_rule_from_row(row) for row in rows],
+        version=ruleset.version,
+        published_at=published_at,
+    )
+
+
+def ruleset_get_published():
+    """Return the published ruleset row, or raise NoPublishedRuleSet."""
+    ruleset = RuleSet.objects.filter(state=RuleSet.PUBLISHED).first()
+    if ruleset is None:
+        raise NoPublishedRuleSet("No ruleset is published: an editor must publish one.")
+    return ruleset
+
+
+def ruleset_compiled(ruleset):
+    """Return the compiled form of a ruleset, compiling once per process and version.
+
+    A published ruleset never changes, so (id, version, lock_version) names its content;
+    drafts carry lock_version too, which every rule save increments.
+    """
+    key = (ruleset.pk, ruleset.version, ruleset.state, ruleset.lock_version)
+    compiled = _compiled.get(key)
+    if compiled is None:
+        with _compiled_lock:
+            compiled = _compiled.get(key) or ruleset_compile(ruleset)
+            _compiled[key] = compiled
+    return ruleset, compiled
+
+
+def published_compiled():
+    """Return (row, compiled) for the published ruleset; one small query per call.
+
+    Asking the database each time is what makes a publish reach every worker at once.
+    """
+    return ruleset_compiled(ruleset_get_published())
+
+
+def define_names(ruleset, *, exclude_pk=None):
+    """Return the derived-fact names a ruleset's define rules provide."""
+    rows = Rule.objects.filter(ruleset=ruleset, effect="define")
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
+    return set(rows.values_list("defines", flat=True))

@@ -1,0 +1,27 @@
+"""Django choices built from options.vocab, labelled for people."""
+
+_LABELS = {
+    "other_solid": "Other solid tumour",
+    "primary_bone": "Primary bone cancer",
+    "none": "None",
+    "involvement_over_50": "No collapse, over 50% of body involved",
+    "under_50": "Collapse under 50%",
+    "over_50": "Collapse over 50%",
+    "under_third": "Under one third",
+    "third_to_two_thirds": "One third to two thirds",
+    "over_two_thirds": "Over two thirds",
+    "kyphoplasty": "Balloon kyphoplasty",
+    "cds_hooks": "CDS Hooks",
+    "cli": "Command line",
+    "api": "API",
+}
+
+
+def label(value):
+    """Return the human label for a vocabulary value."""
+    return _LABELS.get(value, value.replace("_", " ").capitalize())
+
+
+def choices(values):
+    """Build Django choices from a vocabulary tuple."""
+    return [(value, label(value)) for value in values]

@@ -1,0 +1,117 @@
+"""evaluate_assessment: the one function every interface calls to get advice."""
+
+from django.db import transaction
+
+from guidance.selectors import NoPublishedRuleSet, published_compiled
+
+from .models import Consultation, EvaluationAudit, Lesion, PriorTreatment
+from .rules import Assessment, evaluate
+from .validation import AssessmentInvalid, validate_assessment
+
+__all__ = [
+    "AssessmentInvalid",
+    "NoPublishedRuleSet",
+    "consultation_create",
+    "evaluate_assessment",
+]
+
+
+def _audit(*, channel, outcome, patient_ref="", ruleset_version="", user=None,
+           client_name="", endpoint="", consultation=None):
+    EvaluationAudit.objects.create(
+        channel=channel,
+        outcome=outcome,
+        patient_ref=patient_ref or "",
+        ruleset_version=ruleset_version,
+        user=user if user is not None and user.is_authenticated else None,
+        api_client_name=client_name,
+        endpoint=endpoint,
+        consultation=consultation,
+    )
+
+
+def _ref(data):
+    ref = data.get("patient_ref") if isinstance(data, dict) else None
+    return ref[:64] if isinstance(ref, str) else ""
+
+
+def _run(data, audit):
+    """Validate and evaluate; audit a rejected input before re-raising."""
+    try:
+        clean = validate_assessment(data)
+    except AssessmentInvalid:
+        _audit(outcome="invalid", patient_ref=_ref(data), **audit)
+        raise
+    ruleset, compiled = published_compiled()
+    return clean, ruleset, evaluate(Assessment.from_contract(clean), compiled)
+
+
+def evaluate_assessment(*, data, channel, user=None, client_name="", endpoint=""):
+    """Validate an assessment, evaluate it with the published ruleset and audit the call.
+
+    Raises AssessmentInvalid (with field paths) or NoPublishedRuleSet; stores nothing
+    but the audit row.
+    """
+    audit = {"channel": channel, "user": user, "client_name": client_name,
+             "endpoint": endpoint}
+    with transaction.atomic():
+        clean, ruleset, result = _run(data, audit)
+        _audit(outcome="ok", patient_ref=clean.get("patient_ref", ""),
+               ruleset_version=ruleset.version, **audit)
+    return result
+
+
+CONSULTATION_FIELDS = (
+    "patient_ref", "age_years", "cancer_type", "bone_metastases", "prostate_hormone_status",
+    "myeloma_needs_treatment", "treatment_intent", "mscc_signs",
+    "creatinine_clearance_ml_min", "corrected_calcium_mmol_l", "dental_assessment_done",
+    "unhealed_oral_lesion", "uncorrectable_coagulopathy", "active_infection",
+    "cement_allergy", "pregnant",
+)
+TEXT_FIELDS = ("patient_ref", "prostate_hormone_status", "treatment_intent")
+
+
+def consultation_create(*, data, channel, by=None, client_name="", endpoint="",
+                        copied_from=None):
+    """Validate, evaluate and store a consultation with its advice, atomically.
+
+    The stored result and ruleset version let the advice be shown again exactly as given.
+    """
+    audit = {"channel": channel, "user": by, "client_name": client_name,
+             "endpoint": endpoint}
+    with transaction.atomic():
+        clean, ruleset, result = _run(data, audit)
+        values = {name: clean.get(name) for name in CONSULTATION_FIELDS}
+        for name in TEXT_FIELDS:
+            values[name] = values[name] or ""
+        consultation = Consultation(
+            lesions_recorded="lesions" in clean,
+            prior_treatments_recorded="prior_treatments" in clean,
+            clinician=by if by is not None and by.is_authenticated else None,
+            api_client_name=client_name, copied_from=copied_from, result=result,
+            ruleset=ruleset, ruleset_version=ruleset.version, **values)
+        consultation.full_clean()
+        consultation.save()
+        _children_create(consultation, clean)
+        _audit(outcome="ok", patient_ref=clean.get("patient_ref", ""),
+               ruleset_version=ruleset.version, consultation=consultation, **audit)
+    return consultation
+
+
+def _children_create(consultation, clean):
+    Lesion.objects.bulk_create(
+        Lesion(consultation=consultation, position=i, **_blank_text(lesion, LESION_TEXT))
+        for i, lesion in enumerate(clean.get("lesions") or [])
+    )
+    PriorTreatment.objects.bulk_create(
+        PriorTreatment(consultation=consultation, position=i, **prior)
+        for i, prior in enumerate(clean.get("prior_treatments") or [])
+    )
+
+
+LESION_TEXT = ("level", "collapse", "alignment", "posterolateral", "cortical_involvement")
+
+
+def _blank_text(values, names):
+    """Return values with absent text findings stored blank (booleans stay None)."""
+    return {**dict.fromkeys(names, ""), **values}

@@ -1,0 +1,221 @@
+"""Strict validation of the assessment contract: the one place that says what is valid.
+
+Every interface (form, REST API, CDS Hooks, command line) passes raw input through
+`validate_assessment`; each error names its field by path (`lesions[1].level`) and says
+what is allowed. Nothing here imports Django.
+"""
+
+import math
+import re
+
+from nhs_number import is_valid as nhs_number_is_valid
+
+from .rules.vocab import (
+    CANCER_TYPES,
+    LESION_FACTS,
+    LESION_FIELD_SITES,
+    LESION_FIELDS_ENTERED,
+    PRIOR_TREATMENT_FIELDS,
+    PROSTATE_HORMONE_STATUSES,
+    REQUIRED_LESION_FIELDS,
+    RESPONSES,
+    SACRAL_LEVELS,
+    SITES,
+    TREATMENT_INTENTS,
+    TREATMENTS,
+)
+
+MAX_LESIONS = 20
+MAX_PRIOR_TREATMENTS = 30
+BOOLEAN_FIELDS = (
+    "bone_metastases",
+    "myeloma_needs_treatment",
+    "mscc_signs",
+    "dental_assessment_done",
+    "unhealed_oral_lesion",
+    "uncorrectable_coagulopathy",
+    "active_infection",
+    "cement_allergy",
+    "pregnant",
+)
+NUMBER_FIELDS = {
+    "age_years": (18, 120, True),
+    "creatinine_clearance_ml_min": (0, 250, False),
+    "corrected_calcium_mmol_l": (0.5, 5.0, False),
+}
+ENUM_FIELDS = {
+    "cancer_type": CANCER_TYPES,
+    "prostate_hormone_status": PROSTATE_HORMONE_STATUSES,
+    "treatment_intent": TREATMENT_INTENTS,
+}
+ASSESSMENT_FIELDS = (
+    ("patient_ref",) + tuple(NUMBER_FIELDS) + tuple(ENUM_FIELDS) + BOOLEAN_FIELDS
+    + ("lesions", "prior_treatments")
+)
+# Fields that belong to one cancer type only.
+CANCER_SPECIFIC = {"prostate_hormone_status": "prostate", "myeloma_needs_treatment": "myeloma"}
+_TEN_DIGITS = re.compile(r"\d{10}")
+
+
+class AssessmentInvalid(ValueError):
+    """The input breaks the contract; `errors` lists {"path", "message"} pairs."""
+
+    def __init__(self, errors):
+        super().__init__("; ".join(f"{e['path']}: {e['message']}" for e in errors))
+        self.errors = errors
+
+
+class _Errors(list):
+    def add(self, path, message):
+        self.append({"path": path, "message": message})
+
+
+def validate_assessment(data):
+    """Return a clean contract dict (unknowns omitted) or raise AssessmentInvalid."""
+    errors = _Errors()
+    if not isinstance(data, dict):
+        raise AssessmentInvalid([{"path": "", "message": "must be a JSON object"}])
+    for name in data:
+        if name not in ASSESSMENT_FIELDS:
+            errors.add(str(name), "unknown field")
+    clean = {}
+    _patient_ref(data, clean, errors)
+    for name, (low, high, integral) in NUMBER_FIELDS.items():
+        _number(data, clean, errors, name, name, low, high, integral)
+    for name, allowed in ENUM_FIELDS.items():
+        _enum(data, clean, errors, name, name, allowed)
+    for name in BOOLEAN_FIELDS:
+        _boolean(data, clean, errors, name, name)
+    _cancer_rules(clean, errors)
+    _list(data, clean, errors, "lesions", MAX_LESIONS, _lesion)
+    _list(data, clean, errors, "prior_treatments", MAX_PRIOR_TREATMENTS, _prior_treatment)
+    if errors:
+        raise AssessmentInvalid(list(errors))
+    return clean
+
+
+def _cancer_rules(clean, errors):
+    cancer = clean.get("cancer_type")
+    if cancer is None:
+        if "cancer_type" not in {e["path"] for e in errors}:
+            errors.add("cancer_type", "required: one of " + ", ".join(CANCER_TYPES))
+        return
+    if cancer != "none" and "bone_metastases" not in clean:
+        errors.add("bone_metastases", "required unless cancer_type is none: true or false")
+    for name, owner in CANCER_SPECIFIC.items():
+        if cancer == owner and name not in clean:
+            errors.add(name, f"required when cancer_type is {owner}")
+        elif cancer != owner and name in clean:
+            errors.add(name, f"applies only when cancer_type is {owner}")
+
+
+def _patient_ref(data, clean, errors):
+    value = data.get("patient_ref")
+    if value is None:
+        return
+    if not isinstance(value, str) or not value.strip() or len(value) > 64:
+        errors.add("patient_ref", "must be a non-empty string of at most 64 characters")
+        return
+    compact = value.replace(" ", "").replace("-", "")
+    if _TEN_DIGITS.fullmatch(compact) and not nhs_number_is_valid(compact):
+        errors.add("patient_ref", "looks like an NHS number but its check digit is wrong")
+        return
+    clean["patient_ref"] = value.strip()
+
+
+def _number(data, clean, errors, name, path, low, high, integral):
+    value = data.get(name)
+    if value is None:
+        return
+    kind = "a whole number" if integral else "a number"
+    if isinstance(value, bool) or not isinstance(value, int | float) or (
+        integral and not float(value).is_integer()
+    ) or not math.isfinite(value):
+        errors.add(path, f"must be {kind} from {low} to {high}")
+    elif not low <= value <= high:
+        errors.add(path, f"must be {kind} from {low} to {high}, got {value}")
+    else:
+        clean[name] = int(value) if integral else value
+
+
+def _enum(data, clean, errors, name, path, allowed):
+    value = data.get(name)
+    if value is None:
+        return
+    if not isinstance(value, str) or value not in allowed:
+        errors.add(path, f"must be one of {', '.join(allowed)}")
+    else:
+        clean[name] = value
+
+
+def _boolean(data, clean, errors, name, path):
+    value = data.get(name)
+    if value is None:
+        return
+    if not isinstance(value, bool):
+        errors.add(path, "must be true or false")
+    else:
+        clean[name] = value
+
+
+def _list(data, clean, errors, name, limit, validate_item):
+    value = data.get(name)
+    if value is None:
+        return
+    if not isinstance(value, list):
+        errors.add(name, "must be a list")
+        return
+    if len(value) > limit:
+        errors.add(name, f"at most {limit} items, got {len(value)}")
+        return
+    items = [validate_item(item, f"{name}[{i}]", errors) for i, item in enumerate(value)]
+    clean[name] = items
+
+
+def _lesion(item, path, errors):
+    if not isinstance(item, dict):
+        errors.add(path, "must be an object")
+        return None
+    clean = {}
+    _enum(item, clean, errors, "site", f"{path}.site", SITES)
+    site = clean.get("site")
+    for name in item:
+        if name not in LESION_FIELDS_ENTERED:
+            errors.add(f"{path}.{name}", "unknown field")
+        elif site and site not in LESION_FIELD_SITES[name] and item[name] is not None:
+            errors.add(f"{path}.{name}", f"does not apply to a {site} lesion")
+    if site is None:
+        if "site" not in item:
+            errors.add(f"{path}.site", "required: one of " + ", ".join(SITES))
+        return None
+    for name in LESION_FIELDS_ENTERED:
+        if name != "site" and site in LESION_FIELD_SITES[name]:
+            _lesion_finding(item, clean, errors, site, name, f"{path}.{name}")
+    return clean
+
+
+def _lesion_finding(item, clean, errors, site, name, path):
+    kind = LESION_FACTS[name]
+    allowed = SACRAL_LEVELS if (name == "level" and site == "sacrum") else kind[-1]
+    if kind[0] == "bool":
+        _boolean(item, clean, errors, name, path)
+    else:
+        _enum(item, clean, errors, name, path, allowed)
+    if name in REQUIRED_LESION_FIELDS[site] and item.get(name) is None:
+        errors.add(path, f"required for a {site} lesion: one of " + ", ".join(allowed))
+
+
+def _prior_treatment(item, path, errors):
+    if not isinstance(item, dict):
+        errors.add(path, "must be an object")
+        return None
+    for name in item:
+        if name not in PRIOR_TREATMENT_FIELDS:
+            errors.add(f"{path}.{name}", "unknown field")
+    clean = {}
+    for name, allowed in (("treatment", TREATMENTS), ("response", RESPONSES)):
+        _enum(item, clean, errors, name, f"{path}.{name}", allowed)
+        if item.get(name) is None:
+            errors.add(f"{path}.{name}", "required: one of " + ", ".join(allowed))
+    _number(item, clean, errors, "weeks_ago", f"{path}.weeks_ago", 0, 10_000, True)
+    return clean

@@ -1,0 +1,65 @@
+"""Shared personas: a clinician, a guidance editor and an anonymous visitor."""
+
+import os
+
+# Set before Django reads its settings. DJANGO_SETTINGS_MODULE lives here, not in
+# pyproject.toml: from there pytest-django would load settings before this file runs.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bonecare.settings")
+os.environ.setdefault("DJANGO_DEBUG", "true")
+
+import django  # noqa: E402
+
+django.setup()
+
+import pytest  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+
+from guidance.management.commands.create_demo_users import (  # noqa: E402
+    CLINICIAN_GROUP,
+    EDITOR_GROUP,
+    groups_ensure,
+)
+
+
+def user_in_group(django_user_model, *, username, group_name, is_staff=False):
+    """Create a user who belongs to the named persona group, with its permissions."""
+    groups_ensure()
+    user = django_user_model.objects.create_user(
+        username=username, password="not-used", is_staff=is_staff
+    )
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def clinician(db, django_user_model):
+    """A clinician who runs consultations."""
+    return user_in_group(django_user_model, username="dr_test", group_name=CLINICIAN_GROUP)
+
+
+@pytest.fixture
+def guidance_editor(db, django_user_model):
+    """A guidance editor who maintains rulesets through the admin."""
+    return user_in_group(
+        django_user_model, username="editor_test", group_name=EDITOR_GROUP, is_staff=True
+    )
+
+
+@pytest.fixture
+def clinician_client(clinician, client):
+    """A browser logged in as the clinician."""
+    client.force_login(clinician)
+    return client
+
+
+@pytest.fixture
+def guidance_editor_client(guidance_editor, client):
+    """A browser logged in as the guidance editor."""
+    client.force_login(guidance_editor)
+    return client
+
+
+@pytest.fixture
+def anonymous_client(client):
+    """A browser with no session."""
+    return client
