@@ -1,4 +1,3 @@
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -34,7 +33,7 @@ def contract_dict(instance, field_names):
         value = getattr(instance, name)
         if value is None or value == "":
             continue
-        result[name] = float(value) if isinstance(value, Decimal) else value
+        result[name] = value
     return result
 
 
@@ -85,12 +84,9 @@ class Consultation(models.Model):
         max_length=20, blank=True, choices=choices(vocab.TREATMENT_INTENTS)
     )
     mscc_signs = models.BooleanField(null=True, blank=True)
-    creatinine_clearance_ml_min = models.DecimalField(
-        max_digits=5, decimal_places=1, null=True, blank=True
-    )
-    corrected_calcium_mmol_l = models.DecimalField(
-        max_digits=4, decimal_places=2, null=True, blank=True
-    )
+    # Floats, as the contract gives them: stored advice must re-derive exactly from them.
+    creatinine_clearance_ml_min = models.FloatField(null=True, blank=True)
+    corrected_calcium_mmol_l = models.FloatField(null=True, blank=True)
     dental_assessment_done = models.BooleanField(null=True, blank=True)
     unhealed_oral_lesion = models.BooleanField(null=True, blank=True)
     uncorrectable_coagulopathy = models.BooleanField(null=True, blank=True)

@@ -35,15 +35,18 @@ def _ref(data):
     return ref[:64] if isinstance(ref, str) else ""
 
 
-def _run(data, audit):
-    """Validate and evaluate; audit a rejected input before re-raising."""
+def _validate(data, audit):
+    """Validate outside any transaction, so that the audit of a refusal is kept."""
     try:
-        clean = validate_assessment(data)
+        return validate_assessment(data)
     except AssessmentInvalid:
         _audit(outcome="invalid", patient_ref=_ref(data), **audit)
         raise
+
+
+def _evaluate(clean):
     ruleset, compiled = published_compiled()
-    return clean, ruleset, evaluate(Assessment.from_contract(clean), compiled)
+    return ruleset, evaluate(Assessment.from_contract(clean), compiled)
 
 
 def evaluate_assessment(*, data, channel, user=None, client_name="", endpoint=""):
@@ -54,10 +57,10 @@ def evaluate_assessment(*, data, channel, user=None, client_name="", endpoint=""
     """
     audit = {"channel": channel, "user": user, "client_name": client_name,
              "endpoint": endpoint}
-    with transaction.atomic():
-        clean, ruleset, result = _run(data, audit)
-        _audit(outcome="ok", patient_ref=clean.get("patient_ref", ""),
-               ruleset_version=ruleset.version, **audit)
+    clean = _validate(data, audit)
+    ruleset, result = _evaluate(clean)
+    _audit(outcome="ok", patient_ref=clean.get("patient_ref", ""),
+           ruleset_version=ruleset.version, **audit)
     return result
 
 
@@ -79,8 +82,9 @@ def consultation_create(*, data, channel, by=None, client_name="", endpoint="",
     """
     audit = {"channel": channel, "user": by, "client_name": client_name,
              "endpoint": endpoint}
+    clean = _validate(data, audit)
     with transaction.atomic():
-        clean, ruleset, result = _run(data, audit)
+        ruleset, result = _evaluate(clean)
         values = {name: clean.get(name) for name in CONSULTATION_FIELDS}
         for name in TEXT_FIELDS:
             values[name] = values[name] or ""

@@ -4,7 +4,7 @@ import json
 from dataclasses import dataclass, field
 
 from .assessment import PATIENT_FIELD_NAMES, lesion_facts, prior_facts
-from .conditions import ConditionError, Parser
+from .conditions import TRUE, ConditionError, Parser
 from .scores import mirels_band, sins_band
 from .vocab import ACTIVE_STATUSES, ALERT_SEVERITIES, OPTIONS, SAFETY_FIELDS, STATUSES
 
@@ -49,15 +49,26 @@ class _Compiled:
     predicate: object
     when: object = None
     reason: dict = field(default_factory=dict)
-    key: str = ""
+    test: object = None  # predicate(facts) -> (value, missing, lesions), once per assessment
 
-    def test(self, facts):
-        """Evaluate once per assessment: VP and BKP, for one, ask the same questions."""
+
+def _once(predicate, condition):
+    """Wrap a predicate so each distinct condition is evaluated once per assessment.
+
+    VP and BKP, for one, ask the same questions; an unconditional rule asks none.
+    """
+    if condition == {"always": True}:
+        return lambda facts: TRUE
+    key = json.dumps(condition, sort_keys=True)
+
+    def test(facts):
         memo = facts.memo
-        result = memo.get(self.key)
+        result = memo.get(key)
         if result is None:
-            result = memo[self.key] = self.predicate(facts, None)
+            result = memo[key] = predicate(facts, None)
         return result
+
+    return test
 
 
 def check_rule_fields(rule):
@@ -95,8 +106,7 @@ def compile_rule(rule, parser):
         raise RuleError(rule.code, error.path, error.message) from error
     reason = {"rule": rule.code, "guidance": rule.guidance, "section": rule.section,
               "text": rule.text}
-    key = json.dumps(rule.condition, sort_keys=True)
-    return _Compiled(rule, predicate, when, reason, key)
+    return _Compiled(rule, predicate, when, reason, _once(predicate, rule.condition))
 
 
 class CompiledRuleSet:

@@ -1,0 +1,133 @@
+"""The management commands a newcomer and CI rely on."""
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from guidance.models import Rule, RuleSet, Scenario
+from guidance.services import (
+    GuidanceImportError,
+    default_ruleset_data,
+    ruleset_import,
+)
+from options.models import EvaluationAudit
+from tests.builders import scenario_files
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_guidance_publishes_the_default_ruleset_and_loads_the_scenarios():
+    call_command("load_guidance", stdout=io.StringIO())
+    ruleset = RuleSet.objects.get()
+    data = default_ruleset_data()
+    assert (ruleset.version, ruleset.state) == (data["version"], RuleSet.PUBLISHED)
+    assert ruleset.rules.count() == len(data["rules"])
+    assert Scenario.objects.filter(source="shared").count() == len(scenario_files())
+
+
+def test_load_guidance_twice_changes_nothing_and_never_overwrites_an_edit():
+    call_command("load_guidance", stdout=io.StringIO())
+    rule = Rule.objects.get(code="DEF-HYPOCALCAEMIA")
+    rule.text = "Edited by an editor."
+    rule.save()
+    out = io.StringIO()
+    call_command("load_guidance", stdout=out)
+    assert "already stored" in out.getvalue()
+    assert Rule.objects.get(code="DEF-HYPOCALCAEMIA").text == "Edited by an editor."
+    assert RuleSet.objects.count() == 1
+
+
+def test_a_new_default_version_arrives_as_a_draft_beside_the_published_one():
+    call_command("load_guidance", stdout=io.StringIO())
+    data = {**default_ruleset_data(), "version": "2099.1"}
+    ruleset_import(data=data, publish_if_none=True)
+    assert RuleSet.objects.get(version="2099.1").state == RuleSet.DRAFT
+
+
+def test_an_import_with_a_bad_rule_changes_nothing():
+    data = default_ruleset_data()
+    data["rules"][7]["condition"] = {"fact": "cancer_typo", "eq": "breast"}
+    with pytest.raises(GuidanceImportError) as caught:
+        ruleset_import(data=data, publish_if_none=True)
+    assert "cancer_typo" in str(caught.value)
+    assert RuleSet.objects.count() == 0 and Rule.objects.count() == 0
+
+
+def test_check_rules_reports_every_bad_rule_and_fails():
+    call_command("load_guidance", stdout=io.StringIO())
+    Rule.objects.filter(code="BP-SAFE-02").update(condition={"fact": "crcl", "lt": 30})
+    Rule.objects.filter(code="PC-COND-MDT").update(condition={"all": []})
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("check_rules", stdout=io.StringIO(), stderr=err)
+    assert "BP-SAFE-02" in err.getvalue() and "PC-COND-MDT" in err.getvalue()
+
+
+def test_check_rules_passes_on_the_default_ruleset():
+    call_command("load_guidance", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("check_rules", stdout=out)
+    assert "OK" in out.getvalue()
+
+
+def test_rule_clean_puts_the_parser_error_beside_the_condition():
+    call_command("load_guidance", stdout=io.StringIO())
+    rule = Rule.objects.get(code="BP-SAFE-02")
+    rule.condition = {"all": [{"fact": "pregnant", "is": True}, {"fact": "pregant", "is": 1}]}
+    with pytest.raises(ValidationError) as caught:
+        rule.full_clean()
+    assert "condition.all[1].fact" in caught.value.message_dict["condition"][0]
+
+
+def test_rule_clean_knows_the_derived_facts_of_its_ruleset():
+    call_command("load_guidance", stdout=io.StringIO())
+    rule = Rule.objects.get(code="BP-SAFE-02")
+    rule.condition = {"fact": "hypocalcaemia", "is": True}
+    rule.full_clean()
+
+
+def test_rule_clean_refuses_a_status_rule_without_a_status():
+    call_command("load_guidance", stdout=io.StringIO())
+    rule = Rule.objects.get(code="BP-SAFE-02")
+    rule.status = ""
+    with pytest.raises(ValidationError) as caught:
+        rule.full_clean()
+    assert "status" in caught.value.message_dict
+
+
+def test_evaluate_reads_standard_input_and_audits(published_ruleset, monkeypatch, capsys):
+    path = scenario_files()[0]
+    monkeypatch.setattr("sys.stdin", io.StringIO(path.read_text()))
+    call_command("evaluate", "-")
+    result = json.loads(capsys.readouterr().out)
+    assert [o["option"] for o in result["options"]] == [
+        "bisphosphonate", "denosumab", "cementoplasty", "vertebroplasty", "kyphoplasty"]
+    assert EvaluationAudit.objects.get().channel == "cli"
+
+
+def test_evaluate_refuses_invalid_input_with_paths_and_exit_2(published_ruleset, monkeypatch,
+                                                              capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO('{"cancer_type": "brest"}'))
+    with pytest.raises(CommandError) as caught:
+        call_command("evaluate", "-")
+    assert caught.value.returncode == 2
+    assert "cancer_type: must be one of" in capsys.readouterr().err
+    assert EvaluationAudit.objects.get().outcome == "invalid"
+
+
+@pytest.mark.parametrize(("text", "message"), [("{not json", "not valid JSON"),
+                                               ("[1, 2]", "must be a JSON object")])
+def test_evaluate_never_tracebacks_on_bad_files(tmp_path, text, message):
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    env = {"DJANGO_DEBUG": "true", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "manage.py", "evaluate", str(path)],
+                          capture_output=True, text=True, env=env)
+    assert done.returncode == 2
+    assert message in done.stderr and "Traceback" not in done.stderr
