@@ -6,24 +6,7 @@ from . import vocab
 from .choices import choices
 
 # Assessment fields stored as columns on Consultation, in contract order (spec/assessment.md).
-ASSESSMENT_FIELDS = (
-    "patient_ref",
-    "age_years",
-    "cancer_type",
-    "bone_metastases",
-    "prostate_hormone_status",
-    "myeloma_needs_treatment",
-    "treatment_intent",
-    "mscc_signs",
-    "creatinine_clearance_ml_min",
-    "corrected_calcium_mmol_l",
-    "dental_assessment_done",
-    "unhealed_oral_lesion",
-    "uncorrectable_coagulopathy",
-    "active_infection",
-    "cement_allergy",
-    "pregnant",
-)
+ASSESSMENT_FIELDS = vocab.ASSESSMENT_SCALAR_FIELDS
 
 
 def contract_dict(instance, field_names):
@@ -131,18 +114,7 @@ class Consultation(models.Model):
 class Lesion(models.Model):
     """One bone lesion considered in a consultation, as described by the clinician."""
 
-    CONTRACT_FIELDS = (
-        "site",
-        "level",
-        "lesion_type",
-        "pain",
-        "collapse",
-        "alignment",
-        "posterolateral",
-        "retropulsion",
-        "cortical_involvement",
-        "fracture",
-    )
+    CONTRACT_FIELDS = vocab.LESION_FIELDS_ENTERED
 
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="lesions")
     position = models.PositiveSmallIntegerField(help_text="Index in the assessment, from 0.")
@@ -180,7 +152,7 @@ class Lesion(models.Model):
 class PriorTreatment(models.Model):
     """One pain or bone treatment the patient has had, and how well it worked."""
 
-    CONTRACT_FIELDS = ("treatment", "response", "weeks_ago")
+    CONTRACT_FIELDS = vocab.PRIOR_TREATMENT_FIELDS
 
     consultation = models.ForeignKey(
         Consultation, on_delete=models.CASCADE, related_name="prior_treatments"

@@ -6,6 +6,7 @@ from guidance.selectors import NoPublishedRuleSet, published_compiled
 
 from .models import Consultation, EvaluationAudit, Lesion, PriorTreatment
 from .rules import Assessment, evaluate
+from .rules.vocab import ASSESSMENT_SCALAR_FIELDS
 from .validation import AssessmentInvalid, validate_assessment
 
 __all__ = [
@@ -64,13 +65,6 @@ def evaluate_assessment(*, data, channel, user=None, client_name="", endpoint=""
     return result
 
 
-CONSULTATION_FIELDS = (
-    "patient_ref", "age_years", "cancer_type", "bone_metastases", "prostate_hormone_status",
-    "myeloma_needs_treatment", "treatment_intent", "mscc_signs",
-    "creatinine_clearance_ml_min", "corrected_calcium_mmol_l", "dental_assessment_done",
-    "unhealed_oral_lesion", "uncorrectable_coagulopathy", "active_infection",
-    "cement_allergy", "pregnant",
-)
 TEXT_FIELDS = ("patient_ref", "prostate_hormone_status", "treatment_intent")
 
 
@@ -85,7 +79,7 @@ def consultation_create(*, data, channel, by=None, client_name="", endpoint="",
     clean = _validate(data, audit)
     with transaction.atomic():
         ruleset, result = _evaluate(clean)
-        values = {name: clean.get(name) for name in CONSULTATION_FIELDS}
+        values = {name: clean.get(name) for name in ASSESSMENT_SCALAR_FIELDS}
         for name in TEXT_FIELDS:
             values[name] = values[name] or ""
         consultation = Consultation(

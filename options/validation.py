@@ -15,6 +15,7 @@ from .rules.vocab import (
     LESION_FACTS,
     LESION_FIELD_SITES,
     LESION_FIELDS_ENTERED,
+    PATIENT_FACTS,
     PRIOR_TREATMENT_FIELDS,
     PROSTATE_HORMONE_STATUSES,
     REQUIRED_LESION_FIELDS,
@@ -27,17 +28,7 @@ from .rules.vocab import (
 
 MAX_LESIONS = 20
 MAX_PRIOR_TREATMENTS = 30
-BOOLEAN_FIELDS = (
-    "bone_metastases",
-    "myeloma_needs_treatment",
-    "mscc_signs",
-    "dental_assessment_done",
-    "unhealed_oral_lesion",
-    "uncorrectable_coagulopathy",
-    "active_infection",
-    "cement_allergy",
-    "pregnant",
-)
+BOOLEAN_FIELDS = tuple(name for name, kind in PATIENT_FACTS.items() if kind == ("bool",))
 NUMBER_FIELDS = {
     "age_years": (18, 120, True),
     "creatinine_clearance_ml_min": (0, 250, False),

@@ -169,6 +169,8 @@ LESION_FIELDS_ENTERED = (
     "fracture",
 )
 PRIOR_TREATMENT_FIELDS = ("treatment", "response", "weeks_ago")
+# The assessment's scalar fields, in contract order.
+ASSESSMENT_SCALAR_FIELDS = ("patient_ref", *PATIENT_FACTS)
 
 __all__ = [
     "OPTIONS",
@@ -203,4 +205,5 @@ __all__ = [
     "REQUIRED_LESION_FIELDS",
     "LESION_FIELDS_ENTERED",
     "PRIOR_TREATMENT_FIELDS",
+    "ASSESSMENT_SCALAR_FIELDS",
 ]
