@@ -1,5 +1,7 @@
 """evaluate_assessment: the one function every interface calls to get advice."""
 
+from decimal import Decimal
+
 from django.db import transaction
 
 from guidance.selectors import NoPublishedRuleSet, published_compiled
@@ -69,6 +71,19 @@ CONSULTATION_FIELDS = (
     "cement_allergy", "pregnant",
 )
 TEXT_FIELDS = ("patient_ref", "prostate_hormone_status", "treatment_intent")
+DECIMAL_FIELDS = ("creatinine_clearance_ml_min", "corrected_calcium_mmol_l")
+
+
+def _decimal(name, value):
+    """Store a JSON number in its decimal column, via its shortest text form.
+
+    Django turns a float into a Decimal at the column's precision (2.15 becomes 2.150,
+    which a 2-place column refuses), so convert through str and round to the column.
+    """
+    if value is None:
+        return None
+    places = Consultation._meta.get_field(name).decimal_places
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-places))
 
 
 def consultation_create(*, data, channel, by=None, client_name="", endpoint="",
@@ -84,6 +99,8 @@ def consultation_create(*, data, channel, by=None, client_name="", endpoint="",
         values = {name: clean.get(name) for name in CONSULTATION_FIELDS}
         for name in TEXT_FIELDS:
             values[name] = values[name] or ""
+        for name in DECIMAL_FIELDS:
+            values[name] = _decimal(name, values[name])
         consultation = Consultation(
             lesions_recorded="lesions" in clean,
             prior_treatments_recorded="prior_treatments" in clean,
