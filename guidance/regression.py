@@ -42,6 +42,12 @@ class ScenarioCheck:
     def passed(self):
         return not self.error and not self.mismatches
 
+    @property
+    def other_mismatches(self):
+        """Return the mismatches beyond option statuses: hold, alerts, scores."""
+        prefixes = tuple(f"{option}:" for option in OPTIONS)
+        return [text for text in self.mismatches if not text.startswith(prefixes)]
+
 
 @dataclass(frozen=True)
 class RulesetTest:
