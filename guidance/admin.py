@@ -141,9 +141,24 @@ class RuleSetAdmin(RuleSetActionsMixin, SimpleHistoryAdmin):
             return self.fields
         return self.always_readonly
 
+    def has_change_permission(self, request, obj=None):
+        # Published and retired rulesets open read-only; their actions stay available.
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.state == RuleSet.DRAFT)
+
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or obj.state == RuleSet.DRAFT)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}),
+                         "can_act": self.has_change_permission(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}),
+                         "can_act": self.has_change_permission(request)}
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description="State", ordering="state")
     def state_label(self, obj):

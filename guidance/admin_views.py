@@ -84,7 +84,8 @@ class RuleSetViews(ConsoleViews):
             return HttpResponseRedirect(self.change_url(ruleset))
         return self.render(request, "ruleset/test.html", self.context(
             request, f"Test {ruleset.version} against every scenario", ruleset=ruleset,
-            outcome=outcome, original=ruleset))
+            outcome=outcome, original=ruleset,
+            checks=sorted(outcome.checks, key=lambda check: check.passed)))
 
     def impact(self, request, pk):
         self.require(request, "view")

@@ -29,6 +29,8 @@ class PrettyJSONWidget(forms.Textarea):
                                 "spellcheck": "false", **(attrs or {})})
 
     def format_value(self, value):
+        if value in (None, "", "null"):
+            return ""
         try:
             return json.dumps(json.loads(value), indent=2)
         except (TypeError, ValueError):
@@ -75,7 +77,8 @@ class RuleAdminForm(forms.ModelForm):
 def expectation_fields():
     """Return one status select per option, hold checkboxes and alert codes, as form fields."""
     fields = {f"expected_{option}": forms.ChoiceField(
-        label=f"Expected status: {label(option)}", choices=choices(vocab.STATUSES))
+        label=f"Expected status: {label(option)}",
+        choices=[("", "Choose a status"), *choices(vocab.STATUSES)])
         for option in vocab.OPTIONS}
     fields["expected_hold_options"] = forms.MultipleChoiceField(
         label="Expected on hold", required=False, widget=forms.CheckboxSelectMultiple,

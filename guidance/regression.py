@@ -3,6 +3,7 @@
 from collections import Counter
 from dataclasses import dataclass, field
 
+from options.choices import label as status_label
 from options.models import Consultation
 from options.rules import Assessment, evaluate
 from options.validation import AssessmentInvalid, validate_assessment
@@ -26,6 +27,14 @@ class OptionCheck:
     @property
     def passed(self):
         return self.expected == self.got
+
+    @property
+    def expected_label(self):
+        return status_label(self.expected)
+
+    @property
+    def got_label(self):
+        return status_label(self.got)
 
 
 @dataclass(frozen=True)

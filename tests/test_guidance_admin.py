@@ -292,3 +292,14 @@ def test_a_scenario_with_an_invalid_assessment_is_refused_with_its_path(
 def test_current_version_reports_the_published_ruleset(anonymous_client, published_ruleset):
     response = anonymous_client.get("/guidance/current-version")
     assert response.json() == {"version": "2026.1"}
+
+
+def test_a_published_ruleset_opens_read_only_with_its_actions(guidance_editor_client,
+                                                              published_ruleset):
+    url = reverse("admin:guidance_ruleset_change", args=[published_ruleset.pk])
+    page = guidance_editor_client.get(url).content.decode()
+    assert 'name="title"' not in page and 'name="_save"' not in page
+    assert "New draft from this" in page
+    response = guidance_editor_client.post(url, {"title": "Changed"})
+    assert response.status_code == 403
+    assert RuleSet.objects.get(pk=published_ruleset.pk).title != "Changed"
