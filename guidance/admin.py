@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import admin_views
-from .forms import RuleAdminForm, ScenarioAddForm, expectation_fields
+from .forms import RuleAdminForm, ScenarioAddForm, ScenarioChangeForm, expectation_fields
 from .models import GuidanceDocument, Rule, RuleSet, Scenario
 from .services import (
     PublishRefused,
@@ -251,8 +251,7 @@ class ScenarioAdmin(SimpleHistoryAdmin):
                        "expected_scores", "expectation_note", "change_expectation"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = ScenarioAddForm
+        kwargs["form"] = ScenarioAddForm if obj is None else ScenarioChangeForm
         return super().get_form(request, obj, change, **kwargs)
 
     add_fields = ["code", "title", "assessment", *expectation_fields(), "expectation_note"]

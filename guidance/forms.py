@@ -104,7 +104,27 @@ def expectation_values(cleaned):
     return expected, list(cleaned["expected_hold_options"]), alerts
 
 
-class ScenarioAddBase(forms.ModelForm):
+class RemapErrorsMixin:
+    """Show model errors on fields the form does not edit above the form, not as a crash."""
+
+    def _update_errors(self, errors):
+        moved = {}
+        for name, messages in getattr(errors, "error_dict", {NON_FIELD_ERRORS: errors}).items():
+            key = name if name in self.fields else NON_FIELD_ERRORS
+            moved.setdefault(key, []).extend(messages)
+        super()._update_errors(ValidationError(moved))
+
+
+class ScenarioChangeForm(RemapErrorsMixin, forms.ModelForm):
+    """A stored scenario's code, title and (for an editor's own) assessment."""
+
+    class Meta:
+        model = Scenario
+        fields = ["title", "assessment"]
+        widgets = {"assessment": PrettyJSONWidget(attrs={"rows": 16})}
+
+
+class ScenarioAddBase(RemapErrorsMixin, forms.ModelForm):
     """An editor's own scenario: an assessment and the statuses it should get."""
 
     class Meta:
@@ -124,14 +144,6 @@ class ScenarioAddBase(forms.ModelForm):
             self.instance.expected_alerts = alerts
         self.instance.source = "editor"
         super()._post_clean()
-
-    def _update_errors(self, errors):
-        """Show errors on the stored expectation JSON beside the form as a whole."""
-        moved = {}
-        for name, messages in getattr(errors, "error_dict", {NON_FIELD_ERRORS: errors}).items():
-            key = name if name in self.fields else NON_FIELD_ERRORS
-            moved.setdefault(key, []).extend(messages)
-        super()._update_errors(ValidationError(moved))
 
 
 ScenarioAddForm = type("ScenarioAddForm", (ScenarioAddBase,), expectation_fields())

@@ -303,3 +303,35 @@ def test_a_published_ruleset_opens_read_only_with_its_actions(guidance_editor_cl
     response = guidance_editor_client.post(url, {"title": "Changed"})
     assert response.status_code == 403
     assert RuleSet.objects.get(pk=published_ruleset.pk).title != "Changed"
+
+
+def test_a_shared_scenario_that_no_longer_validates_can_still_be_renamed(
+        guidance_editor_client, db):
+    scenarios_load_shared()
+    scenario = Scenario.objects.get(code="V01")
+    Scenario.objects.filter(pk=scenario.pk).update(
+        assessment={**scenario.assessment, "cancer_type": "skin"})
+    url = reverse("admin:guidance_scenario_change", args=[scenario.pk])
+    response = guidance_editor_client.post(url, {"title": "Renamed"})
+    assert response.status_code == 200
+    assert "cancer_type" in str(response.context["adminform"].form.non_field_errors())
+
+
+def test_an_editor_adds_a_rule_to_a_draft(guidance_editor_client, published_ruleset,
+                                          guidance_editor):
+    draft = ruleset_create_draft(source=published_ruleset, by=guidance_editor)
+    document = GuidanceDocument.objects.get(code="TA265")
+    data = {"ruleset": draft.pk, "code": "DMAB-NOTE-LOCAL", "option": "denosumab",
+            "effect": "note", "status": "", "priority": 50, "defines": "", "alert_code": "",
+            "alert_severity": "", "guidance": document.pk, "section": "1.1",
+            "text": "Local note.", "patient_text": "", "lock_version": 0,
+            "condition": json.dumps({"fact": "hypocalcaemia", "is": True})}
+    response = guidance_editor_client.post(reverse("admin:guidance_rule_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    rule = draft.rules.get(code="DMAB-NOTE-LOCAL")
+    assert rule.history.first().history_user == guidance_editor
+    assert RuleSet.objects.get(pk=draft.pk).lock_version == 1
+    published = {"ruleset": published_ruleset.pk, **{k: v for k, v in data.items()
+                                                     if k != "ruleset"}}
+    response = guidance_editor_client.post(reverse("admin:guidance_rule_add"), published)
+    assert "ruleset" in response.context["adminform"].form.errors
