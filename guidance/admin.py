@@ -1,36 +1,288 @@
-from django.contrib import admin
+"""The rules console: guidance editors change guidance, rules and scenarios here, audited."""
+
+from functools import update_wrapper
+
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.urls import path, re_path, reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import admin_views
+from .forms import RuleAdminForm, ScenarioAddForm, ScenarioChangeForm, expectation_fields
 from .models import GuidanceDocument, Rule, RuleSet, Scenario
+from .services import (
+    PublishRefused,
+    RuleSetReadOnly,
+    StaleEdit,
+    rule_delete,
+    rule_save,
+    ruleset_create_draft,
+    ruleset_publish,
+    ruleset_republish,
+)
+
+
+class ReviewStatusFilter(admin.SimpleListFilter):
+    title = "review status"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Review overdue"), ("current", "Review not yet due"),
+                ("none", "No review date")]
+
+    def queryset(self, request, queryset):
+        today = admin_views.today()
+        if self.value() == "overdue":
+            return queryset.filter(next_review_due__lt=today)
+        if self.value() == "current":
+            return queryset.filter(next_review_due__gte=today)
+        if self.value() == "none":
+            return queryset.filter(next_review_due__isnull=True)
+        return queryset
 
 
 @admin.register(GuidanceDocument)
 class GuidanceDocumentAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "title", "last_reviewed", "next_review_due", "review_overdue"]
+    list_display = ["code", "title", "nice_page", "last_reviewed", "next_review_due",
+                    "review_status"]
+    list_filter = [ReviewStatusFilter, "publisher"]
     search_fields = ["code", "title"]
+    fields = ["code", "title", "url", "publisher", "published", "last_reviewed",
+              "next_review_due", "evidence_note"]
 
-    @admin.display(boolean=True, description="Review overdue")
-    def review_overdue(self, obj):
-        return obj.review_overdue
+    def get_readonly_fields(self, request, obj=None):
+        # Results cite the code: renaming it would change what published advice says.
+        return ["code"] if obj is not None else []
+
+    @admin.display(description="Link")
+    def nice_page(self, obj):
+        if not obj.url:
+            return "-"
+        return format_html('<a href="{}" rel="noopener noreferrer">{} page</a>', obj.url,
+                           obj.publisher)
+
+    @admin.display(description="Review", ordering="next_review_due")
+    def review_status(self, obj):
+        if obj.next_review_due is None:
+            return "No date"
+        if obj.review_overdue:
+            return format_html(
+                '<strong class="review-overdue"><span aria-hidden="true">&#9888;</span> '
+                "Overdue</strong> since {}", obj.next_review_due.strftime("%d %b %Y"))
+        return "Current"
+
+
+class RuleSetActionsMixin:
+    """Changelist actions that call the services, one selected ruleset at a time."""
+
+    actions = ["new_draft_action", "publish_action", "republish_action"]
+
+    def _one(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one ruleset.", messages.WARNING)
+            return None
+        return queryset.get()
+
+    def _run(self, request, queryset, service, done):
+        ruleset = self._one(request, queryset)
+        if ruleset is None:
+            return None
+        try:
+            result = service(ruleset=ruleset, by=request.user)
+        except (PublishRefused, RuleSetReadOnly) as error:
+            self.message_user(request, f"Not done: {error}", messages.ERROR)
+            return None
+        self.message_user(request, done.format(result.version), messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:guidance_ruleset_change", args=[result.pk]))
+
+    @admin.action(description="New draft from the selected ruleset",
+                  permissions=["change"])
+    def new_draft_action(self, request, queryset):
+        return self._run(request, queryset,
+                         lambda ruleset, by: ruleset_create_draft(source=ruleset, by=by),
+                         "Draft {} created: edit its rules, test it, then publish it.")
+
+    @admin.action(description="Publish the selected draft", permissions=["change"])
+    def publish_action(self, request, queryset):
+        return self._run(request, queryset, ruleset_publish,
+                         "Ruleset {} is published and used for the next evaluation.")
+
+    @admin.action(description="Publish the selected retired ruleset again (roll back)",
+                  permissions=["change"])
+    def republish_action(self, request, queryset):
+        return self._run(request, queryset, ruleset_republish,
+                         "Ruleset {} is published again and used for the next evaluation.")
 
 
 @admin.register(RuleSet)
-class RuleSetAdmin(SimpleHistoryAdmin):
-    list_display = ["version", "state", "published_at", "published_by"]
+class RuleSetAdmin(RuleSetActionsMixin, SimpleHistoryAdmin):
+    list_display = ["version", "title", "state_label", "rule_count", "based_on", "created_by",
+                    "published_at", "published_by"]
     list_filter = ["state"]
     search_fields = ["version", "title"]
+    fields = ["version", "title", "state", "notes", "based_on", "created_at", "created_by",
+              "published_at", "published_by", "rules_link"]
+    always_readonly = ["version", "state", "based_on", "created_at", "created_by",
+                       "published_at", "published_by", "rules_link"]
+    change_form_template = "admin/guidance/ruleset/change_form.html"
+    change_list_template = "admin/guidance/ruleset/change_list.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(
+            "based_on", "created_by", "published_by").annotate(rule_total=Count("rules"))
+
+    def has_add_permission(self, request):
+        return False  # a ruleset starts as a copy ("new draft") or an imported file
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.state != RuleSet.DRAFT:
+            return self.fields
+        return self.always_readonly
+
+    def has_change_permission(self, request, obj=None):
+        # Published and retired rulesets open read-only; their actions stay available.
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.state == RuleSet.DRAFT)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.state == RuleSet.DRAFT)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}),
+                         "can_act": self.has_change_permission(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}),
+                         "can_act": self.has_change_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="State", ordering="state")
+    def state_label(self, obj):
+        marks = {RuleSet.PUBLISHED: "&#10004; ", RuleSet.DRAFT: "&#9998; ",
+                 RuleSet.RETIRED: ""}
+        return format_html('{}<span class="state-{}">{}</span>',
+                           format_html(marks[obj.state]), obj.state, obj.get_state_display())
+
+    @admin.display(description="Rules", ordering="rule_total")
+    def rule_count(self, obj):
+        return obj.rule_total
+
+    @admin.display(description="Rules")
+    def rules_link(self, obj):
+        url = reverse("admin:guidance_rule_changelist") + f"?ruleset__id__exact={obj.pk}"
+        return format_html('<a href="{}">{} rules in {}</a>', url, obj.rules.count(),
+                           obj.version)
+
+    def get_urls(self):
+        def wrap(view):
+            def wrapper(*args, **kwargs):
+                return self.admin_site.admin_view(view)(*args, **kwargs)
+            return update_wrapper(wrapper, view)
+
+        views = admin_views.RuleSetViews(self)
+        return [
+            path("import/", wrap(views.import_file), name="guidance_ruleset_import"),
+            path("<int:pk>/test/", wrap(views.test), name="guidance_ruleset_test"),
+            path("<int:pk>/impact/", wrap(views.impact), name="guidance_ruleset_impact"),
+            path("<int:pk>/export/", wrap(views.export), name="guidance_ruleset_export"),
+            re_path(r"^(?P<pk>\d+)/(?P<action>publish|republish|new-draft)/$", wrap(views.act),
+                    name="guidance_ruleset_act"),
+            *super().get_urls(),
+        ]
 
 
 @admin.register(Rule)
 class RuleAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "option", "effect", "status", "priority", "ruleset"]
-    list_filter = ["ruleset", "option", "effect"]
-    search_fields = ["code", "text"]
-    list_select_related = ["ruleset"]
+    form = RuleAdminForm
+    list_display = ["code", "option", "effect", "status", "priority", "guidance", "section",
+                    "ruleset"]
+    list_filter = ["ruleset__state", "ruleset", "option", "effect", "guidance"]
+    search_fields = ["code", "text", "defines", "section"]
+    list_select_related = ["ruleset", "guidance"]
+    fieldsets = [
+        (None, {"fields": ["ruleset", "code", "lock_version"]}),
+        ("What it decides", {"fields": ["option", "effect", "status", "priority", "defines",
+                                        "alert_code", "alert_severity"]}),
+        ("Source", {"fields": ["guidance", "section"]}),
+        ("What people read", {"fields": ["text", "patient_text"]}),
+        ("When it applies", {"fields": ["condition"]}),
+    ]
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.ruleset.state == RuleSet.DRAFT)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.ruleset.state == RuleSet.DRAFT)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["ruleset"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        rule_save(rule=obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        rule_delete(rule=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for rule in queryset:
+            rule_delete(rule=rule, by=request.user)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (StaleEdit, RuleSetReadOnly) as error:
+            # Only reached if another save wins between the form's check and the save.
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(Scenario)
 class ScenarioAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "title", "source"]
+    list_display = ["code", "title", "source", "expected_summary", "expectation_note"]
     list_filter = ["source"]
-    search_fields = ["code", "title"]
+    search_fields = ["code", "title", "expectation_note"]
+    readonly_fields = ["source", "expected", "expected_hold", "expected_alerts",
+                       "expected_scores", "expectation_note", "change_expectation"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = ScenarioAddForm if obj is None else ScenarioChangeForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    add_fields = ["code", "title", "assessment", *expectation_fields(), "expectation_note"]
+    change_fields = ["code", "title", "source", "assessment", "expected", "expected_hold",
+                     "expected_alerts", "expected_scores", "expectation_note",
+                     "change_expectation"]
+
+    def get_fields(self, request, obj=None):
+        return self.add_fields if obj is None else self.change_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        # Expectations change only with a reason; shared scenarios come from their files.
+        shared = ["code", "assessment"] if obj.source == "shared" else ["code"]
+        return [*shared, *self.readonly_fields]
+
+    @admin.display(description="Expected")
+    def expected_summary(self, obj):
+        return "; ".join(f"{option}: {status}" for option, status in obj.expected.items())
+
+    @admin.display(description="Change expectation")
+    def change_expectation(self, obj):
+        url = reverse("admin:guidance_scenario_expectation", args=[obj.pk])
+        return format_html('<a href="{}">Change what this scenario expects, with a '
+                           "reason</a>", url)
+
+    def get_urls(self):
+        views = admin_views.ScenarioViews(self)
+        return [
+            path("<int:pk>/expectation/", self.admin_site.admin_view(views.expectation),
+                 name="guidance_scenario_expectation"),
+            *super().get_urls(),
+        ]

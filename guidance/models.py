@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from options import vocab
 from options.choices import choices
+from options.validation import AssessmentInvalid, validate_assessment
 
 OPTION_CHOICES = [("", "All options (global)"), *choices(vocab.OPTIONS)]
 
@@ -125,6 +126,10 @@ class Rule(models.Model):
         super().clean()
         if self.guidance_id is None or self.ruleset_id is None:
             return
+        if self.ruleset.state != RuleSet.DRAFT:
+            raise ValidationError(
+                f"Ruleset {self.ruleset.version} is {self.ruleset.state} and never changes: "
+                "make a new draft from it to change its rules.")
         from options.rules import Parser, RuleError, compile_rule
 
         from .selectors import define_names, engine_rule_from_row
@@ -163,3 +168,39 @@ class Scenario(models.Model):
 
     def __str__(self):
         return self.code
+
+    def clean(self):
+        """Check the assessment with the contract validator and the expectations' vocabulary."""
+        super().clean()
+        errors = {}
+        if self.assessment is not None:
+            try:
+                validate_assessment(self.assessment)
+            except AssessmentInvalid as error:
+                errors["assessment"] = [f"{e['path'] or '(assessment)'}: {e['message']}"
+                                        for e in error.errors]
+        errors.update(_expectation_errors(self))
+        if errors:
+            raise ValidationError(errors)
+
+
+def _expectation_errors(scenario):
+    """Return {field: [messages]} for expectations outside the vocabulary."""
+    errors = {}
+    expected = scenario.expected
+    if not isinstance(expected, dict) or not expected:
+        errors["expected"] = ["must map at least one option to its expected status"]
+    else:
+        errors["expected"] = [
+            f"{option}: {status!r} is not a status; allowed: {', '.join(vocab.STATUSES)}"
+            if option in vocab.OPTIONS else f"{option}: not an option"
+            for option, status in expected.items()
+            if option not in vocab.OPTIONS or status not in vocab.STATUSES
+        ]
+    hold = scenario.expected_hold
+    if not isinstance(hold, list) or any(option not in vocab.OPTIONS for option in hold):
+        errors["expected_hold"] = [f"must list options from {', '.join(vocab.OPTIONS)}"]
+    alerts = scenario.expected_alerts
+    if not isinstance(alerts, list) or any(not isinstance(code, str) for code in alerts):
+        errors["expected_alerts"] = ["must be a list of alert codes"]
+    return {name: messages for name, messages in errors.items() if messages}

@@ -59,9 +59,12 @@ def ruleset_get_published():
 def ruleset_compiled(ruleset):
     """Return the compiled form of a ruleset, compiling once per process and version.
 
-    A published ruleset never changes, so (id, version, lock_version) names its content;
-    drafts carry lock_version too, which every rule save increments.
+    A published or retired ruleset never changes, so (id, version, state, lock_version)
+    names its content. A draft is compiled afresh each time: an editor's save must be seen
+    by the next "test this draft", whatever path changed its rows.
     """
+    if ruleset.state == RuleSet.DRAFT:
+        return ruleset, ruleset_compile(ruleset)
     key = (ruleset.pk, ruleset.version, ruleset.state, ruleset.lock_version)
     compiled = _compiled.get(key)
     if compiled is None:

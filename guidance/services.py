@@ -1,92 +1,316 @@
-"""Write guidance: import rulesets and documents, publish, draft; each audited by history."""
+"""Write guidance: import, draft, edit, publish, roll back; each change kept in history.
+
+Every write names the editor (`by=`), runs in one transaction, and validates with
+`full_clean()` before saving. django-simple-history records who, when and what.
+"""
 
 import datetime
 import json
+import re
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from options.rules import RuleError
 
 from .models import GuidanceDocument, Rule, RuleSet, Scenario
+from .regression import ruleset_test
 from .selectors import ruleset_compile
+from .transfer import DOCUMENT_FIELDS, RULE_FIELDS, ruleset_file, ruleset_file_errors
+
+__all__ = [
+    "DOCUMENT_FIELDS",
+    "RULE_FIELDS",
+    "GuidanceImportError",
+    "PublishRefused",
+    "RuleSetReadOnly",
+    "StaleEdit",
+    "default_ruleset_data",
+    "document_ensure",
+    "rule_delete",
+    "rule_save",
+    "ruleset_create_draft",
+    "ruleset_export",
+    "ruleset_import",
+    "ruleset_publish",
+    "ruleset_republish",
+    "scenario_expectation_update",
+    "scenarios_load_shared",
+    "shared_scenarios_dir",
+]
 
 DEFAULT_RULESET_PATH = Path(__file__).resolve().parent / "data" / "default_ruleset.json"
-DOCUMENT_FIELDS = ("title", "url", "publisher", "published", "last_reviewed",
-                   "next_review_due", "evidence_note")
-RULE_FIELDS = ("option", "effect", "status", "priority", "condition", "section", "text",
-               "patient_text", "alert_code", "alert_severity", "defines")
+HISTORY_REASON_LENGTH = 100  # django-simple-history's change-reason column
 
 
 class GuidanceImportError(ValueError):
-    """A ruleset file that cannot be imported; nothing was changed."""
+    """A ruleset file that cannot be imported; nothing was changed. `.errors` name paths."""
+
+    def __init__(self, errors):
+        self.errors = [errors] if isinstance(errors, str) else list(errors)
+        super().__init__("; ".join(self.errors))
+
+
+class PublishRefused(ValueError):
+    """A draft that may not be published yet; `.failures` lists the failing scenarios."""
+
+    def __init__(self, message, failures=()):
+        super().__init__(message)
+        self.failures = list(failures)
+
+
+class RuleSetReadOnly(ValueError):
+    """A change to a published or retired ruleset, which never changes."""
+
+
+class StaleEdit(ValueError):
+    """A save based on an out-of-date copy: someone else saved the row in between."""
+
+    def __init__(self, message, *, changed_by=None, changed_at=None, lock_version=None):
+        super().__init__(message)
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        self.lock_version = lock_version
+
+
+def _stamp(instance, by, reason=""):
+    """Tell django-simple-history who made this change and why."""
+    instance._history_user = by if by is not None and by.is_authenticated else None
+    if reason:
+        instance._change_reason = reason[:HISTORY_REASON_LENGTH]
 
 
 def _date(value):
     return None if value in (None, "") else datetime.date.fromisoformat(value)
 
 
-def document_ensure(*, data):
+def document_ensure(*, data, by=None):
     """Create a guidance document if its code is new; never overwrite an edited one."""
-    values = {name: data.get(name, "") for name in DOCUMENT_FIELDS}
+    existing = GuidanceDocument.objects.filter(code=data["code"]).first()
+    if existing is not None:
+        return existing, False
+    values = {name: data.get(name) or "" for name in DOCUMENT_FIELDS}
     for name in ("published", "last_reviewed", "next_review_due"):
         values[name] = _date(data.get(name))
     values["publisher"] = values["publisher"] or "NICE"
-    document, created = GuidanceDocument.objects.get_or_create(code=data["code"],
-                                                               defaults=values)
-    if created:
-        document.full_clean()
-    return document, created
+    document = GuidanceDocument(code=data["code"], **values)
+    document.full_clean()
+    _stamp(document, by)
+    document.save()
+    return document, True
+
+
+def ruleset_import(*, data, by=None, publish_if_none=False):
+    """Import a ruleset file as a new draft (published if none is); return it.
+
+    The whole file is checked first and every problem named by its path (for example
+    `rules[3].condition.all[1].fact: unknown fact 'x'`); a file with any problem, or a
+    version already stored, changes nothing.
+    """
+    errors = ruleset_file_errors(data)
+    if errors:
+        raise GuidanceImportError(errors)
+    version = data["version"]
+    if RuleSet.objects.filter(version=version).exists():
+        raise GuidanceImportError(f"version: ruleset {version!r} already exists; nothing "
+                                  "imported (change the version to import it as a new draft)")
+    with transaction.atomic():
+        for document in data.get("documents", []):
+            document_ensure(data=document, by=by)
+        ruleset = RuleSet(version=version, title=data.get("title") or version,
+                          notes=data.get("notes", ""), created_by=by)
+        ruleset.full_clean()
+        _stamp(ruleset, by, "imported")
+        ruleset.save()
+        documents = {d.code: d for d in GuidanceDocument.objects.all()}
+        rules = [Rule(ruleset=ruleset, code=item["code"], guidance=documents[item["guidance"]],
+                      **{name: item[name] for name in RULE_FIELDS if name in item})
+                 for item in data["rules"]]
+        bulk_create_with_history(rules, Rule, default_user=_user(by),
+                                 default_change_reason="imported")
+        if publish_if_none and not RuleSet.objects.filter(state=RuleSet.PUBLISHED).exists():
+            ruleset_publish(ruleset=ruleset, by=by)
+    return ruleset
+
+
+def ruleset_export(*, ruleset):
+    """Return a ruleset as the import file format, for review or another environment."""
+    return ruleset_file(ruleset)
+
+
+def _user(by):
+    return by if by is not None and by.is_authenticated else None
+
+
+def version_next(version):
+    """Suggest an unused version after `version`: 2026.1 -> 2026.2 (or 2026.1.1)."""
+    match = re.fullmatch(r"(.*?)(\d+)", version)
+    stem, number = (match.group(1), int(match.group(2))) if match else (f"{version}.", 0)
+    while True:
+        number += 1
+        candidate = f"{stem}{number}"[: RuleSet._meta.get_field("version").max_length]
+        if not RuleSet.objects.filter(version=candidate).exists():
+            return candidate
 
 
 @transaction.atomic
-def ruleset_import(*, data, by=None, publish_if_none=False):
-    """Import a ruleset file's documents and rules as a new ruleset; return it.
+def ruleset_create_draft(*, source, by, version="", title=""):
+    """Copy a ruleset and all its rules into a new draft for editing; return the draft."""
+    draft = RuleSet(version=version or version_next(source.version),
+                    title=title or source.title, notes=source.notes, based_on=source,
+                    created_by=_user(by))
+    draft.full_clean()
+    _stamp(draft, by, f"new draft from {source.version}")
+    draft.save()
+    rules = list(source.rules.all())
+    for rule in rules:
+        rule.pk = None
+        rule.ruleset = draft
+        rule.lock_version = 0
+    bulk_create_with_history(rules, Rule, default_user=_user(by),
+                             default_change_reason=f"copied from {source.version}")
+    return draft
 
-    Refuses (GuidanceImportError) a version that already exists: a stored ruleset,
-    published or edited, is never overwritten. Every rule is compiled before anything is
-    kept, so a malformed file changes nothing.
-    """
-    version = data.get("version")
-    if RuleSet.objects.filter(version=version).exists():
-        raise GuidanceImportError(f"ruleset {version} already exists; nothing imported")
-    for document in data.get("documents", []):
-        document_ensure(data=document)
-    ruleset = RuleSet(version=version, title=data.get("title", version),
-                      notes=data.get("notes", ""), created_by=by)
+
+def _locked(ruleset):
+    """Lock the ruleset's row for this transaction and bring the caller's copy up to date."""
+    RuleSet.objects.select_for_update().filter(pk=ruleset.pk).exists()
+    ruleset.refresh_from_db()
+    return ruleset
+
+
+def _make_current(ruleset, by, reason):
+    """Retire the published ruleset and publish this one, stamping who and when."""
+    for current in RuleSet.objects.select_for_update().filter(
+            state=RuleSet.PUBLISHED).exclude(pk=ruleset.pk):
+        current.state = RuleSet.RETIRED
+        _stamp(current, by, f"retired: {ruleset.version} published")
+        current.save()
+    ruleset.state = RuleSet.PUBLISHED
+    ruleset.published_at = timezone.now()
+    ruleset.published_by = _user(by)
     ruleset.full_clean()
+    _stamp(ruleset, by, reason)
     ruleset.save()
-    documents = {d.code: d for d in GuidanceDocument.objects.all()}
-    for index, item in enumerate(data.get("rules", [])):
-        document = documents.get(item.get("guidance"))
-        if document is None:
-            raise GuidanceImportError(
-                f"rules[{index}].guidance: unknown guidance document {item.get('guidance')!r}")
-        rule = Rule(ruleset=ruleset, code=item["code"], guidance=document,
-                    **{name: item[name] for name in RULE_FIELDS if name in item})
-        rule.save()
-    try:
-        ruleset_compile(ruleset)
-    except RuleError as error:
-        raise GuidanceImportError(str(error)) from error
-    if publish_if_none and not RuleSet.objects.filter(state=RuleSet.PUBLISHED).exists():
-        ruleset_publish(ruleset=ruleset, by=by)
     return ruleset
 
 
 @transaction.atomic
 def ruleset_publish(*, ruleset, by=None):
-    """Publish a ruleset, retiring the one in use; stamps who and when."""
-    ruleset_compile(ruleset)  # refuse to publish anything the engine cannot run
-    RuleSet.objects.filter(state=RuleSet.PUBLISHED).exclude(pk=ruleset.pk).update(
-        state=RuleSet.RETIRED)
-    ruleset.state = RuleSet.PUBLISHED
-    ruleset.published_at = timezone.now()
-    ruleset.published_by = by
-    ruleset.save()
+    """Publish a draft, retiring the ruleset in use; refused while any scenario fails.
+
+    A failing scenario is resolved by fixing the draft, or by changing that scenario's
+    expectation with a reason (scenario_expectation_update).
+    """
+    ruleset = _locked(ruleset)
+    if ruleset.state != RuleSet.DRAFT:
+        raise RuleSetReadOnly(f"{ruleset.version} is {ruleset.state}: only a draft can be "
+                              "published (use 'publish again' for a retired ruleset)")
+    try:
+        ruleset_compile(ruleset)
+    except RuleError as error:
+        raise PublishRefused(f"the engine cannot run this draft: {error}") from error
+    failures = ruleset_test(ruleset=ruleset).failures
+    if failures:
+        codes = ", ".join(check.scenario.code for check in failures)
+        raise PublishRefused(
+            f"{len(failures)} scenario(s) fail against {ruleset.version}: {codes}. Fix the "
+            "draft, or change each scenario's expectation and record why.", failures)
+    return _make_current(ruleset, by, "published")
+
+
+@transaction.atomic
+def ruleset_republish(*, ruleset, by):
+    """Publish a retired ruleset again in one step (roll back), retiring the one in use."""
+    ruleset = _locked(ruleset)
+    if ruleset.state != RuleSet.RETIRED:
+        raise RuleSetReadOnly(f"{ruleset.version} is {ruleset.state}: only a retired ruleset "
+                              "can be published again")
+    return _make_current(ruleset, by, "published again (rollback)")
+
+
+def _draft_locked(ruleset_id):
+    ruleset = RuleSet.objects.select_for_update().get(pk=ruleset_id)
+    if ruleset.state != RuleSet.DRAFT:
+        raise RuleSetReadOnly(f"{ruleset.version} is {ruleset.state} and never changes: "
+                              "make a new draft from it to change its rules")
     return ruleset
+
+
+def rule_last_change(rule):
+    """Return (user, when) of the latest saved change to a rule, from its history."""
+    record = Rule.history.filter(id=rule.pk).order_by("-history_date", "-history_id").first()
+    if record is None:
+        return None, None
+    return record.history_user, record.history_date
+
+
+def stale_edit_for(rule):
+    """Build the refusal for a save based on an out-of-date copy of `rule`."""
+    user, when = rule_last_change(rule)
+    current = Rule.objects.filter(pk=rule.pk).values_list("lock_version", flat=True).first()
+    who = user.get_username() if user is not None else "someone else"
+    at = timezone.localtime(when).strftime("%d %b %Y %H:%M:%S") if when else "an unknown time"
+    return StaleEdit(
+        f"Rule {rule.code} was changed by {who} at {at}, after you opened it. Your edits "
+        "were not saved and are kept on this form: compare them with the current rule "
+        "(History), then save again to replace that change with yours.",
+        changed_by=user, changed_at=when, lock_version=current)
+
+
+@transaction.atomic
+def rule_save(*, rule, by, lock_version=None):
+    """Add or change a rule in a draft; refuse a save based on a stale copy.
+
+    `lock_version` is the version the editor started from (defaults to the instance's);
+    the conditional update makes the check and the claim one step, on every database.
+    """
+    ruleset = _draft_locked(rule.ruleset_id)
+    if rule.pk is not None:
+        expected = rule.lock_version if lock_version is None else lock_version
+        claimed = Rule.objects.filter(pk=rule.pk, lock_version=expected).update(
+            lock_version=expected + 1)
+        if not claimed:
+            raise stale_edit_for(rule)
+        rule.lock_version = expected + 1
+    rule.full_clean()
+    _stamp(rule, by)
+    rule.save()
+    # Drafts are compiled afresh, but a bump still tells readers the draft changed.
+    RuleSet.objects.filter(pk=ruleset.pk).update(lock_version=F("lock_version") + 1)
+    return rule
+
+
+@transaction.atomic
+def rule_delete(*, rule, by):
+    """Remove a rule from a draft."""
+    ruleset = _draft_locked(rule.ruleset_id)
+    _stamp(rule, by)
+    rule.delete()
+    RuleSet.objects.filter(pk=ruleset.pk).update(lock_version=F("lock_version") + 1)
+
+
+@transaction.atomic
+def scenario_expectation_update(*, scenario, expected, reason, by, expected_hold=None,
+                                expected_alerts=None):
+    """Change what a scenario expects, recording why; the reason is required."""
+    if not (reason or "").strip():
+        raise ValidationError({"expectation_note": "Say why the expectation changes."})
+    scenario.expected = expected
+    if expected_hold is not None:
+        scenario.expected_hold = expected_hold
+    if expected_alerts is not None:
+        scenario.expected_alerts = expected_alerts
+    scenario.expectation_note = reason.strip()
+    scenario.full_clean()
+    _stamp(scenario, by, f"expectation: {reason.strip()}")
+    scenario.save()
+    return scenario
 
 
 def shared_scenarios_dir():

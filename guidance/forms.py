@@ -1,0 +1,187 @@
+"""Rules console forms: a rule with its lock version, scenario expectations, file import."""
+
+import json
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from options import vocab
+from options.choices import choices, label
+
+from .models import Rule, RuleSet, Scenario
+from .services import stale_edit_for
+
+CONDITION_HELP = (
+    "JSON from the closed vocabulary: {\"fact\": NAME, OP: VALUE} with OP one of eq, ne, in, "
+    "not_in, lt, le, gt, ge, is; combine with {\"all\": [...]}, {\"any\": [...]}, "
+    "{\"not\": ...}; ask each lesion with {\"any_lesion\": ...} and each prior treatment with "
+    "{\"any_prior\": ...}; {\"always\": true} always holds. Criteria may use "
+    "{\"when\": ..., \"met\": ...}. A mistake is reported with its path, for example "
+    "condition.all[1].fact."
+)
+
+
+class PrettyJSONWidget(forms.Textarea):
+    """Show stored JSON indented, in a monospace box wide enough to read."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"rows": 8, "cols": 80, "class": "vLargeTextField json-field",
+                                "spellcheck": "false", **(attrs or {})})
+
+    def format_value(self, value):
+        if value in (None, "", "null"):
+            return ""
+        try:
+            return json.dumps(json.loads(value), indent=2)
+        except (TypeError, ValueError):
+            return super().format_value(value)
+
+
+class RuleAdminForm(forms.ModelForm):
+    """A rule, carrying the lock version it was opened at so a stale save is refused."""
+
+    class Meta:
+        model = Rule
+        fields = ["ruleset", "code", "option", "effect", "status", "priority", "defines",
+                  "alert_code", "alert_severity", "guidance", "section", "text",
+                  "patient_text", "condition", "lock_version"]
+        widgets = {
+            "lock_version": forms.HiddenInput,
+            "condition": PrettyJSONWidget,
+            "text": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+            "patient_text": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        }
+        help_texts = {"condition": CONDITION_HELP}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "ruleset" in self.fields:
+            self.fields["ruleset"].queryset = RuleSet.objects.filter(state=RuleSet.DRAFT)
+            self.fields["ruleset"].help_text = "Only drafts can be edited."
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None or cleaned.get("lock_version") is None:
+            return cleaned
+        current = (Rule.objects.select_for_update().filter(pk=self.instance.pk)
+                   .values_list("lock_version", flat=True).first())
+        if current != cleaned["lock_version"]:
+            refusal = stale_edit_for(self.instance)
+            # Keep the editor's input; a second save, made knowingly, replaces the change.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("lock_version")] = current
+            raise ValidationError(str(refusal), code="stale")
+        return cleaned
+
+
+def expectation_fields():
+    """Return one status select per option, hold checkboxes and alert codes, as form fields."""
+    fields = {f"expected_{option}": forms.ChoiceField(
+        label=f"Expected status: {label(option)}",
+        choices=[("", "Choose a status"), *choices(vocab.STATUSES)])
+        for option in vocab.OPTIONS}
+    fields["expected_hold_options"] = forms.MultipleChoiceField(
+        label="Expected on hold", required=False, widget=forms.CheckboxSelectMultiple,
+        choices=choices(vocab.OPTIONS))
+    fields["expected_alert_codes"] = forms.CharField(
+        label="Expected alert codes", required=False,
+        help_text="Comma-separated, for example DMAB-HYPOCALCAEMIA. Leave empty for none.")
+    return fields
+
+
+def expectation_initial(*, expected, hold, alerts):
+    """Return initial values for expectation_fields() from stored or computed expectations."""
+    initial = {f"expected_{option}": status for option, status in expected.items()}
+    return {**initial, "expected_hold_options": list(hold),
+            "expected_alert_codes": ", ".join(alerts)}
+
+
+def expectation_values(cleaned):
+    """Return (expected, expected_hold, expected_alerts) from cleaned expectation fields."""
+    expected = {option: cleaned[f"expected_{option}"] for option in vocab.OPTIONS}
+    alerts = [code.strip() for code in cleaned["expected_alert_codes"].split(",")
+              if code.strip()]
+    return expected, list(cleaned["expected_hold_options"]), alerts
+
+
+class RemapErrorsMixin:
+    """Show model errors on fields the form does not edit above the form, not as a crash."""
+
+    def _update_errors(self, errors):
+        moved = {}
+        for name, messages in getattr(errors, "error_dict", {NON_FIELD_ERRORS: errors}).items():
+            key = name if name in self.fields else NON_FIELD_ERRORS
+            moved.setdefault(key, []).extend(messages)
+        super()._update_errors(ValidationError(moved))
+
+
+class ScenarioChangeForm(RemapErrorsMixin, forms.ModelForm):
+    """A stored scenario's code, title and (for an editor's own) assessment."""
+
+    class Meta:
+        model = Scenario
+        fields = ["title", "assessment"]
+        widgets = {"assessment": PrettyJSONWidget(attrs={"rows": 16})}
+
+
+class ScenarioAddBase(RemapErrorsMixin, forms.ModelForm):
+    """An editor's own scenario: an assessment and the statuses it should get."""
+
+    class Meta:
+        model = Scenario
+        fields = ["code", "title", "assessment", "expectation_note"]
+        widgets = {"assessment": PrettyJSONWidget(attrs={"rows": 16})}
+        labels = {"expectation_note": "Why these expectations"}
+        help_texts = {"assessment": "The assessment JSON, as the API accepts it; checked by "
+                                    "the contract validator."}
+
+    def _post_clean(self):
+        names = list(expectation_fields())
+        if all(name in self.cleaned_data for name in names):
+            expected, hold, alerts = expectation_values(self.cleaned_data)
+            self.instance.expected = expected
+            self.instance.expected_hold = hold
+            self.instance.expected_alerts = alerts
+        self.instance.source = "editor"
+        super()._post_clean()
+
+
+ScenarioAddForm = type("ScenarioAddForm", (ScenarioAddBase,), expectation_fields())
+
+
+class ExpectationChangeBase(forms.Form):
+    """Change what one scenario expects, and record why."""
+
+    field_order = [*(f"expected_{o}" for o in vocab.OPTIONS), "expected_hold_options",
+                   "expected_alert_codes", "reason"]
+    reason = forms.CharField(
+        label="Why the expectation changes", widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept in the scenario's history, for example the guidance that changed.")
+
+    def values(self):
+        return expectation_values(self.cleaned_data)
+
+
+ExpectationChangeForm = type("ExpectationChangeForm", (ExpectationChangeBase,),
+                             expectation_fields())
+
+
+class RulesetImportForm(forms.Form):
+    """Upload a ruleset JSON file exported from this or another environment."""
+
+    MAX_BYTES = 2_000_000
+
+    file = forms.FileField(label="Ruleset file (JSON)",
+                           help_text="It becomes a new draft; nothing is published.")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise ValidationError(f"The file is larger than {self.MAX_BYTES // 1000} kB.")
+        try:
+            return json.loads(upload.read().decode("utf-8"))
+        except UnicodeDecodeError as error:
+            raise ValidationError("The file is not UTF-8 text.") from error
+        except json.JSONDecodeError as error:
+            raise ValidationError(f"Not valid JSON: line {error.lineno}, column "
+                                  f"{error.colno}: {error.msg}.") from error

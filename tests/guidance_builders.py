@@ -1,0 +1,45 @@
+"""Small builders for the rules-console tests: scenarios, drafts and threshold changes."""
+
+import copy
+import json
+
+from guidance.models import Scenario
+from guidance.services import rule_save, ruleset_create_draft, shared_scenarios_dir
+
+# Published default: hypocalcaemia is corrected calcium below 2.20 mmol/L, which
+# contraindicates denosumab and puts a bisphosphonate on hold.
+CALCIUM_215_EXPECTED_NOW = {
+    "bisphosphonate": "recommended",
+    "denosumab": "contraindicated",
+    "cementoplasty": "not_recommended",
+    "vertebroplasty": "not_recommended",
+    "kyphoplasty": "not_recommended",
+}
+
+
+def shared_assessment(code="V01"):
+    """Return a copy of a shared scenario's assessment."""
+    data = json.loads((shared_scenarios_dir() / f"{code}.json").read_text())
+    return copy.deepcopy(data["assessment"])
+
+
+def calcium_assessment(calcium):
+    """Return V01's breast-cancer assessment with the corrected calcium given."""
+    return {**shared_assessment("V01"), "corrected_calcium_mmol_l": calcium}
+
+
+def calcium_scenario(code="ED-CALCIUM-215", calcium=2.15):
+    """Store an editor's scenario for a calcium of 2.15, expecting today's advice."""
+    return Scenario.objects.create(
+        code=code, title="Calcium 2.15 mmol/L", assessment=calcium_assessment(calcium),
+        expected=dict(CALCIUM_215_EXPECTED_NOW), expected_hold=["bisphosphonate"],
+        source="editor")
+
+
+def hypocalcaemia_draft(published, editor, threshold=2.1):
+    """Return a new draft in which hypocalcaemia starts below `threshold` mmol/L."""
+    draft = ruleset_create_draft(source=published, by=editor)
+    rule = draft.rules.get(code="DEF-HYPOCALCAEMIA")
+    rule.condition = {"fact": "corrected_calcium_mmol_l", "lt": threshold}
+    rule_save(rule=rule, by=editor)
+    return draft

@@ -1,0 +1,230 @@
+"""Rules console services: draft, publish, roll back, scenarios as a gate, impact, locking."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from guidance.models import Rule, RuleSet, Scenario
+from guidance.regression import ruleset_impact, ruleset_test
+from guidance.selectors import published_compiled
+from guidance.services import (
+    PublishRefused,
+    RuleSetReadOnly,
+    StaleEdit,
+    rule_save,
+    ruleset_create_draft,
+    ruleset_publish,
+    ruleset_republish,
+    scenario_expectation_update,
+    scenarios_load_shared,
+)
+from options.services import consultation_create, evaluate_assessment
+from tests.guidance_builders import calcium_assessment, calcium_scenario, hypocalcaemia_draft
+
+pytestmark = pytest.mark.django_db
+
+
+def statuses(result):
+    return {o["option"]: o["status"] for o in result["options"]}
+
+
+def test_new_draft_copies_every_rule_and_leaves_the_published_ruleset_alone(
+        published_ruleset, guidance_editor):
+    draft = ruleset_create_draft(source=published_ruleset, by=guidance_editor)
+    assert draft.state == RuleSet.DRAFT
+    assert draft.based_on == published_ruleset
+    assert draft.version == "2026.2"
+    assert draft.rules.count() == published_ruleset.rules.count() == 121
+    assert draft.history.first().history_user == guidance_editor
+    published_ruleset.refresh_from_db()
+    assert published_ruleset.state == RuleSet.PUBLISHED
+
+
+def test_rules_of_a_published_ruleset_cannot_be_changed(published_ruleset, guidance_editor):
+    rule = published_ruleset.rules.get(code="DEF-HYPOCALCAEMIA")
+    rule.condition = {"fact": "corrected_calcium_mmol_l", "lt": 2.1}
+    with pytest.raises(RuleSetReadOnly):
+        rule_save(rule=rule, by=guidance_editor)
+    with pytest.raises(ValidationError, match="never changes"):
+        rule.full_clean()
+
+
+def test_a_rule_naming_an_unknown_fact_cannot_be_saved(published_ruleset, guidance_editor):
+    draft = ruleset_create_draft(source=published_ruleset, by=guidance_editor)
+    rule = draft.rules.get(code="DEF-HYPOCALCAEMIA")
+    rule.condition = {"all": [{"fact": "age_years", "ge": 18},
+                              {"fact": "serum_calcium", "lt": 2.1}]}
+    with pytest.raises(ValidationError) as raised:
+        rule_save(rule=rule, by=guidance_editor)
+    message = raised.value.message_dict["condition"][0]
+    assert message.startswith("condition.all[1].fact: unknown fact 'serum_calcium'")
+    rule.refresh_from_db()
+    assert rule.condition == {"fact": "corrected_calcium_mmol_l", "lt": 2.2}
+
+
+def test_a_rule_with_an_unknown_value_cannot_be_saved(published_ruleset, guidance_editor):
+    draft = ruleset_create_draft(source=published_ruleset, by=guidance_editor)
+    rule = draft.rules.get(code="DEF-HYPOCALCAEMIA")
+    rule.condition = {"fact": "cancer_type", "eq": "melanoma"}
+    with pytest.raises(ValidationError, match="condition.eq: 'melanoma' is not one of"):
+        rule_save(rule=rule, by=guidance_editor)
+
+
+def test_publishing_a_draft_retires_the_old_one_and_stamps_who_and_when(
+        published_ruleset, guidance_editor):
+    draft = hypocalcaemia_draft(published_ruleset, guidance_editor)
+    ruleset_publish(ruleset=draft, by=guidance_editor)
+    draft.refresh_from_db()
+    published_ruleset.refresh_from_db()
+    assert (draft.state, published_ruleset.state) == (RuleSet.PUBLISHED, RuleSet.RETIRED)
+    assert draft.published_by == guidance_editor and draft.published_at is not None
+    assert RuleSet.objects.filter(state=RuleSet.PUBLISHED).count() == 1
+    assert published_ruleset.history.first().history_change_reason == "retired: 2026.2 published"
+
+
+def test_the_next_evaluation_uses_the_new_version_and_old_consultations_keep_theirs(
+        published_ruleset, guidance_editor):
+    before = consultation_create(data=calcium_assessment(2.15), channel="form")
+    assert statuses(before.result)["denosumab"] == "contraindicated"
+    draft = hypocalcaemia_draft(published_ruleset, guidance_editor)
+    ruleset_publish(ruleset=draft, by=guidance_editor)
+
+    result = evaluate_assessment(data=calcium_assessment(2.15), channel="form")
+    assert result["ruleset"]["version"] == "2026.2"
+    assert statuses(result)["denosumab"] == "recommended"
+    before.refresh_from_db()
+    assert before.ruleset_version == "2026.1" and before.ruleset == published_ruleset
+    assert statuses(before.result)["denosumab"] == "contraindicated"
+
+
+def test_only_a_draft_can_be_published(published_ruleset, guidance_editor):
+    with pytest.raises(RuleSetReadOnly, match="only a draft"):
+        ruleset_publish(ruleset=published_ruleset, by=guidance_editor)
+
+
+def test_a_retired_ruleset_is_published_again_in_one_step(published_ruleset, guidance_editor):
+    draft = hypocalcaemia_draft(published_ruleset, guidance_editor)
+    ruleset_publish(ruleset=draft, by=guidance_editor)
+    ruleset_republish(ruleset=RuleSet.objects.get(pk=published_ruleset.pk), by=guidance_editor)
+    row, _ = published_compiled()
+    assert row.version == "2026.1"
+    assert RuleSet.objects.get(pk=draft.pk).state == RuleSet.RETIRED
+    result = evaluate_assessment(data=calcium_assessment(2.15), channel="form")
+    assert statuses(result)["denosumab"] == "contraindicated"
+
+
+def test_only_a_retired_ruleset_can_be_published_again(published_ruleset, guidance_editor):
+    draft = ruleset_create_draft(source=published_ruleset, by=guidance_editor)
+    with pytest.raises(RuleSetReadOnly, match="only a retired"):
+        ruleset_republish(ruleset=draft, by=guidance_editor)
+
+
+def test_every_shared_scenario_passes_against_the_default_ruleset(published_ruleset):
+    assert scenarios_load_shared() == 12
+    outcome = ruleset_test(ruleset=published_ruleset)
+    assert len(outcome.checks) == 12
+    assert outcome.passed, [(c.scenario.code, c.mismatches, c.error) for c in outcome.failures]
+
+
+def test_the_draft_test_names_the_option_that_fails(published_ruleset, guidance_editor):
+    calcium_scenario()
+    draft = hypocalcaemia_draft(published_ruleset, guidance_editor)
+    (check,) = ruleset_test(ruleset=draft).checks
+    assert not check.passed
+    by_option = {c.option: (c.expected, c.got, c.passed) for c in check.options}
+    assert by_option["denosumab"] == ("contraindicated", "recommended", False)
+    assert by_option["bisphosphonate"] == ("recommended", "recommended", True)
+    assert "hold: expected ['bisphosphonate'], got []" in check.mismatches
+
+
+def test_a_rule_edit_that_breaks_a_scenario_blocks_publishing(published_ruleset,
+                                                              guidance_editor):
+    scenario = calcium_scenario()
+    draft = hypocalcaemia_draft(published_ruleset, guidance_editor)
+    with pytest.raises(PublishRefused, match="ED-CALCIUM-215") as raised:
+        ruleset_publish(ruleset=draft, by=guidance_editor)
+    assert [check.scenario for check in raised.value.failures] == [scenario]
+    assert RuleSet.objects.get(pk=draft.pk).state == RuleSet.DRAFT
+    assert published_compiled()[0] == published_ruleset
+
+
+def test_publishing_goes_ahead_once_the_expectation_is_changed_with_a_reason(
+        published_ruleset, guidance_editor):
+    scenario = calcium_scenario()
+    draft = hypocalcaemia_draft(published_ruleset, guidance_editor)
+    expected = {**scenario.expected, "denosumab": "recommended"}
+    scenario_expectation_update(scenario=scenario, expected=expected, expected_hold=[],
+                                reason="Local lab: hypocalcaemia below 2.10 mmol/L",
+                                by=guidance_editor)
+    ruleset_publish(ruleset=draft, by=guidance_editor)
+    assert RuleSet.objects.get(pk=draft.pk).state == RuleSet.PUBLISHED
+    record = Scenario.history.filter(id=scenario.pk).first()
+    assert record.history_user == guidance_editor
+    assert record.history_change_reason == "expectation: Local lab: hypocalcaemia below 2.10 mmol/L"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [({"reason": ""}, "expectation_note"),
+     ({"expected": {"denosumab": "maybe"}}, "expected"),
+     ({"expected": {"radiotherapy": "recommended"}}, "expected"),
+     ({"expected_hold": ["surgery"]}, "expected_hold")],
+    ids=["no-reason", "unknown-status", "unknown-option", "unknown-hold"],
+)
+def test_an_expectation_change_is_refused_when_incomplete(db, guidance_editor, changes, field):
+    scenario = calcium_scenario()
+    arguments = {"expected": {"denosumab": "recommended"}, "reason": "because", **changes}
+    with pytest.raises(ValidationError) as raised:
+        scenario_expectation_update(scenario=scenario, by=guidance_editor, **arguments)
+    assert field in raised.value.message_dict
+    scenario.refresh_from_db()
+    assert scenario.expected["denosumab"] == "contraindicated"
+
+
+def test_a_scenario_with_an_invalid_assessment_names_the_path(db):
+    scenario = Scenario(code="BAD", title="bad", expected={"denosumab": "recommended"},
+                        assessment={"cancer_type": "breast", "bone_metastases": True,
+                                    "lesions": [{"site": "knee"}]})
+    with pytest.raises(ValidationError) as raised:
+        scenario.full_clean()
+    assert any(m.startswith("lesions[0].site") for m in raised.value.message_dict["assessment"])
+
+
+def test_impact_preview_counts_scenarios_and_consultations_option_by_option(
+        published_ruleset, guidance_editor):
+    scenarios_load_shared()
+    calcium_scenario()
+    for calcium in (2.15, 2.12, 2.35):
+        consultation_create(data={**calcium_assessment(calcium), "patient_ref": "MRN-77"},
+                            channel="form")
+    draft = hypocalcaemia_draft(published_ruleset, guidance_editor)
+
+    impact = ruleset_impact(draft=draft, published=published_ruleset)
+
+    assert (impact.scenarios_checked, impact.consultations_checked) == (13, 3)
+    assert [row.label for row in impact.scenarios] == ["ED-CALCIUM-215"]
+    assert [row.label for row in impact.consultations] == ["Consultation 2", "Consultation 3"]
+    assert all(row.changes == [("denosumab", "contraindicated", "recommended")]
+               for row in impact.scenarios + impact.consultations)
+    rows = {option: (s, c, t) for option, s, c, t in impact.option_rows()}
+    assert rows["denosumab"] == (1, 2, [(("contraindicated", "recommended"), 3)])
+    assert rows["bisphosphonate"] == (0, 0, [])
+    assert "MRN-77" not in repr(impact)
+
+
+def test_a_save_from_a_stale_copy_is_refused_naming_who_changed_it(published_ruleset,
+                                                                   guidance_editor,
+                                                                   django_user_model):
+    other = django_user_model.objects.create_user(username="second_editor")
+    draft = ruleset_create_draft(source=published_ruleset, by=guidance_editor)
+    mine = draft.rules.get(code="DEF-HYPOCALCAEMIA")
+    theirs = draft.rules.get(code="DEF-HYPOCALCAEMIA")
+    theirs.text = "Their wording."
+    rule_save(rule=theirs, by=other)
+
+    mine.text = "My wording."
+    with pytest.raises(StaleEdit, match="changed by second_editor") as raised:
+        rule_save(rule=mine, by=guidance_editor)
+    assert raised.value.changed_by == other and raised.value.lock_version == 1
+    assert Rule.objects.get(pk=mine.pk).text == "Their wording."
+    rule_save(rule=mine, by=guidance_editor, lock_version=raised.value.lock_version)
+    assert Rule.objects.get(pk=mine.pk).text == "My wording."
