@@ -230,8 +230,12 @@ class RuleAdmin(SimpleHistoryAdmin):
         rule_delete(rule=obj, by=request.user)
 
     def delete_queryset(self, request, queryset):
-        for rule in queryset:
+        kept = queryset.exclude(ruleset__state=RuleSet.DRAFT).count()
+        for rule in queryset.filter(ruleset__state=RuleSet.DRAFT):
             rule_delete(rule=rule, by=request.user)
+        if kept:
+            self.message_user(request, f"{kept} rule(s) of published or retired rulesets "
+                              "were kept: they never change.", messages.WARNING)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

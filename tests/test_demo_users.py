@@ -35,12 +35,14 @@ def test_creates_clinician_and_editor_in_their_groups():
     assert editor.check_password(printed_password(output, "editor"))
 
 
-def test_guidance_editor_may_add_change_and_view_rules_but_not_delete():
+def test_guidance_editor_may_edit_rules_but_not_delete_rulesets_or_documents():
     create_demo_users()
     editor = get_user_model().objects.get(username="editor")
     for perm in ("add_rule", "change_rule", "view_rule", "change_ruleset", "view_scenario"):
         assert editor.has_perm(f"guidance.{perm}")
-    assert not editor.has_perm("guidance.delete_rule")
+    assert editor.has_perm("guidance.delete_rule")
+    assert not editor.has_perm("guidance.delete_ruleset")
+    assert not editor.has_perm("guidance.delete_guidancedocument")
     assert not editor.has_perm("options.view_consultation")
 
 

@@ -335,3 +335,21 @@ def test_an_editor_adds_a_rule_to_a_draft(guidance_editor_client, published_rule
                                                      if k != "ruleset"}}
     response = guidance_editor_client.post(reverse("admin:guidance_rule_add"), published)
     assert "ruleset" in response.context["adminform"].form.errors
+
+
+def test_editor_removes_rules_from_a_draft_but_never_from_a_published_ruleset(
+        guidance_editor_client, published_ruleset):
+    from guidance.models import Rule
+    from guidance.services import ruleset_create_draft
+
+    draft = ruleset_create_draft(source=published_ruleset, by=None)
+    in_draft = draft.rules.get(code="PC-COND-MDT").pk
+    published = published_ruleset.rules.get(code="PC-COND-MDT").pk
+    mixed = guidance_editor_client.post("/admin/guidance/rule/", {
+        "action": "delete_selected", "_selected_action": [in_draft, published], "post": "yes"})
+    assert mixed.status_code == 403
+    assert Rule.objects.filter(pk__in=[in_draft, published]).count() == 2
+    guidance_editor_client.post("/admin/guidance/rule/", {
+        "action": "delete_selected", "_selected_action": [in_draft], "post": "yes"})
+    assert not Rule.objects.filter(pk=in_draft).exists()
+    assert Rule.objects.filter(pk=published).exists()

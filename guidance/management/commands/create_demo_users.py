@@ -20,8 +20,13 @@ DEMO_USERS = (
 
 
 def editor_permissions():
-    """Return add, change and view permissions on the guidance models."""
+    """Return add, change and view on the guidance models, and removing a draft's rules.
+
+    Published and retired rulesets never change, whatever the permission: the admin and
+    guidance.services refuse it.
+    """
     codenames = [f"{action}_{model}" for model in EDITOR_MODELS for action in EDITOR_ACTIONS]
+    codenames.append("delete_rule")
     return Permission.objects.filter(content_type__app_label="guidance", codename__in=codenames)
 
 
