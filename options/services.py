@@ -1,5 +1,7 @@
 """evaluate_assessment: the one function every interface calls to get advice."""
 
+from decimal import Decimal
+
 from django.db import transaction
 
 from guidance.selectors import NoPublishedRuleSet, published_compiled
@@ -69,6 +71,7 @@ CONSULTATION_FIELDS = (
     "cement_allergy", "pregnant",
 )
 TEXT_FIELDS = ("patient_ref", "prostate_hormone_status", "treatment_intent")
+DECIMAL_FIELDS = ("creatinine_clearance_ml_min", "corrected_calcium_mmol_l")
 
 
 def consultation_create(*, data, channel, by=None, client_name="", endpoint="",
@@ -84,6 +87,7 @@ def consultation_create(*, data, channel, by=None, client_name="", endpoint="",
         values = {name: clean.get(name) for name in CONSULTATION_FIELDS}
         for name in TEXT_FIELDS:
             values[name] = values[name] or ""
+        _decimals(values)
         consultation = Consultation(
             lesions_recorded="lesions" in clean,
             prior_treatments_recorded="prior_treatments" in clean,
@@ -96,6 +100,17 @@ def consultation_create(*, data, channel, by=None, client_name="", endpoint="",
         _audit(outcome="ok", patient_ref=clean.get("patient_ref", ""),
                ruleset_version=ruleset.version, consultation=consultation, **audit)
     return consultation
+
+
+def _decimals(values):
+    """Store JSON numbers in the decimal columns at the columns' precision.
+
+    A float such as 2.4 would otherwise become Decimal('2.400') and fail full_clean().
+    """
+    for name in DECIMAL_FIELDS:
+        if values[name] is not None:
+            places = Consultation._meta.get_field(name).decimal_places
+            values[name] = Decimal(str(values[name])).quantize(Decimal(1).scaleb(-places))
 
 
 def _children_create(consultation, clean):
