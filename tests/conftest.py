@@ -63,3 +63,11 @@ def guidance_editor_client(guidance_editor, client):
 def anonymous_client(client):
     """A browser with no session."""
     return client
+
+
+@pytest.fixture
+def published_ruleset(db):
+    """The default NICE ruleset, imported and published."""
+    from guidance.services import default_ruleset_data, ruleset_import
+
+    return ruleset_import(data=default_ruleset_data(), publish_if_none=True)
