@@ -39,6 +39,19 @@
     if (output && output.textContent !== text) output.textContent = text;
   }
 
+  // Reveal the question that belongs to the chosen cancer type. (NHS.UK frontend's own
+  // version adds aria-expanded to radios, which axe-core reports as not allowed.)
+  document.querySelectorAll("[data-conditional-radios]").forEach(function (group) {
+    function reveal() {
+      group.querySelectorAll("input[aria-controls]").forEach(function (input) {
+        var target = document.getElementById(input.getAttribute("aria-controls"));
+        if (target) target.classList.toggle("nhsuk-radios__conditional--hidden", !input.checked);
+      });
+    }
+    reveal();
+    group.addEventListener("change", reveal);
+  });
+
   document.querySelectorAll("[data-lesion-row]").forEach(function (row) {
     update(row);
     row.addEventListener("change", function () { update(row); });
