@@ -84,7 +84,7 @@ class AssessmentForm(forms.Form):
     bone_metastases = _tri_state(
         "Are bone metastases (or myeloma bone disease) confirmed?", unknown=False)
     mscc_signs = _tri_state("Are there symptoms or signs of spinal cord compression?")
-    lesions_status = _choice(LIST_STATUS["lesions"], label="Bone lesions")
+    lesions_status = _choice(LIST_STATUS["lesions"], label="Is a bone lesion being considered?")
     prior_treatments_status = _choice(LIST_STATUS["prior_treatments"],
                                       label="Pain and bone treatments so far")
     creatinine_clearance_ml_min = _number("Creatinine clearance (mL/min)")

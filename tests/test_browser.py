@@ -56,7 +56,19 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server, clinician, published_ruleset):
+def treatment_options(transactional_db):
+    """The five options as their data migration made them (live_server tests flush tables)."""
+    from importlib import import_module
+
+    from options.models import TreatmentOption
+
+    migration = import_module("options.migrations.0002_treatment_options")
+    for values in migration.TREATMENT_OPTIONS:
+        TreatmentOption.objects.update_or_create(slug=values["slug"], defaults=values)
+
+
+@pytest.fixture
+def page(browser, live_server, clinician, published_ruleset, treatment_options):
     clinician.set_password(PASSWORD)
     clinician.save()
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1100,
@@ -80,6 +92,8 @@ def shot(page, name, *, media="screen"):
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.emulate_media(media=media)
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+        if media == "print":
+            page.pdf(path=str(Path(SHOTS) / f"{name}.pdf"), format="A4")
         page.emulate_media(media="screen")
 
 
@@ -172,6 +186,7 @@ def test_v06_entered_by_hand_shows_its_statuses_and_prints(page, clinician):
     page.go_back()
     page.get_by_role("link", name="Print patient summary").click()
     expect(page.get_by_role("heading", name="Treatments to strengthen your bones")).to_be_visible()
+    expect(page.get_by_text("as a drip into a vein")).to_be_visible()
     shot(page, "09-print-patient", media="print")
     assert_accessible(page)
     page.get_by_role("link", name="Consultations", exact=True).click()
@@ -222,7 +237,8 @@ def test_v09_entered_with_the_keyboard_alone(page, clinician):
     pick(row.get_by_label("Lesion type", exact=True), "Lytic")
     pick(row.get_by_label("Pain", exact=True), "Moderate")
     pick(row.get_by_label("Cortical involvement (Mirels size)"), "Under")
-    choose(row.get_by_role("group", name="Pathological fracture present?").get_by_label("No", exact=True))
+    fracture = row.get_by_role("group", name="Pathological fracture present?")
+    choose(fracture.get_by_label("No", exact=True))
     assert row.locator("[data-score]").inner_text() == "Mirels 7 (Low)"
     assessment = {k: v for k, v in data["assessment"].items()
                   if k not in ("cancer_type", "bone_metastases", "lesions")}
