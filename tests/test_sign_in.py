@@ -9,6 +9,12 @@ from django.test import Client
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(autouse=True)
+def fast_hashing(settings):
+    """Hash test passwords cheaply; the real hasher's cost is not under test here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def doctor(clinician):
     clinician.set_password(PASSWORD)
