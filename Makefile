@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 
 export DJANGO_DEBUG ?= true
 
-.PHONY: venv venv-dev run test lint bench-engine migrations-check
+.PHONY: venv venv-dev run test lint bench-engine migrations-check static-deps bench-pages bench
 
 venv: $(VENV)/requirements.stamp
 
@@ -23,14 +23,20 @@ $(VENV)/requirements-dev.stamp: requirements-dev.txt requirements.txt | $(BIN)/p
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/requirements.stamp
 
-run: venv
+# NHS.UK frontend from npm (package.json); its built files are served from node_modules.
+static-deps: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+run: venv static-deps
 	$(BIN)/python manage.py migrate
 	$(BIN)/python manage.py load_guidance
 	$(BIN)/python manage.py create_demo_users
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # pytest exits 5 when no tests are collected; that is not a failure here.
-test: venv-dev
+test: venv-dev static-deps
 	$(BIN)/pytest; status=$$?; [ $$status -eq 0 ] || [ $$status -eq 5 ]
 
 lint: venv-dev
@@ -41,3 +47,9 @@ bench-engine: venv
 
 migrations-check: venv
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Server time of the clinician pages (form and result), median and p95.
+bench-pages: venv
+	$(BIN)/python -m options.bench_pages
+
+bench: bench-pages

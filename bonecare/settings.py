@@ -1,5 +1,6 @@
 """The one settings module. Configuration comes from the environment; see env_bool()."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "simple_history",
+    "axes",
     "options",
     "guidance",
 ]
@@ -60,6 +62,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "options.middleware.SessionLimitsMiddleware",
+    # Last, as django-axes asks, so that it sees the outcome of every sign-in.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "bonecare.urls"
@@ -105,9 +110,30 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# NHS.UK frontend's built CSS and JS, installed by `npm ci` (package.json), never committed.
+NHSUK_FRONTEND_DIR = BASE_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"
+if NHSUK_FRONTEND_DIR.is_dir():
+    STATICFILES_DIRS.append(("nhsuk", NHSUK_FRONTEND_DIR))
 
 # The shared clinical material (scenarios) that sits beside the repository.
 BONECARE_SHARED_DIR = Path(os.environ.get("BONECARE_SHARED_DIR") or BASE_DIR.parent / "shared")
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "consultation-list"
+LOGOUT_REDIRECT_URL = "login"
+
+# django-axes: lock out a username from one IP address after repeated failures, so that one
+# attacker can neither guess freely nor lock another user out from elsewhere.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -118,6 +144,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG and not INSECURE_COOKIES
 SESSION_COOKIE_AGE = 43200  # 12 hours
+# Sign-in ends after 30 minutes idle and 12 hours in all (options.middleware).
+SESSION_IDLE_SECONDS = 30 * 60
+SESSION_ABSOLUTE_SECONDS = SESSION_COOKIE_AGE
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = not DEBUG and not INSECURE_COOKIES

@@ -1,0 +1,218 @@
+"""The whole consultation form: answers, lesion rows and prior-treatment rows together.
+
+It turns posted fields into the contract dict, adds or removes rows without JavaScript,
+pre-fills from a stored assessment, and puts the contract validator's errors (by path,
+such as `lesions[1].level`) beside the right field and into the error summary.
+"""
+
+import re
+
+from django import forms
+
+from .forms import FORMSETS, LIST_STATUS, MAX_ROWS, PREFIXES, AssessmentForm, YesNoField
+
+ORDER = ("patient_ref", "age_years", "cancer_type", "prostate_hormone_status",
+         "myeloma_needs_treatment", "treatment_intent", "bone_metastases", "mscc_signs",
+         "lesions", "lesions_status", "prior_treatments", "prior_treatments_status",
+         *AssessmentForm.SAFETY_FIELDS)
+ROW_NAMES = {"lesions": "Lesion", "prior_treatments": "Treatment"}
+REQUIRED_MESSAGES = {
+    "cancer_type": "Select the primary cancer",
+    "bone_metastases": "Select whether bone metastases or myeloma bone disease are confirmed",
+    "prostate_hormone_status": "Select whether the prostate cancer is hormone-sensitive or "
+                               "hormone-relapsed",
+    "myeloma_needs_treatment": "Select whether the myeloma needs treatment",
+    "site": "select where the lesion is",
+    "level": "select the vertebral level",
+    "lesion_type": "select the lesion type",
+    "pain": "select the pain",
+    "collapse": "select the vertebral body collapse",
+    "alignment": "select the spinal alignment",
+    "posterolateral": "select the posterolateral involvement",
+    "cortical_involvement": "select how much of the cortex is involved",
+    "treatment": "select the treatment",
+    "response": "select how well it worked",
+}
+_ITEM_PATH = re.compile(r"^(lesions|prior_treatments)\[(\d+)\](?:\.(\w+))?$")
+
+
+def _form_value(value):
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def data_from_assessment(assessment):
+    """Return form data that shows a stored contract assessment for editing."""
+    data = {}
+    for name, value in assessment.items():
+        if name not in FORMSETS:
+            data[name] = _form_value(value)
+    for name in FORMSETS:
+        rows = assessment.get(name)
+        if rows == []:
+            data[f"{name}_status"] = "none"
+        data.update(_rows_to_data(name, [
+            {key: _form_value(value) for key, value in row.items()} for row in rows or []]))
+    return data
+
+
+def _rows_to_data(name, rows):
+    prefix = PREFIXES[name]
+    data = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": "0"}
+    for index, row in enumerate(rows):
+        data.update({f"{prefix}-{index}-{key}": value for key, value in row.items()})
+    return data
+
+
+def _rows_from_data(name, data):
+    prefix = PREFIXES[name]
+    form_class = FORMSETS[name][1]
+    try:
+        total = min(int(data.get(f"{prefix}-TOTAL_FORMS", 0)), MAX_ROWS[name])
+    except ValueError:
+        total = 0
+    return [{key: data.get(f"{prefix}-{index}-{key}", "") for key in form_class.base_fields}
+            for index in range(max(total, 0))]
+
+
+class ConsultationForm:
+    """The assessment form and its two formsets, bound to one set of answers."""
+
+    def __init__(self, data=None):
+        data = dict(data or {})
+        for name in FORMSETS:
+            data = {**data, **_rows_to_data(name, _rows_from_data(name, data))}
+        self.data = data
+        self.assessment = AssessmentForm(data)
+        self.lesions = FORMSETS["lesions"][0](data, prefix=PREFIXES["lesions"])
+        self.prior_treatments = FORMSETS["prior_treatments"][0](
+            data, prefix=PREFIXES["prior_treatments"])
+        self.error_summary = []
+        self.rows = {"lesions": [], "prior_treatments": []}
+
+    @classmethod
+    def with_action(cls, data, action):
+        """Return the form after an add-row or remove-row button, answers kept."""
+        data = dict(data)
+        match = re.fullmatch(r"(add|remove)-(lesions|prior_treatments)(?:-(\d+))?", action or "")
+        if match:
+            verb, name, index = match.groups()
+            rows = _rows_from_data(name, data)
+            if verb == "add" and len(rows) < MAX_ROWS[name]:
+                rows.append({})
+            elif verb == "remove" and index is not None and int(index) < len(rows):
+                del rows[int(index)]
+            data = {key: value for key, value in data.items()
+                    if not key.startswith(PREFIXES[name] + "-")}
+            data.update(_rows_to_data(name, rows))
+        return cls(data)
+
+    def formset(self, name):
+        """Return the formset for lesions or prior_treatments."""
+        return self.lesions if name == "lesions" else self.prior_treatments
+
+    def contract(self):
+        """Return the contract dict built from the answers that parsed.
+
+        Fields that did not parse (for example letters in a number) are left out and
+        reported by `type_errors`.
+        """
+        self.assessment.is_valid()
+        data = self.assessment.contract()
+        for name in FORMSETS:
+            items = []
+            self.rows[name] = []
+            for row, form in enumerate(self.formset(name).forms):
+                form.is_valid()
+                item = form.contract()
+                if item is not None:
+                    items.append(item)
+                    self.rows[name].append(row)
+            status = self.assessment.cleaned_data.get(f"{name}_status")
+            if items or status == "none":
+                data[name] = items
+        return data
+
+    def type_errors(self):
+        """Return the parsing errors as contract-style {path, message} pairs."""
+        errors = [{"path": name, "message": messages[0], "parsed": True}
+                  for name, messages in self.assessment.errors.items()]
+        for name in FORMSETS:
+            for row, form in enumerate(self.formset(name).forms):
+                errors += [{"path": f"{PREFIXES[name]}-{row}-{field}", "message": messages[0],
+                            "parsed": True} for field, messages in form.errors.items()]
+        return errors
+
+    def add_errors(self, errors):
+        """Show each error beside its field and in the summary, in the order of the page."""
+        placed = [self._place(error) for error in errors]
+        placed.sort(key=lambda item: item[0])
+        self.error_summary = [{"text": text, "href": f"#{anchor}"}
+                              for _, text, anchor in placed]
+
+    def _place(self, error):
+        path, message = error["path"], error["message"]
+        if error.get("parsed"):
+            return self._place_parsed(path, message)
+        match = _ITEM_PATH.match(path)
+        if match:
+            return self._place_item(match.group(1), int(match.group(2)), match.group(3),
+                                    message)
+        if path in self.assessment.fields:
+            bound = self.assessment[path]
+            text = _text(bound.label, path, message)
+            bound.error_message = text
+            return (ORDER.index(path) if path in ORDER else len(ORDER), 0, 0), text, _anchor(
+                bound)
+        anchor = f"{path}-section" if path in FORMSETS else "main-content"
+        order = ORDER.index(path) if path in ORDER else -1
+        return (order, 0, 0), _text(path.replace("_", " ").capitalize(), path, message), anchor
+
+    def _place_parsed(self, path, message):
+        for name in FORMSETS:
+            prefix = PREFIXES[name] + "-"
+            if path.startswith(prefix):
+                row, field = path[len(prefix):].split("-", 1)
+                form = self.formset(name).forms[int(row)]
+                bound = form[field]
+                text = f"{ROW_NAMES[name]} {int(row) + 1}: {message}"
+                bound.error_message = text
+                return (ORDER.index(name), int(row), list(form.fields).index(field)), text, \
+                    _anchor(bound)
+        bound = self.assessment[path]
+        bound.error_message = message
+        return (ORDER.index(path) if path in ORDER else len(ORDER), 0, 0), message, _anchor(
+            bound)
+
+    def _place_item(self, name, index, field, message):
+        rows = self.rows[name]
+        row = rows[index] if index < len(rows) else 0
+        forms_ = self.formset(name).forms
+        form = forms_[row] if row < len(forms_) else None
+        if form is None:
+            return (ORDER.index(name), 0, 0), message, f"{name}-section"
+        field = field if field in form.fields else next(iter(form.fields))
+        bound = form[field]
+        text = f"{ROW_NAMES[name]} {row + 1}: " + _text(bound.label.lower(), field, message,
+                                                        lower=True)
+        bound.error_message = text
+        return (ORDER.index(name), row, list(form.fields).index(field)), text, _anchor(bound)
+
+
+def _text(label, field, message, *, lower=False):
+    if message.startswith("required") and field in REQUIRED_MESSAGES:
+        return REQUIRED_MESSAGES[field]
+    text = f"{label} {message}"
+    return text if lower else text[0].upper() + text[1:]
+
+
+def _anchor(bound):
+    if isinstance(bound.field.widget, forms.RadioSelect) or isinstance(bound.field, YesNoField):
+        return f"{bound.auto_id}_0"
+    return bound.auto_id
+
+
+__all__ = ["ConsultationForm", "LIST_STATUS", "data_from_assessment"]

@@ -1,0 +1,47 @@
+"""End a signed-in session after a spell of idleness or a fixed time in all."""
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+
+STARTED_KEY = "bonecare_session_started"
+SEEN_KEY = "bonecare_last_seen"
+# Write the last-seen time at most this often, so that reading a page rarely writes.
+SEEN_RESOLUTION_SECONDS = 60
+
+
+class SessionLimitsMiddleware:
+    """Sign the user out after SESSION_IDLE_SECONDS idle or SESSION_ABSOLUTE_SECONDS in all.
+
+    Django's cookie age alone slides forward whenever the session is saved, so the
+    absolute limit is kept here from the first request after sign-in.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and self._expired(request.session):
+            logout(request)
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            self._stamp(request.session)
+        return response
+
+    @staticmethod
+    def _expired(session):
+        now = time.time()
+        started = session.get(STARTED_KEY)
+        seen = session.get(SEEN_KEY)
+        return (started is not None and now - started > settings.SESSION_ABSOLUTE_SECONDS) or (
+            seen is not None and now - seen > settings.SESSION_IDLE_SECONDS
+        )
+
+    @staticmethod
+    def _stamp(session):
+        now = time.time()
+        session.setdefault(STARTED_KEY, now)
+        seen = session.get(SEEN_KEY)
+        if seen is None or now - seen >= SEEN_RESOLUTION_SECONDS:
+            session[SEEN_KEY] = now

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.consultation_list, name="consultation-list"),
+    path("new/", views.consultation_new, name="consultation-new"),
+    path("<int:pk>/", views.consultation_detail, name="consultation-detail"),
+    path("<int:pk>/copy/", views.consultation_copy, name="consultation-copy"),
+    path("<int:pk>/print/clinician/", views.consultation_print_clinician,
+         name="consultation-print-clinician"),
+    path("<int:pk>/print/patient/", views.consultation_print_patient,
+         name="consultation-print-patient"),
+]

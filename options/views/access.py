@@ -1,0 +1,34 @@
+"""Who may use the consultation pages, and which consultations they see."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from guidance.management.commands.create_demo_users import CLINICIAN_GROUP
+
+from ..models import Consultation
+
+
+def is_clinician(user):
+    """Tell whether the user belongs to the Clinician group."""
+    return user.groups.filter(name=CLINICIAN_GROUP).exists()
+
+
+def clinician_required(view):
+    """Ask anonymous visitors to sign in; refuse signed-in users who are not clinicians."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_clinician(request.user):
+            raise PermissionDenied("Only clinicians can use the consultation pages.")
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapper)
+
+
+def own_consultation(request, pk):
+    """Return the signed-in clinician's consultation, or 404 for anyone else's."""
+    return get_object_or_404(
+        Consultation.objects.select_related("ruleset"), pk=pk, clinician=request.user)

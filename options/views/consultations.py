@@ -1,0 +1,136 @@
+"""New consultation, its result, the list of one's own, and starting again from one."""
+
+from django.core.paginator import Paginator
+from django.db.models import F, Value
+from django.db.models.functions import Replace
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import vocab
+from ..consultation_form import ConsultationForm, data_from_assessment
+from ..forms import CANCER_QUESTIONS, LESION_HINTS, YesNoField
+from ..models import Consultation
+from ..presenters import consultation_view, lesion_score, score_tables
+from ..services import AssessmentInvalid, NoPublishedRuleSet, consultation_create
+from ..validation import validate_assessment
+from .access import clinician_required, own_consultation
+
+SEARCH_KEY = "consultation_search"
+PAGE_SIZE = 20
+NO_RULESET = ("No published ruleset is in use, so no advice can be given. Ask a guidance "
+              "editor to publish one.")
+
+
+@clinician_required
+@require_http_methods(["GET", "POST"])
+def consultation_list(request):
+    """List the clinician's own consultations, newest first, searchable by patient reference.
+
+    The search term is posted and kept in the session, so it never appears in a URL.
+    """
+    if request.method == "POST":
+        term = "" if "clear" in request.POST else request.POST.get("q", "").strip()[:64]
+        request.session[SEARCH_KEY] = term
+        return redirect("consultation-list")
+    term = request.session.get(SEARCH_KEY, "")
+    consultations = Consultation.objects.filter(clinician=request.user).order_by(
+        "-created_at", "-pk")
+    if term:
+        compact = term.replace(" ", "")
+        consultations = consultations.annotate(
+            ref_compact=Replace(F("patient_ref"), Value(" "), Value(""))
+        ).filter(ref_compact__icontains=compact)
+    page = Paginator(consultations.only("pk", "patient_ref", "created_at", "cancer_type",
+                                        "ruleset_version", "result"),
+                     PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "options/consultation_list.html", {"page": page, "term": term})
+
+
+@clinician_required
+@require_http_methods(["GET", "POST"])
+def consultation_new(request):
+    """Show the consultation form; on submit evaluate, store and show the advice."""
+    if request.method == "GET":
+        form = ConsultationForm(_copy_data(request))
+        return _render_form(request, form)
+    action = request.POST.get("action", "submit")
+    if action != "submit":
+        return _render_form(request, ConsultationForm.with_action(request.POST.dict(), action))
+    form = ConsultationForm(request.POST.dict())
+    data = form.contract()
+    errors = form.type_errors()
+    if errors:
+        try:
+            validate_assessment(data)
+        except AssessmentInvalid as invalid:
+            errors += invalid.errors
+        form.add_errors(errors)
+        return _render_form(request, form)
+    try:
+        consultation = consultation_create(data=data, channel="form", by=request.user,
+                                           copied_from=_copied_from(request, form))
+    except AssessmentInvalid as invalid:
+        form.add_errors(invalid.errors)
+        return _render_form(request, form)
+    except NoPublishedRuleSet:
+        form.error_summary = [{"text": NO_RULESET, "href": "#main-content"}]
+        return _render_form(request, form, status=503)
+    return redirect("consultation-detail", pk=consultation.pk)
+
+
+def _copy_data(request):
+    source = request.GET.get("from", "")
+    if not source.isdigit():
+        return {}
+    consultation = own_consultation(request, int(source))
+    return {**data_from_assessment(consultation.to_assessment()),
+            "copied_from": str(consultation.pk)}
+
+
+def _copied_from(request, form):
+    pk = form.assessment.cleaned_data.get("copied_from")
+    if pk is None:
+        return None
+    return Consultation.objects.filter(pk=pk, clinician=request.user).first()
+
+
+def _render_form(request, form, status=200):
+    rows = []
+    for lesion_form in form.lesions.forms:
+        fields = [{"bound": lesion_form[name], "hint": LESION_HINTS.get(name, ""),
+                   "radios": isinstance(field, YesNoField),
+                   "sites": " ".join(sorted(vocab.LESION_FIELD_SITES[name])),
+                   "applies": lesion_form.applies(name)}
+                  for name, field in lesion_form.fields.items()]
+        values = {name: lesion_form.data.get(lesion_form.add_prefix(name), "")
+                  for name in lesion_form.fields}
+        rows.append({"form": lesion_form, "fields": fields, "score": lesion_score(values)})
+    assessment = form.assessment
+    questions = {cancer: assessment[name] for name, cancer in CANCER_QUESTIONS.items()}
+    context = {
+        "form": form,
+        "a": assessment,
+        "cancer_choices": [{"value": value, "text": text, "question": questions.get(value)}
+                           for value, text in assessment.fields["cancer_type"].choices],
+        "safety_questions": [assessment[name] for name in assessment.SAFETY_FIELDS[2:]],
+        "lesion_rows": rows,
+        "score_tables": score_tables(),
+        "error_summary": form.error_summary,
+        "copied_from": form.data.get("copied_from", ""),
+    }
+    return render(request, "options/consultation_form.html", context, status=status)
+
+
+@clinician_required
+def consultation_detail(request, pk):
+    """Show the advice exactly as it was given, with the ruleset that produced it."""
+    consultation = own_consultation(request, pk)
+    return render(request, "options/consultation_detail.html", consultation_view(consultation))
+
+
+@clinician_required
+@require_POST
+def consultation_copy(request, pk):
+    """Start a new consultation pre-filled from this one; the original stays as it was."""
+    consultation = own_consultation(request, pk)
+    return redirect(f"/consultations/new/?from={consultation.pk}")
