@@ -170,7 +170,8 @@ def _compare(assessments, old, new, by_option):
 
 def _recent_consultations(limit):
     """Yield (opaque label, title, assessment) for recent consultations; no patient_ref."""
-    consultations = Consultation.objects.order_by("-created_at")[:limit]
+    consultations = Consultation.objects.order_by("-created_at").prefetch_related(
+        "lesions", "prior_treatments")[:limit]
     for number, consultation in enumerate(consultations, start=1):
         assessment = consultation.to_assessment()
         assessment.pop("patient_ref", None)

@@ -102,11 +102,11 @@ class Consultation(models.Model):
         assessment = contract_dict(self, ASSESSMENT_FIELDS)
         if self.lesions_recorded:
             assessment["lesions"] = [
-                lesion.to_contract() for lesion in self.lesions.order_by("position")
+                lesion.to_contract() for lesion in self.lesions.all()  # ordered by position
             ]
         if self.prior_treatments_recorded:
             assessment["prior_treatments"] = [
-                p.to_contract() for p in self.prior_treatments.order_by("position")
+                p.to_contract() for p in self.prior_treatments.all()
             ]
         return assessment
 

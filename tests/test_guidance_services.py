@@ -228,3 +228,14 @@ def test_a_save_from_a_stale_copy_is_refused_naming_who_changed_it(published_rul
     assert Rule.objects.get(pk=mine.pk).text == "Their wording."
     rule_save(rule=mine, by=guidance_editor, lock_version=raised.value.lock_version)
     assert Rule.objects.get(pk=mine.pk).text == "My wording."
+
+
+def test_impact_preview_reads_consultations_in_a_fixed_number_of_queries(
+        published_ruleset, guidance_editor, django_assert_max_num_queries):
+    draft = hypocalcaemia_draft(published_ruleset, guidance_editor)
+    ruleset_impact(draft=draft, published=published_ruleset)  # compile both once
+    for calcium in (2.15, 2.12, 2.35, 2.5, 2.4, 2.3):
+        consultation_create(data=calcium_assessment(calcium), channel="form")
+    with django_assert_max_num_queries(6):
+        impact = ruleset_impact(draft=draft, published=published_ruleset)
+    assert impact.consultations_checked == 6
