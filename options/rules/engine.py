@@ -100,6 +100,8 @@ def compile_rule(rule, parser):
     try:
         if rule.effect == "criterion":
             when, predicate = parser.compile_criterion(rule.condition)
+            if when is not None:
+                when = _once(when, {"when": rule.condition["when"]})
         else:
             when, predicate = None, parser.compile(rule.condition)
     except ConditionError as error:
@@ -191,25 +193,23 @@ def _split_missing(paths):
 
 def _eligibility(chain, facts):
     """First rule that holds decides; an unknown decides only if the answer could differ."""
-    candidates, unknown, safety_missing = [], [], []
+    unknown, safety_missing = [], []
+    decided, lesions = None, ()
     for compiled in chain:
-        value, missing, lesions = compiled.test(facts)
+        value, missing, matched = compiled.test(facts)
         if value is True:
-            candidates.append((compiled, lesions))
+            decided, lesions = compiled, matched
             break
         if value is None:
             safety, other = _split_missing(missing)
-            if not other:
+            if other:
+                unknown.append((compiled, missing))
+            else:
                 safety_missing.extend(safety)
-                continue
-            candidates.append((compiled, lesions))
-            unknown.append((compiled, missing))
-    else:
-        candidates.append((None, ()))
-    statuses = {c.rule.status if c else None for c, _ in candidates}
-    if len(statuses) > 1:
-        return None, (), unknown, safety_missing
-    decided, lesions = candidates[-1]
+    if unknown:
+        final = decided.rule.status if decided else None
+        if any(compiled.rule.status != final for compiled, _ in unknown):
+            return None, (), unknown, safety_missing
     return decided, lesions, [], safety_missing
 
 
@@ -278,7 +278,7 @@ def _holds(hold_rules, facts, reasons, missing):
 def _criteria(criterion_rules, facts, missing):
     shown = []
     for compiled in criterion_rules:
-        if compiled.when is not None and compiled.when(facts, None)[0] is False:
+        if compiled.when is not None and compiled.when(facts)[0] is False:
             continue
         value, paths, _ = compiled.test(facts)
         shown.append({**compiled.reason, "met": value})
