@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "simple_history",
     "options",
     "guidance",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "options.api",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +92,15 @@ DATABASES = {
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # API throttling counts across every worker process, so it needs a shared cache:
+    # Redis when REDIS_URL is set, otherwise a database table (`manage.py createcachetable`).
+    "throttle": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+         "LOCATION": os.environ["REDIS_URL"]}
+        if os.environ.get("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+              "LOCATION": "bonecare_throttle_cache"}
+    ),
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -108,6 +120,39 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # The shared clinical material (scenarios) that sits beside the repository.
 BONECARE_SHARED_DIR = Path(os.environ.get("BONECARE_SHARED_DIR") or BASE_DIR.parent / "shared")
+
+# REST API for EHR systems (options/api). Rates are per API client, e.g. "600/min".
+BONECARE_API_THROTTLE_RATE = os.environ.get("BONECARE_API_THROTTLE_RATE", "600/min")
+BONECARE_API_MAX_BODY_BYTES = int(os.environ.get("BONECARE_API_MAX_BODY_BYTES", "65536"))
+BONECARE_API_PAGE_SIZE = 20
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "BoneCare API",
+    "DESCRIPTION": (
+        "Decision support on bone-strengthening options for adults with cancer in bone, "
+        "from NICE guidance. Authenticate with `Authorization: Token <token>`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "PREPROCESSING_HOOKS": ["options.api.schema.only_api_v1"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "options.api.schema.closed_input_objects",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "OptionEnum": "options.vocab.OPTIONS",
+        "SpineLevelEnum": "options.vocab.SPINE_LEVELS",
+        "SacralLevelEnum": "options.vocab.SACRAL_LEVELS",
+        "LongBoneSiteEnum": "options.vocab.LONG_BONE_SITES",
+    },
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,12 +1,14 @@
 """evaluate_assessment: the one function every interface calls to get advice."""
 
+from contextlib import contextmanager
+
 from django.db import transaction
 
 from guidance.selectors import NoPublishedRuleSet, published_compiled
 
 from .models import Consultation, EvaluationAudit, Lesion, PriorTreatment
 from .rules import Assessment, evaluate
-from .validation import AssessmentInvalid, validate_assessment
+from .validation import AssessmentInvalid, patient_ref_problem, validate_assessment
 
 __all__ = [
     "AssessmentInvalid",
@@ -31,19 +33,26 @@ def _audit(*, channel, outcome, patient_ref="", ruleset_version="", user=None,
 
 
 def _ref(data):
+    """Return the caller's patient reference for the audit, or blank if it is not valid."""
     ref = data.get("patient_ref") if isinstance(data, dict) else None
-    return ref[:64] if isinstance(ref, str) else ""
+    return ref.strip() if ref is not None and patient_ref_problem(ref) is None else ""
 
 
-def _run(data, audit):
-    """Validate and evaluate; audit a rejected input before re-raising."""
+def _run(data):
+    """Validate and evaluate."""
+    clean = validate_assessment(data)
+    ruleset, compiled = published_compiled()
+    return clean, ruleset, evaluate(Assessment.from_contract(clean), compiled)
+
+
+@contextmanager
+def _audit_rejection(data, audit):
+    """Audit a rejected input after its transaction has rolled back, then re-raise."""
     try:
-        clean = validate_assessment(data)
+        yield
     except AssessmentInvalid:
         _audit(outcome="invalid", patient_ref=_ref(data), **audit)
         raise
-    ruleset, compiled = published_compiled()
-    return clean, ruleset, evaluate(Assessment.from_contract(clean), compiled)
 
 
 def evaluate_assessment(*, data, channel, user=None, client_name="", endpoint=""):
@@ -54,8 +63,8 @@ def evaluate_assessment(*, data, channel, user=None, client_name="", endpoint=""
     """
     audit = {"channel": channel, "user": user, "client_name": client_name,
              "endpoint": endpoint}
-    with transaction.atomic():
-        clean, ruleset, result = _run(data, audit)
+    with _audit_rejection(data, audit), transaction.atomic():
+        clean, ruleset, result = _run(data)
         _audit(outcome="ok", patient_ref=clean.get("patient_ref", ""),
                ruleset_version=ruleset.version, **audit)
     return result
@@ -79,8 +88,8 @@ def consultation_create(*, data, channel, by=None, client_name="", endpoint="",
     """
     audit = {"channel": channel, "user": by, "client_name": client_name,
              "endpoint": endpoint}
-    with transaction.atomic():
-        clean, ruleset, result = _run(data, audit)
+    with _audit_rejection(data, audit), transaction.atomic():
+        clean, ruleset, result = _run(data)
         values = {name: clean.get(name) for name in CONSULTATION_FIELDS}
         for name in TEXT_FIELDS:
             values[name] = values[name] or ""

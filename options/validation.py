@@ -55,6 +55,13 @@ ASSESSMENT_FIELDS = (
 # Fields that belong to one cancer type only.
 CANCER_SPECIFIC = {"prostate_hormone_status": "prostate", "myeloma_needs_treatment": "myeloma"}
 _TEN_DIGITS = re.compile(r"\d{10}")
+# A patient reference is printable text with at least one non-space character: no control
+# characters (PostgreSQL cannot store NUL) and no lone surrogates (not encodable as UTF-8).
+# The REST API's schema publishes this same pattern.
+_NOT_TEXT = r"\x00-\x1f\x7f\ud800-\udfff"
+PATIENT_REF_PATTERN = rf"^[^{_NOT_TEXT}]*[^\s{_NOT_TEXT}][^{_NOT_TEXT}]*$"
+PATIENT_REF_MAX_LENGTH = 64
+_PATIENT_REF = re.compile(PATIENT_REF_PATTERN)
 
 
 class AssessmentInvalid(ValueError):
@@ -109,16 +116,25 @@ def _cancer_rules(clean, errors):
             errors.add(name, f"applies only when cancer_type is {owner}")
 
 
+def patient_ref_problem(value):
+    """Return why a patient reference is not acceptable, or None when it is."""
+    if (not isinstance(value, str) or len(value) > PATIENT_REF_MAX_LENGTH
+            or not _PATIENT_REF.match(value)):
+        return ("must be a non-empty string of at most 64 printable characters "
+                "(no control characters)")
+    compact = value.replace(" ", "").replace("-", "")
+    if _TEN_DIGITS.fullmatch(compact) and not nhs_number_is_valid(compact):
+        return "looks like an NHS number but its check digit is wrong"
+    return None
+
+
 def _patient_ref(data, clean, errors):
     value = data.get("patient_ref")
     if value is None:
         return
-    if not isinstance(value, str) or not value.strip() or len(value) > 64:
-        errors.add("patient_ref", "must be a non-empty string of at most 64 characters")
-        return
-    compact = value.replace(" ", "").replace("-", "")
-    if _TEN_DIGITS.fullmatch(compact) and not nhs_number_is_valid(compact):
-        errors.add("patient_ref", "looks like an NHS number but its check digit is wrong")
+    problem = patient_ref_problem(value)
+    if problem:
+        errors.add("patient_ref", problem)
         return
     clean["patient_ref"] = value.strip()
 
@@ -129,8 +145,9 @@ def _number(data, clean, errors, name, path, low, high, integral):
         return
     kind = "a whole number" if integral else "a number"
     if isinstance(value, bool) or not isinstance(value, int | float) or (
-        integral and not float(value).is_integer()
-    ) or not math.isfinite(value):
+        isinstance(value, float) and not (math.isfinite(value) and (
+            not integral or value.is_integer()))
+    ):
         errors.add(path, f"must be {kind} from {low} to {high}")
     elif not low <= value <= high:
         errors.add(path, f"must be {kind} from {low} to {high}, got {value}")

@@ -1,0 +1,79 @@
+"""What every API view shares: authentication, throttling, the error shape and the audit."""
+
+import logging
+
+from django.db import transaction
+from rest_framework.exceptions import APIException
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+
+from options.validation import patient_ref_problem
+
+from .auth import ApiClientAuthentication, ClientRateThrottle, HasScope
+from .errors import api_exception_handler
+from .models import ApiClient
+from .parsers import LimitedJSONParser
+from .services import api_call_record
+
+logger = logging.getLogger(__name__)
+
+OUTCOMES = {400: "invalid", 401: "denied", 403: "denied", 404: "not_found", 405: "invalid",
+            406: "invalid", 409: "conflict", 413: "invalid", 415: "invalid", 429: "denied"}
+
+
+def audit_ref(data):
+    """Return the patient reference to audit from a request body, or blank if unusable."""
+    ref = data.get("patient_ref") if isinstance(data, dict) else None
+    return ref.strip() if ref is not None and patient_ref_problem(ref) is None else ""
+
+
+def _outcome(status_code):
+    if status_code < 400:
+        return "ok"
+    return OUTCOMES.get(status_code, "error")
+
+
+class ApiView(APIView):
+    """Deny by default; every call, allowed or not, leaves one audit row.
+
+    The audit row is written in the same transaction as whatever the operation stored.
+    """
+
+    authentication_classes = [ApiClientAuthentication]
+    permission_classes = [HasScope]
+    throttle_classes = [ClientRateThrottle]
+    parser_classes = [LimitedJSONParser]
+    renderer_classes = [JSONRenderer]
+    metadata_class = None  # no OPTIONS self-description: the OpenAPI schema is the document
+    required_scope = None
+    route = ""
+
+    def get_exception_handler(self):
+        return api_exception_handler
+
+    def dispatch(self, request, *args, **kwargs):
+        self.audit = {}
+        with transaction.atomic():
+            response = super().dispatch(request, *args, **kwargs)
+            failed = response.status_code >= 500
+            if failed:
+                transaction.set_rollback(True)
+            else:
+                self._record(response)
+        if failed:
+            self._record(response)
+        return response
+
+    def _record(self, response):
+        outcome = self.audit.pop("outcome", None) or _outcome(response.status_code)
+        api_call_record(client=_client(self.request), endpoint=f"{self.request.method} "
+                        f"{self.route}"[:100], status_code=response.status_code,
+                        outcome=outcome, **self.audit)
+
+
+def _client(request):
+    try:
+        auth = request.auth
+    except (APIException, AttributeError):
+        return None
+    return auth if isinstance(auth, ApiClient) else None
