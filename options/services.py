@@ -1,6 +1,7 @@
 """evaluate_assessment: the one function every interface calls to get advice."""
 
 from contextlib import contextmanager
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -78,6 +79,16 @@ CONSULTATION_FIELDS = (
     "cement_allergy", "pregnant",
 )
 TEXT_FIELDS = ("patient_ref", "prostate_hormone_status", "treatment_intent")
+# Stored as decimals with these places; a float handed to the model would be converted with
+# the column's precision (2.35 -> 2.350) and fail full_clean().
+DECIMAL_FIELDS = {"creatinine_clearance_ml_min": 1, "corrected_calcium_mmol_l": 2}
+
+
+def _decimal(value, places):
+    """Return a contract number as the stored decimal, rounded to the column's places."""
+    if value is None:
+        return None
+    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-places))
 
 
 def consultation_create(*, data, channel, by=None, client_name="", endpoint="",
@@ -93,6 +104,8 @@ def consultation_create(*, data, channel, by=None, client_name="", endpoint="",
         values = {name: clean.get(name) for name in CONSULTATION_FIELDS}
         for name in TEXT_FIELDS:
             values[name] = values[name] or ""
+        for name, places in DECIMAL_FIELDS.items():
+            values[name] = _decimal(values[name], places)
         consultation = Consultation(
             lesions_recorded="lesions" in clean,
             prior_treatments_recorded="prior_treatments" in clean,

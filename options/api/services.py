@@ -6,7 +6,7 @@ import json
 import secrets
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from options.services import consultation_create
@@ -89,25 +89,21 @@ def consultation_create_once(*, client, data, key, endpoint):
     """Store and evaluate a consultation for a client; return (consultation, created).
 
     With a key, a retry returns the consultation the key first stored (created False),
-    and the same key with a different assessment raises IdempotencyConflict.
+    and the same key with a different assessment raises IdempotencyConflict. Runs in the
+    caller's transaction (the API wraps every call in one), so the consultation, its owner
+    row and the audit rows commit together, while a rejected assessment keeps its audit row.
     """
     digest = request_digest(data) if key else ""
     if key:
+        # Serialize this client's keyed writes: a concurrent retry waits here, then replays.
+        list(ApiClient.objects.select_for_update().filter(pk=client.pk).values_list("pk"))
         earlier = _owned_by_key(client, key, digest)
         if earlier is not None:
             return earlier, False
-    try:
-        with transaction.atomic():
-            consultation = consultation_create(data=data, channel=CHANNEL,
-                                               client_name=client.name, endpoint=endpoint)
-            ClientConsultation.objects.create(client=client, consultation=consultation,
-                                              idempotency_key=key, request_sha256=digest)
-    except IntegrityError:
-        # A concurrent retry with the same key stored first: answer with its consultation.
-        earlier = _owned_by_key(client, key, digest) if key else None
-        if earlier is None:
-            raise
-        return earlier, False
+    consultation = consultation_create(data=data, channel=CHANNEL, client_name=client.name,
+                                       endpoint=endpoint)
+    ClientConsultation.objects.create(client=client, consultation=consultation,
+                                      idempotency_key=key, request_sha256=digest)
     return consultation, True
 
 
