@@ -3,7 +3,7 @@
 import logging
 
 from django.db import transaction
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
@@ -47,6 +47,13 @@ class ApiView(APIView):
     metadata_class = None  # no OPTIONS self-description: the OpenAPI schema is the document
     required_scope = None
     route = ""
+    query_parameters = ()  # any other query parameter is an error, not silently ignored
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        unknown = sorted(set(request.query_params) - set(self.query_parameters))
+        if unknown:
+            raise ValidationError({name: "unknown query parameter" for name in unknown})
 
     def get_exception_handler(self):
         return api_exception_handler

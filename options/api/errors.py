@@ -1,11 +1,15 @@
 """One JSON shape for every API error: {"status", "title", "errors": [{"path", "message"}]}."""
 
+import logging
+
 from django.http import JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from options.services import AssessmentInvalid, NoPublishedRuleSet
+
+logger = logging.getLogger(__name__)
 
 TITLES = {
     400: "Invalid request",
@@ -70,7 +74,12 @@ def api_exception_handler(exc, context):
         exc.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None
+        # A bug, not bad input: keep the traceback in the log (never the body) and answer in
+        # the same shape rather than with Django's HTML page.
+        logger.error("Unhandled error in %s", context["view"].__class__.__name__,
+                     exc_info=exc)
+        return Response(error_body(500, [{"path": "", "message": "Internal error."}],
+                                   "Internal error"), status=500)
     errors = getattr(exc, "errors", None) or _flatten(response.data)
     title = "Invalid assessment" if isinstance(exc, AssessmentRejected) else None
     response.data = error_body(response.status_code, errors, title)

@@ -6,6 +6,8 @@ from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
 
+from options.validation import MAX_LESIONS, MAX_PRIOR_TREATMENTS
+
 from .serializers import ErrorOutputSerializer
 
 API_PREFIX = "/api/v1/"
@@ -45,11 +47,22 @@ def only_api_v1(endpoints):
     return [e for e in endpoints if e[0].startswith(API_PREFIX)]
 
 
+LIST_LIMITS = {"lesions": MAX_LESIONS, "prior_treatments": MAX_PRIOR_TREATMENTS}
+
+
 def closed_input_objects(result, generator, request, public):
-    """Forbid unknown fields in input objects, as the contract validator does."""
+    """State what the validator enforces and serializers cannot say: no unknown fields,
+    list limits, and a body that must be there."""
     for name, component in result.get("components", {}).get("schemas", {}).items():
         if name.endswith("Input") and component.get("type") == "object":
             component["additionalProperties"] = False
+            for field, limit in LIST_LIMITS.items():
+                if field in component["properties"]:
+                    component["properties"][field]["maxItems"] = limit
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if "requestBody" in operation:
+                operation["requestBody"]["required"] = True
     _add_scenario_examples(result)
     return result
 

@@ -95,7 +95,7 @@ class PriorTreatmentInputSerializer(serializers.Serializer):
 
 class _AssessmentCommon(serializers.Serializer):
     patient_ref = serializers.RegexField(
-        PATIENT_REF_PATTERN, max_length=PATIENT_REF_MAX_LENGTH, required=False,
+        PATIENT_REF_PATTERN, min_length=1, max_length=PATIENT_REF_MAX_LENGTH, required=False,
         allow_null=True,
         help_text="The caller's patient reference; a 10-digit NHS number must pass its "
                   "check digit.")

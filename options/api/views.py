@@ -7,6 +7,7 @@ from django.db.models import Count
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -35,14 +36,16 @@ from .services import CHANNEL, IdempotencyConflict, consultation_create_once
 MAX_ID = 2**63 - 1
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
-    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
-    pattern=r"^[\x21-\x7e]{1,255}$",
+    "Idempotency-Key", location=OpenApiParameter.HEADER, required=False,
+    type={"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^[\x21-\x7e]+$"},
     description="Send a unique key (for example a UUID) to make a retry safe: the same key "
                 "returns the first answer and never stores a duplicate.",
 )
 PATIENT_REF_PARAMETER = OpenApiParameter(
-    "patient_ref", OpenApiTypes.STR, OpenApiParameter.QUERY, required=False,
-    pattern=PATIENT_REF_PATTERN, description=f"At most {PATIENT_REF_MAX_LENGTH} characters.",
+    "patient_ref", location=OpenApiParameter.QUERY, required=False,
+    type={"type": "string", "minLength": 1, "maxLength": PATIENT_REF_MAX_LENGTH,
+          "pattern": PATIENT_REF_PATTERN},
+    description="Only this patient's consultations.",
 )
 
 
@@ -76,7 +79,22 @@ def consultation_output(consultation):
 
 
 class ConsultationPagination(PageNumberPagination):
+    """Pages of consultations, newest first; `page` must be a whole number from 1."""
+
     page_size = settings.BONECARE_API_PAGE_SIZE
+
+    def get_page_number(self, request, paginator):
+        number = request.query_params.get(self.page_query_param)
+        if number is None:
+            return 1
+        if not (number.isascii() and number.isdigit()):
+            raise ValidationError({"page": "must be a whole number from 1"})
+        return number
+
+    def get_schema_operation_parameters(self, view):
+        return [{"name": self.page_query_param, "in": "query", "required": False,
+                 "description": "Page number, from 1.",
+                 "schema": {"type": "integer", "minimum": 1}}]
 
 
 class ConsultationsView(ApiView, GenericAPIView):
@@ -85,6 +103,7 @@ class ConsultationsView(ApiView, GenericAPIView):
     route = "/api/v1/consultations"
     pagination_class = ConsultationPagination
     required_scope = None  # per method, below
+    query_parameters = ("patient_ref", "page")
 
     def initial(self, request, *args, **kwargs):
         self.required_scope = (scopes.CONSULTATIONS_READ if request.method == "GET"
