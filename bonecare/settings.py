@@ -92,16 +92,12 @@ DATABASES = {
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # API throttling counts across every worker process, so it needs a shared cache:
-    # Redis when REDIS_URL is set, otherwise a database table (`manage.py createcachetable`).
-    "throttle": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-         "LOCATION": os.environ["REDIS_URL"]}
-        if os.environ.get("REDIS_URL")
-        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
-              "LOCATION": "bonecare_throttle_cache"}
-    ),
 }
+# API throttling counts across every worker process: in Redis when REDIS_URL is set,
+# otherwise in a database table (options/api/throttling.py).
+if os.environ.get("REDIS_URL"):
+    CACHES["throttle"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["REDIS_URL"]}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

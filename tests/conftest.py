@@ -65,15 +65,6 @@ def anonymous_client(client):
     return client
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Add the database cache table that API throttling counts in."""
-    from django.core.management import call_command
-
-    with django_db_blocker.unblock():
-        call_command("createcachetable", verbosity=0)
-
-
 @pytest.fixture
 def published_ruleset(db):
     """The shipped default ruleset, published."""

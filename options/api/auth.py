@@ -3,7 +3,6 @@
 import time
 
 from django.conf import settings
-from django.core.cache import caches
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import BasePermission
@@ -11,6 +10,7 @@ from rest_framework.throttling import BaseThrottle
 
 from .models import ApiClient
 from .services import api_client_touch, token_matches, token_prefix
+from .throttling import calls_in_window
 
 KEYWORD = "Token"
 _BAD_TOKEN = "Invalid or revoked token."
@@ -69,28 +69,18 @@ def parse_rate(rate):
 
 
 class ClientRateThrottle(BaseThrottle):
-    """Allow each client BONECARE_API_THROTTLE_RATE calls, counted in a shared cache.
-
-    A fixed window counter: with the database cache, increments from concurrent workers
-    are not atomic and can under-count slightly; Redis (REDIS_URL) counts exactly.
-    """
+    """Allow each client BONECARE_API_THROTTLE_RATE calls per fixed window, counted in
+    storage every worker shares (see throttling.calls_in_window)."""
 
     def allow_request(self, request, view):
         if not isinstance(request.auth, ApiClient):
             return True
         limit, period = parse_rate(settings.BONECARE_API_THROTTLE_RATE)
         now = time.time()
-        window = int(now // period)
-        self.wait_seconds = period - (now - window * period)
-        key = f"api-throttle:{request.auth.pk}:{period}:{window}"
-        cache = caches["throttle"]
-        if cache.add(key, 1, timeout=period + 1):
-            return True
-        try:
-            return cache.incr(key) <= limit
-        except ValueError:  # the window expired between add and incr
-            cache.add(key, 1, timeout=period + 1)
-            return True
+        window_index = int(now // period)
+        self.wait_seconds = period - (now - window_index * period)
+        return calls_in_window(client_id=request.auth.pk, period=period,
+                               window_index=window_index) <= limit
 
     def wait(self):
         return self.wait_seconds

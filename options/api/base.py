@@ -1,6 +1,7 @@
 """What every API view shares: authentication, throttling, the error shape and the audit."""
 
 import logging
+from contextlib import nullcontext
 
 from django.db import transaction
 from rest_framework.exceptions import APIException, ValidationError
@@ -36,7 +37,9 @@ def _outcome(status_code):
 class ApiView(APIView):
     """Deny by default; every call, allowed or not, leaves one audit row.
 
-    The audit row is written in the same transaction as whatever the operation stored.
+    An operation that stores something (`writes = True`) shares one transaction with its
+    audit row; the checks before it (token, scope, throttle) stay outside, so that a client's
+    concurrent calls never queue on a lock.
     """
 
     authentication_classes = [ApiClientAuthentication]
@@ -48,6 +51,10 @@ class ApiView(APIView):
     required_scope = None
     route = ""
     query_parameters = ()  # any other query parameter is an error, not silently ignored
+    writes = False
+
+    def get_exception_handler(self):
+        return api_exception_handler
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -55,19 +62,39 @@ class ApiView(APIView):
         if unknown:
             raise ValidationError({name: "unknown query parameter" for name in unknown})
 
-    def get_exception_handler(self):
-        return api_exception_handler
-
     def dispatch(self, request, *args, **kwargs):
+        """Run DRF's dispatch steps; a writing handler and its audit share a transaction."""
+        self.args, self.kwargs = args, kwargs
+        request = self.initialize_request(request, *args, **kwargs)
+        self.request = request
+        self.headers = self.default_response_headers
         self.audit = {}
-        with transaction.atomic():
-            response = super().dispatch(request, *args, **kwargs)
-            failed = response.status_code >= 500
-            if failed:
+        try:
+            self.initial(request, *args, **kwargs)
+        except Exception as exc:
+            response = self.handle_exception(exc)
+            self._record(response)
+        else:
+            response = self._handle(request, *args, **kwargs)
+        self.response = self.finalize_response(request, response, *args, **kwargs)
+        return self.response
+
+    def _handle(self, request, *args, **kwargs):
+        method = request.method.lower()
+        handler = (getattr(self, method, self.http_method_not_allowed)
+                   if method in self.http_method_names else self.http_method_not_allowed)
+        with transaction.atomic() if self.writes else nullcontext():
+            try:
+                response = handler(request, *args, **kwargs)
+            except Exception as exc:
+                response = self.handle_exception(exc)
+            # A server error undoes the operation's writes; its audit row is written after.
+            undo = self.writes and response.status_code >= 500
+            if undo:
                 transaction.set_rollback(True)
             else:
                 self._record(response)
-        if failed:
+        if undo:
             self._record(response)
         return response
 

@@ -102,3 +102,21 @@ class ApiCallAudit(models.Model):
 
     def __str__(self):
         return f"{self.endpoint} {self.status_code} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ThrottleCount(models.Model):
+    """How many calls one client made in one throttle window, shared by every worker."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="+")
+    period = models.PositiveIntegerField(help_text="Window length in seconds.")
+    window_index = models.BigIntegerField(help_text="Seconds since the epoch // period.")
+    calls = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "period", "window_index"],
+                                    name="unique_throttle_window"),
+        ]
+
+    def __str__(self):
+        return f"{self.client_id}: {self.calls} calls in window {self.window_index}"

@@ -104,6 +104,7 @@ class ConsultationsView(ApiView, GenericAPIView):
     pagination_class = ConsultationPagination
     required_scope = None  # per method, below
     query_parameters = ("patient_ref", "page")
+    writes = True  # the consultation, its owner row and the audit rows commit together
 
     def initial(self, request, *args, **kwargs):
         self.required_scope = (scopes.CONSULTATIONS_READ if request.method == "GET"
