@@ -62,7 +62,9 @@ def _flatten(detail, path=""):
                 for item in _flatten(value, f"{path}.{key}" if path else str(key))]
     if isinstance(detail, list):
         return [item for value in detail for item in _flatten(value, path)]
-    return [{"path": "" if path == "non_field_errors" else path, "message": str(detail)}]
+    # "detail" and "non_field_errors" are DRF's names for "the request as a whole".
+    whole = path in ("detail", "non_field_errors")
+    return [{"path": "" if whole else path, "message": str(detail)}]
 
 
 def api_exception_handler(exc, context):

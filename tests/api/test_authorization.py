@@ -49,6 +49,7 @@ def test_no_token_is_401(method, path, scope, stored):
     response = call(APIClient(), method, path, stored)
     assert_error(response, 401)
     assert response["WWW-Authenticate"] == "Token"
+    assert response.json()["errors"][0]["path"] == ""
 
 
 @pytest.mark.parametrize("header", ["Token nope", "Token abc.def", "Token", "Token a b",

@@ -58,5 +58,4 @@ def settings_for_fuzzing(settings):
 @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=DERANDOMIZE,
           suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_schema(case, ehr_client):
-
     case.call_and_validate(headers={"Authorization": f"Token {ehr_client.token}"})
