@@ -4,7 +4,8 @@ BIN := $(VENV)/bin
 
 export DJANGO_DEBUG ?= true
 
-.PHONY: venv venv-dev run test lint bench-engine migrations-check static-deps bench-pages bench
+.PHONY: venv venv-dev run test lint bench bench-engine bench-api bench-pages migrations-check \
+	static-deps
 
 venv: $(VENV)/requirements.stamp
 
@@ -42,8 +43,21 @@ test: venv-dev static-deps
 lint: venv-dev
 	$(BIN)/ruff check .
 
+# Every benchmark, with figures: the engine, the clinician pages and the REST API.
+bench: bench-engine bench-pages bench-api
+
 bench-engine: venv
 	$(BIN)/python -m options.bench
+
+# The REST API under gunicorn (DEBUG off), driven by Debian's wrk, on a fresh PostgreSQL db.
+BENCH_DATABASE := bonecare_bench_api
+bench-api: venv
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) \
+		|| { echo "bench-api needs wrk: apt-get install -y wrk" >&2; exit 1; }
+	psql -h 127.0.0.1 -U postgres -qc 'DROP DATABASE IF EXISTS $(BENCH_DATABASE)' \
+		-c 'CREATE DATABASE $(BENCH_DATABASE)'
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DATABASE) \
+		$(BIN)/python -m options.api.bench
 
 migrations-check: venv
 	$(BIN)/python manage.py makemigrations --check --dry-run
@@ -52,4 +66,3 @@ migrations-check: venv
 bench-pages: venv
 	$(BIN)/python -m options.bench_pages
 
-bench: bench-pages

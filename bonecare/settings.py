@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "axes",
     "options",
     "guidance",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "options.api",
 ]
 
 MIDDLEWARE = [
@@ -95,6 +98,11 @@ DATABASES = {
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
+# API throttling counts across every worker process: in Redis when REDIS_URL is set,
+# otherwise in a database table (options/api/throttling.py).
+if os.environ.get("REDIS_URL"):
+    CACHES["throttle"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["REDIS_URL"]}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -134,6 +142,38 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# REST API for EHR systems (options/api). Rates are per API client, e.g. "600/min".
+BONECARE_API_THROTTLE_RATE = os.environ.get("BONECARE_API_THROTTLE_RATE", "600/min")
+BONECARE_API_MAX_BODY_BYTES = int(os.environ.get("BONECARE_API_MAX_BODY_BYTES", "65536"))
+BONECARE_API_PAGE_SIZE = 20
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "BoneCare API",
+    "DESCRIPTION": (
+        "Decision support on bone-strengthening options for adults with cancer in bone, "
+        "from NICE guidance. Authenticate with `Authorization: Token <token>`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "PREPROCESSING_HOOKS": ["options.api.schema.only_api_v1"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "options.api.schema.closed_input_objects",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "OptionEnum": "options.vocab.OPTIONS",
+        "SpineLevelEnum": "options.vocab.SPINE_LEVELS",
+        "SacralLevelEnum": "options.vocab.SACRAL_LEVELS",
+        "LongBoneSiteEnum": "options.vocab.LONG_BONE_SITES",
+    },
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

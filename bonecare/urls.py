@@ -21,4 +21,5 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("consultations/", include("options.urls")),
     path("", RedirectView.as_view(pattern_name="consultation-list"), name="home"),
+    path("api/", include("options.api.urls")),
 ]

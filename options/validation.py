@@ -46,6 +46,14 @@ ASSESSMENT_FIELDS = (
 # Fields that belong to one cancer type only.
 CANCER_SPECIFIC = {"prostate_hormone_status": "prostate", "myeloma_needs_treatment": "myeloma"}
 _TEN_DIGITS = re.compile(r"\d{10}")
+# A patient reference is text with at least one visible character and no control characters
+# (PostgreSQL cannot store NUL). The REST API's schema publishes this pattern, written so that
+# Python and ECMA regular expressions read it alike (hence no \s: they disagree on it).
+_CONTROL = r"\x00-\x1f\x7f-\x9f"
+_BLANK = r"\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+PATIENT_REF_PATTERN = rf"^[^{_CONTROL}]*[^{_BLANK}][^{_CONTROL}]*$"
+PATIENT_REF_MAX_LENGTH = 64
+_PATIENT_REF = re.compile(PATIENT_REF_PATTERN)
 
 
 class AssessmentInvalid(ValueError):
@@ -100,16 +108,34 @@ def _cancer_rules(clean, errors):
             errors.add(name, f"applies only when cancer_type is {owner}")
 
 
+def patient_ref_problem(value):
+    """Return why a patient reference is not acceptable, or None when it is."""
+    if (not isinstance(value, str) or len(value) > PATIENT_REF_MAX_LENGTH
+            or not _PATIENT_REF.match(value) or not _utf8(value)):
+        return ("must be a non-empty string of at most 64 printable characters "
+                "(no control characters)")
+    compact = value.replace(" ", "").replace("-", "")
+    if _TEN_DIGITS.fullmatch(compact) and not nhs_number_is_valid(compact):
+        return "looks like an NHS number but its check digit is wrong"
+    return None
+
+
+def _utf8(value):
+    """True unless the text holds a lone surrogate (JSON allows one; UTF-8 cannot carry it)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _patient_ref(data, clean, errors):
     value = data.get("patient_ref")
     if value is None:
         return
-    if not isinstance(value, str) or not value.strip() or len(value) > 64:
-        errors.add("patient_ref", "must be a non-empty string of at most 64 characters")
-        return
-    compact = value.replace(" ", "").replace("-", "")
-    if _TEN_DIGITS.fullmatch(compact) and not nhs_number_is_valid(compact):
-        errors.add("patient_ref", "looks like an NHS number but its check digit is wrong")
+    problem = patient_ref_problem(value)
+    if problem:
+        errors.add("patient_ref", problem)
         return
     clean["patient_ref"] = value.strip()
 
@@ -120,8 +146,9 @@ def _number(data, clean, errors, name, path, low, high, integral):
         return
     kind = "a whole number" if integral else "a number"
     if isinstance(value, bool) or not isinstance(value, int | float) or (
-        integral and not float(value).is_integer()
-    ) or not math.isfinite(value):
+        isinstance(value, float) and not (math.isfinite(value) and (
+            not integral or value.is_integer()))
+    ):
         errors.add(path, f"must be {kind} from {low} to {high}")
     elif not low <= value <= high:
         errors.add(path, f"must be {kind} from {low} to {high}, got {value}")
@@ -176,7 +203,7 @@ def _lesion(item, path, errors):
         elif site and site not in LESION_FIELD_SITES[name] and item[name] is not None:
             errors.add(f"{path}.{name}", f"does not apply to a {site} lesion")
     if site is None:
-        if "site" not in item:
+        if item.get("site") is None:
             errors.add(f"{path}.site", "required: one of " + ", ".join(SITES))
         return None
     for name in LESION_FIELDS_ENTERED:

@@ -67,7 +67,23 @@ def anonymous_client(client):
 
 @pytest.fixture
 def published_ruleset(db):
-    """The shipped default ruleset, loaded and published."""
+    """The shipped default ruleset, published."""
     from guidance.services import default_ruleset_data, ruleset_import
 
     return ruleset_import(data=default_ruleset_data(), publish_if_none=True)
+
+
+@pytest.fixture
+def ehr_client(db):
+    """An EHR system calling the REST API with a token holding every scope."""
+    from rest_framework.test import APIClient
+
+    from options.api.scopes import SCOPES
+    from options.api.services import api_client_create
+
+    client_row, token = api_client_create(name="Test EHR", scopes=SCOPES)
+    http = APIClient()
+    http.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    http.api_client = client_row
+    http.token = token
+    return http

@@ -45,7 +45,7 @@ MALFORMED = [
      "check digit"),
     ("nhs-number-spaced-bad", assessment(patient_ref="943 476 5918"), "patient_ref",
      "check digit"),
-    ("patient-ref-too-long", assessment(patient_ref="x" * 65), "patient_ref", "64 characters"),
+    ("patient-ref-too-long", assessment(patient_ref="x" * 65), "patient_ref", "at most 64"),
     ("patient-ref-number", assessment(patient_ref=9434765919), "patient_ref", "string"),
     ("lesions-not-a-list", {**assessment(), "lesions": {"site": "spine"}}, "lesions",
      "must be a list"),

@@ -1,0 +1,1 @@
+"""The REST API that EHR systems call: clients, tokens, endpoints, audit."""

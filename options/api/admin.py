@@ -1,0 +1,75 @@
+from django import forms
+from django.contrib import admin, messages
+
+from .models import ApiCallAudit, ApiClient, ClientConsultation
+from .scopes import SCOPE_CHOICES
+from .services import api_client_create, api_client_revoke
+
+
+class ApiClientForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(choices=SCOPE_CHOICES, required=False,
+                                       widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = ApiClient
+        fields = ["name", "scopes"]
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    form = ApiClientForm
+    list_display = ["name", "scope_list", "token_prefix", "created_at", "last_used_at",
+                    "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "token_prefix"]
+    readonly_fields = ["token_prefix", "created_at", "created_by", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    @admin.display(description="Scopes")
+    def scope_list(self, obj):
+        return ", ".join(obj.scopes)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead: the audit keeps pointing at the client
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        client, token = api_client_create(name=obj.name, scopes=obj.scopes, by=request.user)
+        form.instance = client
+        obj.pk = client.pk
+        messages.warning(request, f"The token for {client.name} is shown only this once; "
+                                  f"copy it now: {token}")
+
+    @admin.action(description="Revoke the selected clients' tokens")
+    def revoke(self, request, queryset):
+        for client in queryset:
+            api_client_revoke(client=client)
+        self.message_user(request, f"Revoked {queryset.count()} client(s).")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApiCallAudit)
+class ApiCallAuditAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "client", "endpoint", "status_code", "outcome",
+                    "ruleset_version"]
+    list_filter = ["outcome", "endpoint", "client"]
+    search_fields = ["patient_ref"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(ClientConsultation)
+class ClientConsultationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "client", "consultation", "idempotency_key"]
+    list_filter = ["client"]

@@ -1,0 +1,86 @@
+"""Who is calling: token authentication, scope permission and per-client throttling."""
+
+import time
+
+from django.conf import settings
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.permissions import BasePermission
+from rest_framework.throttling import BaseThrottle
+
+from .models import ApiClient
+from .services import api_client_touch, token_matches, token_prefix
+from .throttling import calls_in_window
+
+KEYWORD = "Token"
+_BAD_TOKEN = "Invalid or revoked token."
+
+
+class ApiClientAuthentication(BaseAuthentication):
+    """Authenticate `Authorization: Token <prefix>.<secret>` against a client's digest."""
+
+    def authenticate(self, request):
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != KEYWORD.lower().encode():
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed("Give the token as 'Token <token>'.")
+        try:
+            token = parts[1].decode("ascii")
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed(_BAD_TOKEN) from None
+        client = ApiClient.objects.filter(token_prefix=token_prefix(token)).first()
+        if client is None or not token_matches(client, token) or not client.is_active:
+            raise exceptions.AuthenticationFailed(_BAD_TOKEN)
+        api_client_touch(client=client)
+        return client, client
+
+    def authenticate_header(self, request):
+        return KEYWORD
+
+
+class IsApiClient(BasePermission):
+    """Deny anyone without a valid client token."""
+
+    def has_permission(self, request, view):
+        return isinstance(request.auth, ApiClient)
+
+
+class HasScope(IsApiClient):
+    """Allow a client only when it holds the view's `required_scope`."""
+
+    message = "This client does not have the scope this operation needs."
+
+    def has_permission(self, request, view):
+        if not super().has_permission(request, view):
+            return False
+        scope = getattr(view, "required_scope", None)
+        if scope and not request.auth.has_scope(scope):
+            self.message = f"This client lacks the '{scope}' scope."
+            return False
+        return True
+
+
+def parse_rate(rate):
+    """Turn '600/min' into (600, 60)."""
+    count, _, period = rate.partition("/")
+    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[:1]]
+    return int(count), seconds
+
+
+class ClientRateThrottle(BaseThrottle):
+    """Allow each client BONECARE_API_THROTTLE_RATE calls per fixed window, counted in
+    storage every worker shares (see throttling.calls_in_window)."""
+
+    def allow_request(self, request, view):
+        if not isinstance(request.auth, ApiClient):
+            return True
+        limit, period = parse_rate(settings.BONECARE_API_THROTTLE_RATE)
+        now = time.time()
+        window_index = int(now // period)
+        self.wait_seconds = period - (now - window_index * period)
+        return calls_in_window(client_id=request.auth.pk, period=period,
+                               window_index=window_index) <= limit
+
+    def wait(self):
+        return self.wait_seconds

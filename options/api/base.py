@@ -1,0 +1,113 @@
+"""What every API view shares: authentication, throttling, the error shape and the audit."""
+
+import logging
+from contextlib import nullcontext
+
+from django.db import transaction
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+
+from options.validation import patient_ref_problem
+
+from .auth import ApiClientAuthentication, ClientRateThrottle, HasScope
+from .errors import api_exception_handler
+from .models import ApiClient
+from .parsers import LimitedJSONParser
+from .services import api_call_record
+
+logger = logging.getLogger(__name__)
+
+OUTCOMES = {400: "invalid", 401: "denied", 403: "denied", 404: "not_found", 405: "invalid",
+            406: "invalid", 409: "conflict", 413: "invalid", 415: "invalid", 429: "denied"}
+
+
+def audit_ref(data):
+    """Return the patient reference to audit from a request body, or blank if unusable."""
+    ref = data.get("patient_ref") if isinstance(data, dict) else None
+    return ref.strip() if ref is not None and patient_ref_problem(ref) is None else ""
+
+
+def _outcome(status_code):
+    if status_code < 400:
+        return "ok"
+    return OUTCOMES.get(status_code, "error")
+
+
+class ApiView(APIView):
+    """Deny by default; every call, allowed or not, leaves one audit row.
+
+    An operation that stores something (`writes = True`) shares one transaction with its
+    audit row; the checks before it (token, scope, throttle) stay outside, so that a client's
+    concurrent calls never queue on a lock.
+    """
+
+    authentication_classes = [ApiClientAuthentication]
+    permission_classes = [HasScope]
+    throttle_classes = [ClientRateThrottle]
+    parser_classes = [LimitedJSONParser]
+    renderer_classes = [JSONRenderer]
+    metadata_class = None  # no OPTIONS self-description: the OpenAPI schema is the document
+    required_scope = None
+    route = ""
+    query_parameters = ()  # any other query parameter is an error, not silently ignored
+    writes = False
+
+    def get_exception_handler(self):
+        return api_exception_handler
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        unknown = sorted(set(request.query_params) - set(self.query_parameters))
+        if unknown:
+            raise ValidationError({name: "unknown query parameter" for name in unknown})
+
+    def dispatch(self, request, *args, **kwargs):
+        """Run DRF's dispatch steps; a writing handler and its audit share a transaction."""
+        self.args, self.kwargs = args, kwargs
+        request = self.initialize_request(request, *args, **kwargs)
+        self.request = request
+        self.headers = self.default_response_headers
+        self.audit = {}
+        try:
+            self.initial(request, *args, **kwargs)
+        except Exception as exc:
+            response = self.handle_exception(exc)
+            self._record(response)
+        else:
+            response = self._handle(request, *args, **kwargs)
+        self.response = self.finalize_response(request, response, *args, **kwargs)
+        return self.response
+
+    def _handle(self, request, *args, **kwargs):
+        method = request.method.lower()
+        handler = (getattr(self, method, self.http_method_not_allowed)
+                   if method in self.http_method_names else self.http_method_not_allowed)
+        with transaction.atomic() if self.writes else nullcontext():
+            try:
+                response = handler(request, *args, **kwargs)
+            except Exception as exc:
+                response = self.handle_exception(exc)
+            # A server error undoes the operation's writes; its audit row is written after.
+            undo = self.writes and response.status_code >= 500
+            if undo:
+                transaction.set_rollback(True)
+            else:
+                self._record(response)
+        if undo:
+            self._record(response)
+        return response
+
+    def _record(self, response):
+        outcome = self.audit.pop("outcome", None) or _outcome(response.status_code)
+        api_call_record(client=_client(self.request), endpoint=f"{self.request.method} "
+                        f"{self.route}"[:100], status_code=response.status_code,
+                        outcome=outcome, **self.audit)
+
+
+def _client(request):
+    try:
+        auth = request.auth
+    except (APIException, AttributeError):
+        return None
+    return auth if isinstance(auth, ApiClient) else None

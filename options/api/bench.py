@@ -1,0 +1,150 @@
+"""Benchmark POST /api/v1/evaluate against a bare authenticated endpoint, under gunicorn.
+
+Run with `make bench-api` (or `python -m options.api.bench`). It migrates a throwaway
+database (a temporary SQLite file, or DATABASE_URL when set), loads the guidance, creates a
+client, starts gunicorn with DEBUG off on BENCH_PORT (8104), drives both endpoints with wrk
+at 16 connections, prints throughput and p50/p99 latency, and stops the server it started.
+"""
+
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PORT = int(os.environ.get("BENCH_PORT", "8104"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1))))
+SCENARIO = os.environ.get("BENCH_SCENARIO", "V01")
+BARE = "/api/v1/whoami"
+EVALUATE = "/api/v1/evaluate"
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
+
+
+def main():
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install -y wrk")
+    with tempfile.TemporaryDirectory(prefix="bonecare-bench-") as tmp:
+        env = _environment(Path(tmp))
+        token = _prepare(env)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "bonecare.wsgi", "--bind",
+             f"127.0.0.1:{PORT}", "--workers", str(WORKERS), "--log-level", "warning"],
+            cwd=ROOT, env=env)
+        try:
+            _wait_until_up()
+            results = _measure(token, Path(tmp))
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    _report(results)
+
+
+def _environment(tmp):
+    env = dict(os.environ)
+    env.update({
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        # Measure the work, not the throttle's refusals.
+        "BONECARE_API_THROTTLE_RATE": "100000000/min",
+        "PYTHONWARNINGS": "ignore:No directory at",  # no collectstatic needed here
+    })
+    env.setdefault("DATABASE_URL", f"sqlite:///{tmp / 'bench.sqlite3'}")
+    return env
+
+
+def _manage(env, *args):
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
+                          capture_output=True, text=True).stdout
+
+
+def _prepare(env):
+    if env["DATABASE_URL"].startswith("sqlite"):
+        print("Database: temporary SQLite (set DATABASE_URL for PostgreSQL)")
+    else:
+        print("Database: DATABASE_URL")
+    _manage(env, "migrate", "--noinput")
+    _manage(env, "load_guidance")
+    name = f"bench-{secrets.token_hex(4)}"
+    return _manage(env, "create_api_client", name, "--scopes", "evaluate").strip()
+
+
+def _wait_until_up():
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit("gunicorn did not start within 30 seconds")
+
+
+def _measure(token, tmp):
+    scenario = json.loads((_scenarios_dir() / f"{SCENARIO}.json").read_text())
+    post = tmp / "evaluate.lua"
+    post.write_text(
+        'wrk.method = "POST"\n'
+        f'wrk.body = [==[{json.dumps(scenario["assessment"])}]==]\n'
+        'wrk.headers["Content-Type"] = "application/json"\n')
+    header = f"Authorization: Token {token}"
+    _wrk(BARE, header, seconds=3)  # warm every worker up
+    return {
+        f"GET {BARE} (bare)": _wrk(BARE, header),
+        f"POST {EVALUATE} ({SCENARIO})": _wrk(EVALUATE, header, script=post),
+    }
+
+
+def _scenarios_dir():
+    shared = os.environ.get("BONECARE_SHARED_DIR") or ROOT.parent / "shared"
+    return Path(shared) / "clinical" / "scenarios"
+
+
+def _wrk(path, header, *, script=None, seconds=SECONDS):
+    command = ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{seconds}s", "--latency",
+               "-H", header, f"http://127.0.0.1:{PORT}{path}"]
+    if script is not None:
+        command[1:1] = ["-s", str(script)]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return _parse(output)
+
+
+def _parse(output):
+    def latency(percent):
+        match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+        return float(match[1]) * _UNITS[match[2]]
+
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                       output)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),
+        "p50": latency(50),
+        "p99": latency(99),
+        "errors": (int(non_2xx[1]) if non_2xx else 0)
+        + (sum(int(n) for n in socket.groups()) if socket else 0),
+    }
+
+
+def _report(results):
+    print(f"\nwrk, {CONNECTIONS} connections, {SECONDS} s each, gunicorn with {WORKERS} sync "
+          f"workers, DEBUG off, on {os.cpu_count()} cores\n")
+    print(f"{'endpoint':<40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for name, r in results.items():
+        print(f"{name:<40} {r['rps']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} {r['errors']:>7}")
+    bare, evaluate = results.values()
+    print(f"\nevaluate / bare throughput: {evaluate['rps'] / bare['rps']:.2f} "
+          "(target >= 0.5; evaluate p99 target < 50 ms, no errors)")
+
+
+if __name__ == "__main__":
+    main()

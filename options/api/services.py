@@ -1,0 +1,117 @@
+"""Write through the API: clients and their tokens, idempotent consultations, the call audit."""
+
+import hashlib
+import hmac
+import json
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from options.services import consultation_create
+
+from .models import ApiCallAudit, ApiClient, ClientConsultation
+from .scopes import SCOPES
+
+CHANNEL = "api"
+
+
+def token_digest(token):
+    """Return the stored form of a token: its SHA-256, hex."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_matches(client, token):
+    """Compare a presented token with a client's stored digest in constant time."""
+    return hmac.compare_digest(client.token_sha256, token_digest(token))
+
+
+def token_prefix(token):
+    """Return the public part of a token that finds its client."""
+    prefix, _, _ = token.partition(".")
+    return prefix
+
+
+@transaction.atomic
+def api_client_create(*, name, scopes, by=None):
+    """Create a client with a new token; return (client, token). The token is not kept."""
+    unknown = sorted(set(scopes) - set(SCOPES))
+    if unknown:
+        raise ValidationError({"scopes": f"unknown scope(s): {', '.join(unknown)}; "
+                                         f"allowed: {', '.join(SCOPES)}"})
+    prefix = secrets.token_hex(6)
+    token = f"{prefix}.{secrets.token_urlsafe(32)}"
+    client = ApiClient(name=name, scopes=[s for s in SCOPES if s in scopes],
+                       token_prefix=prefix, token_sha256=token_digest(token),
+                       created_by=by if by is not None and by.is_authenticated else None)
+    client.full_clean()
+    client.save()
+    return client, token
+
+
+def api_client_revoke(*, client):
+    """Revoke a client's token for good; its calls get 401 from now on."""
+    if client.revoked_at is None:
+        client.revoked_at = timezone.now()
+        client.save(update_fields=["revoked_at"])
+    return client
+
+
+def api_client_touch(*, client, every_seconds=60):
+    """Record that a client was used, at most once a minute (one write, not one per call)."""
+    now = timezone.now()
+    if client.last_used_at is None or (now - client.last_used_at).total_seconds() > every_seconds:
+        ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+        client.last_used_at = now
+
+
+def api_call_record(*, client, endpoint, status_code, outcome, patient_ref="",
+                    ruleset_version="", consultation=None):
+    """Write the audit row for one API call (in the caller's transaction)."""
+    ApiCallAudit.objects.create(
+        client=client, endpoint=endpoint, status_code=status_code, outcome=outcome,
+        patient_ref=patient_ref or "", ruleset_version=ruleset_version or "",
+        consultation=consultation,
+    )
+
+
+class IdempotencyConflict(Exception):
+    """The idempotency key was used before with a different assessment."""
+
+
+def request_digest(data):
+    """Return a digest of a JSON body that ignores key order and spacing."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def consultation_create_once(*, client, data, key, endpoint):
+    """Store and evaluate a consultation for a client; return (consultation, created).
+
+    With a key, a retry returns the consultation the key first stored (created False),
+    and the same key with a different assessment raises IdempotencyConflict. Runs in the
+    caller's transaction (the API wraps every call in one), so the consultation, its owner
+    row and the audit rows commit together, while a rejected assessment keeps its audit row.
+    """
+    digest = request_digest(data) if key else ""
+    if key:
+        # Serialize this client's keyed writes: a concurrent retry waits here, then replays.
+        list(ApiClient.objects.select_for_update().filter(pk=client.pk).values_list("pk"))
+        earlier = _owned_by_key(client, key, digest)
+        if earlier is not None:
+            return earlier, False
+    consultation = consultation_create(data=data, channel=CHANNEL, client_name=client.name,
+                                       endpoint=endpoint)
+    ClientConsultation.objects.create(client=client, consultation=consultation,
+                                      idempotency_key=key, request_sha256=digest)
+    return consultation, True
+
+
+def _owned_by_key(client, key, digest):
+    owned = (ClientConsultation.objects.select_related("consultation")
+             .filter(client=client, idempotency_key=key).first())
+    if owned is None:
+        return None
+    if owned.request_sha256 != digest:
+        raise IdempotencyConflict(key)
+    return owned.consultation

@@ -1,0 +1,25 @@
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+from .errors import api_not_found
+
+v1 = [
+    path("evaluate", views.EvaluateView.as_view(), name="evaluate"),
+    path("consultations", views.ConsultationsView.as_view(), name="consultations"),
+    path("consultations/<int:pk>", views.ConsultationDetailView.as_view(),
+         name="consultation-detail"),
+    path("options", views.OptionsView.as_view(), name="options"),
+    path("guidance", views.GuidanceView.as_view(), name="guidance"),
+    path("rulesets/current", views.CurrentRuleSetView.as_view(), name="ruleset-current"),
+    path("whoami", views.WhoAmIView.as_view(), name="whoami"),
+]
+
+app_name = "api"
+urlpatterns = [
+    path("v1/", include((v1, "v1"))),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Anything else under /api/ gets the error shape, not Django's HTML 404 page.
+    re_path(r"^.*$", api_not_found),
+]
