@@ -3,7 +3,7 @@
 import time
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 
 STARTED_KEY = "bonecare_session_started"
 SEEN_KEY = "bonecare_last_seen"
@@ -22,12 +22,17 @@ class SessionLimitsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated and self._expired(request.session):
+        if self._signed_in(request) and self._expired(request.session):
             logout(request)
         response = self.get_response(request)
-        if request.user.is_authenticated:
+        if self._signed_in(request):
             self._stamp(request.session)
         return response
+
+    @staticmethod
+    def _signed_in(request):
+        """A person signed in through a session; never an API client, which has none."""
+        return SESSION_KEY in request.session
 
     @staticmethod
     def _expired(session):

@@ -57,3 +57,12 @@ def test_admin_revoke_action(admin_client, ehr_client):
     ehr_client.api_client.refresh_from_db()
     assert ehr_client.api_client.revoked_at is not None
     assert ehr_client.get("/api/v1/whoami").status_code == 401
+
+
+def test_an_api_call_creates_no_session_and_sets_no_cookie(ehr_client):
+    from django.contrib.sessions.models import Session
+
+    response = ehr_client.get("/api/v1/options")
+    assert response.status_code == 200
+    assert "sessionid" not in response.cookies
+    assert Session.objects.count() == 0
