@@ -56,30 +56,48 @@ def ruleset_get_published():
     return ruleset
 
 
+def _content_key(ruleset):
+    return (ruleset.pk, ruleset.version, ruleset.state, ruleset.lock_version,
+            ruleset.published_at)
+
+
+KEY_FIELDS = ("pk", "version", "state", "lock_version", "published_at")
+
+
 def ruleset_compiled(ruleset):
     """Return the compiled form of a ruleset, compiling once per process and version.
 
-    A published or retired ruleset never changes, so (id, version, state, lock_version)
-    names its content. A draft is compiled afresh each time: an editor's save must be seen
-    by the next "test this draft", whatever path changed its rows.
+    A published or retired ruleset never changes, so its id, version, state, lock version
+    and publication time name its content. A draft is compiled afresh each time: an
+    editor's save must be seen by the next "test this draft", whatever path changed it.
     """
     if ruleset.state == RuleSet.DRAFT:
         return ruleset, ruleset_compile(ruleset)
-    key = (ruleset.pk, ruleset.version, ruleset.state, ruleset.lock_version)
-    compiled = _compiled.get(key)
-    if compiled is None:
+    return _cached(_content_key(ruleset), lambda: ruleset)
+
+
+def _cached(key, load):
+    entry = _compiled.get(key)
+    if entry is None:
         with _compiled_lock:
-            compiled = _compiled.get(key) or ruleset_compile(ruleset)
-            _compiled[key] = compiled
-    return ruleset, compiled
+            entry = _compiled.get(key)
+            if entry is None:
+                ruleset = load()
+                entry = _compiled[key] = (ruleset, ruleset_compile(ruleset))
+    return entry
 
 
 def published_compiled():
     """Return (row, compiled) for the published ruleset; one small query per call.
 
-    Asking the database each time is what makes a publish reach every worker at once.
+    Asking the database each time is what makes a publish reach every worker at once; the
+    query reads only the columns that name the ruleset's content, and the row and its
+    compiled rules are kept per process once loaded.
     """
-    return ruleset_compiled(ruleset_get_published())
+    key = RuleSet.objects.filter(state=RuleSet.PUBLISHED).values_list(*KEY_FIELDS).first()
+    if key is None:
+        raise NoPublishedRuleSet("No ruleset is published: an editor must publish one.")
+    return _cached(key, lambda: RuleSet.objects.get(pk=key[0]))
 
 
 def define_names(ruleset, *, exclude_pk=None):

@@ -102,6 +102,8 @@ def test_only_a_draft_can_be_published(published_ruleset, guidance_editor):
 
 
 def test_a_retired_ruleset_is_published_again_in_one_step(published_ruleset, guidance_editor):
+    first_published_at = evaluate_assessment(data=calcium_assessment(2.4), channel="form")[
+        "ruleset"]["published_at"]
     draft = hypocalcaemia_draft(published_ruleset, guidance_editor)
     ruleset_publish(ruleset=draft, by=guidance_editor)
     ruleset_republish(ruleset=RuleSet.objects.get(pk=published_ruleset.pk), by=guidance_editor)
@@ -110,6 +112,8 @@ def test_a_retired_ruleset_is_published_again_in_one_step(published_ruleset, gui
     assert RuleSet.objects.get(pk=draft.pk).state == RuleSet.RETIRED
     result = evaluate_assessment(data=calcium_assessment(2.15), channel="form")
     assert statuses(result)["denosumab"] == "contraindicated"
+    republished_at = RuleSet.objects.get(pk=published_ruleset.pk).published_at.isoformat()
+    assert result["ruleset"]["published_at"] == republished_at != first_published_at
 
 
 def test_only_a_retired_ruleset_can_be_published_again(published_ruleset, guidance_editor):
