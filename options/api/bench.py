@@ -37,7 +37,8 @@ def main():
         token = _prepare(env)
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "bonecare.wsgi", "--bind",
-             f"127.0.0.1:{PORT}", "--workers", str(WORKERS), "--log-level", "warning"],
+             f"127.0.0.1:{PORT}", "--workers", str(WORKERS), "--log-level", "warning",
+             *os.environ.get("BENCH_GUNICORN_ARGS", "").split()],
             cwd=ROOT, env=env)
         try:
             _wait_until_up()
