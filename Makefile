@@ -24,8 +24,12 @@ $(VENV)/requirements-dev.stamp: requirements-dev.txt requirements.txt | $(BIN)/p
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/requirements.stamp
 
-# NHS.UK frontend from npm (package.json); its built files are served from node_modules.
-static-deps: node_modules/.package-lock.json
+# NHS.UK frontend from npm (package.json): its JS and assets are served from node_modules,
+# its CSS is built by sass from frontend/nhsuk.scss into staticbuild/ (never committed).
+static-deps: node_modules/.package-lock.json staticbuild/nhsuk.css
+
+staticbuild/nhsuk.css: frontend/nhsuk.scss node_modules/.package-lock.json
+	npx sass --no-source-map --style=compressed --load-path=node_modules $< $@
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -123,6 +123,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 NHSUK_FRONTEND_DIR = BASE_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"
 if NHSUK_FRONTEND_DIR.is_dir():
     STATICFILES_DIRS.append(("nhsuk", NHSUK_FRONTEND_DIR))
+# Its stylesheet, built without external fonts by `make static-deps` (frontend/nhsuk.scss).
+STATIC_BUILD_DIR = BASE_DIR / "staticbuild"
+if STATIC_BUILD_DIR.is_dir():
+    STATICFILES_DIRS.append(("build", STATIC_BUILD_DIR))
 
 # The shared clinical material (scenarios) that sits beside the repository.
 BONECARE_SHARED_DIR = Path(os.environ.get("BONECARE_SHARED_DIR") or BASE_DIR.parent / "shared")
