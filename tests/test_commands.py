@@ -125,13 +125,20 @@ def test_evaluate_refuses_invalid_input_with_paths_and_exit_2(published_ruleset,
     assert EvaluationAudit.objects.get().outcome == "invalid"
 
 
-@pytest.mark.parametrize(("text", "message"), [("{not json", "not valid JSON"),
-                                               ("[1, 2]", "must be a JSON object")])
-def test_evaluate_never_tracebacks_on_bad_files(tmp_path, text, message):
+def test_evaluate_never_tracebacks_on_a_file_that_is_not_json(tmp_path):
     path = tmp_path / "bad.json"
-    path.write_text(text)
+    path.write_text("{not json")
     env = {"DJANGO_DEBUG": "true", "PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, "manage.py", "evaluate", str(path)],
                           capture_output=True, text=True, env=env)
     assert done.returncode == 2
-    assert message in done.stderr and "Traceback" not in done.stderr
+    assert "not valid JSON" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_evaluate_refuses_json_that_is_not_an_assessment(published_ruleset, tmp_path, capsys):
+    path = tmp_path / "list.json"
+    path.write_text("[1, 2]")
+    with pytest.raises(CommandError) as caught:
+        call_command("evaluate", str(path))
+    assert caught.value.returncode == 2
+    assert "must be a JSON object" in capsys.readouterr().err
