@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 
+from options.admin import ReadOnlyAdminMixin
+
 from .models import ApiCallAudit, ApiClient, ClientConsultation
 from .scopes import SCOPE_CHOICES
 from .services import api_client_create, api_client_revoke
@@ -49,19 +51,8 @@ class ApiClientAdmin(admin.ModelAdmin):
         self.message_user(request, f"Revoked {queryset.count()} client(s).")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(ApiCallAudit)
-class ApiCallAuditAdmin(ReadOnlyAdmin):
+class ApiCallAuditAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "client", "endpoint", "status_code", "outcome",
                     "ruleset_version"]
     list_filter = ["outcome", "endpoint", "client"]
@@ -70,6 +61,6 @@ class ApiCallAuditAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ClientConsultation)
-class ClientConsultationAdmin(ReadOnlyAdmin):
+class ClientConsultationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "client", "consultation", "idempotency_key"]
     list_filter = ["client"]
