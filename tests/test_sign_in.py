@@ -104,3 +104,21 @@ def test_posts_without_a_csrf_token_are_refused(clinician, path):
     client = Client(enforce_csrf_checks=True)
     client.force_login(clinician)
     assert client.post(path, {"q": "x"}).status_code == 403
+
+
+def test_the_admin_sign_in_has_the_same_lockout(client, guidance_editor):
+    guidance_editor.set_password(PASSWORD)
+    guidance_editor.save()
+
+    def admin_sign_in(password):
+        return client.post("/admin/login/?next=/admin/",
+                           {"username": guidance_editor.username, "password": password},
+                           REMOTE_ADDR="10.0.0.7")
+
+    for _ in range(4):
+        assert admin_sign_in("wrong").status_code == 200
+    assert admin_sign_in("wrong").status_code == 429  # the fifth failure locks
+    assert admin_sign_in(PASSWORD).status_code == 429
+    assert client.get("/admin/guidance/rule/").status_code == 302  # still signed out
+    site = sign_in(Client(), guidance_editor.username, PASSWORD, ip="10.0.0.7")
+    assert site.status_code == 429  # the same lock holds on the site sign-in
