@@ -31,7 +31,7 @@ def _audit(*, channel, outcome, patient_ref="", ruleset_version="", user=None,
     )
 
 
-def _ref(data):
+def audit_patient_ref(data):
     """Return the caller's patient reference for the audit, or blank if it is not valid."""
     ref = data.get("patient_ref") if isinstance(data, dict) else None
     return ref.strip() if ref is not None and patient_ref_problem(ref) is None else ""
@@ -42,7 +42,7 @@ def _validate(data, audit):
     try:
         return validate_assessment(data)
     except AssessmentInvalid:
-        _audit(outcome="invalid", patient_ref=_ref(data), **audit)
+        _audit(outcome="invalid", patient_ref=audit_patient_ref(data), **audit)
         raise
 
 

@@ -8,8 +8,6 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from options.validation import patient_ref_problem
-
 from .auth import ApiClientAuthentication, ClientRateThrottle, HasScope
 from .errors import api_exception_handler
 from .models import ApiClient
@@ -20,12 +18,6 @@ logger = logging.getLogger(__name__)
 
 OUTCOMES = {400: "invalid", 401: "denied", 403: "denied", 404: "not_found", 405: "invalid",
             406: "invalid", 409: "conflict", 413: "invalid", 415: "invalid", 429: "denied"}
-
-
-def audit_ref(data):
-    """Return the patient reference to audit from a request body, or blank if unusable."""
-    ref = data.get("patient_ref") if isinstance(data, dict) else None
-    return ref.strip() if ref is not None and patient_ref_problem(ref) is None else ""
 
 
 def _outcome(status_code):

@@ -15,11 +15,11 @@ from rest_framework.response import Response
 from guidance.models import GuidanceDocument
 from guidance.selectors import ruleset_get_published
 from options.models import Consultation, TreatmentOption
-from options.services import evaluate_assessment
+from options.services import audit_patient_ref, evaluate_assessment
 from options.validation import PATIENT_REF_MAX_LENGTH, PATIENT_REF_PATTERN, patient_ref_problem
 
 from . import scopes
-from .base import ApiView, audit_ref
+from .base import ApiView
 from .errors import Conflict, error_response
 from .schema import error_responses
 from .serializers import (
@@ -61,7 +61,7 @@ class EvaluateView(ApiView):
     def post(self, request):
         result = evaluate_assessment(data=request.data, channel=CHANNEL,
                                      client_name=request.auth.name, endpoint=self.route)
-        self.audit.update(patient_ref=audit_ref(request.data),
+        self.audit.update(patient_ref=audit_patient_ref(request.data),
                           ruleset_version=result["ruleset"]["version"])
         return Response(result)
 
