@@ -252,7 +252,8 @@ class ScenarioAdmin(SimpleHistoryAdmin):
     list_filter = ["source"]
     search_fields = ["code", "title", "expectation_note"]
     readonly_fields = ["source", "expected", "expected_hold", "expected_alerts",
-                       "expected_scores", "expectation_note", "change_expectation"]
+                       "expected_scores", "expected_missing", "expected_derived",
+                       "expectation_note", "change_expectation"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = ScenarioAddForm if obj is None else ScenarioChangeForm
@@ -260,7 +261,8 @@ class ScenarioAdmin(SimpleHistoryAdmin):
 
     add_fields = ["code", "title", "assessment", *expectation_fields(), "expectation_note"]
     change_fields = ["code", "title", "source", "assessment", "expected", "expected_hold",
-                     "expected_alerts", "expected_scores", "expectation_note",
+                     "expected_alerts", "expected_scores", "expected_missing",
+                     "expected_derived", "expectation_note",
                      "change_expectation"]
 
     def get_fields(self, request, obj=None):

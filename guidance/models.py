@@ -23,6 +23,10 @@ class GuidanceDocument(models.Model):
     last_reviewed = models.DateField(null=True, blank=True)
     next_review_due = models.DateField(null=True, blank=True)
     evidence_note = models.TextField(blank=True)
+    replaced_by = models.CharField(
+        max_length=20, blank=True,
+        help_text='The code of the document that replaced this one (CG75 by "NG234"); '
+                  "clinicians see the fact beside each citation.")
 
     history = HistoricalRecords()
 
@@ -108,6 +112,14 @@ class Rule(models.Model):
     defines = models.CharField(
         max_length=60, blank=True, help_text="The derived fact a define rule provides."
     )
+    temporary = models.BooleanField(
+        default=False,
+        help_text="A safety stop that lifts once its cause is corrected (calcium, an unhealed "
+                  "wound): shown as \"not now\", with this rule's text as what must happen first.")
+    editor_note = models.TextField(
+        blank=True,
+        help_text="For guidance editors only (open questions, sources to re-check); never shown "
+                  "to clinicians or patients.")
     lock_version = models.PositiveIntegerField(default=0)
 
     history = HistoricalRecords()
@@ -158,6 +170,12 @@ class Scenario(models.Model):
     expected_hold = models.JSONField(default=list, blank=True)
     expected_alerts = models.JSONField(default=list, blank=True)
     expected_scores = models.JSONField(default=dict, blank=True)
+    expected_missing = models.JSONField(
+        default=dict, blank=True,
+        help_text="Option -> input paths that must be listed as missing (an empty list: none "
+                  "of pregnancy or renal function may be asked).")
+    expected_derived = models.JSONField(
+        default=dict, blank=True, help_text="Derived value -> what BoneCare must calculate.")
     source = models.CharField(max_length=10, choices=SOURCE_CHOICES, default="editor")
     expectation_note = models.TextField(blank=True)
 

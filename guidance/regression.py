@@ -94,7 +94,8 @@ def scenario_check(scenario, compiled):
                for option in OPTIONS if option in scenario.expected]
     mismatches = scenario_mismatches(
         expected=scenario.expected, result=result, expected_hold=scenario.expected_hold,
-        expected_alerts=scenario.expected_alerts, expected_scores=scenario.expected_scores)
+        expected_alerts=scenario.expected_alerts, expected_scores=scenario.expected_scores,
+        expected_missing=scenario.expected_missing, expected_derived=scenario.expected_derived)
     return ScenarioCheck(scenario=scenario, options=options, mismatches=mismatches,
                          result=result)
 

@@ -314,8 +314,8 @@ def scenario_expectation_update(*, scenario, expected, reason, by, expected_hold
 
 
 def shared_scenarios_dir():
-    """Return the shared clinical scenarios folder (../shared beside the repository)."""
-    return Path(settings.BONECARE_SHARED_DIR) / "clinical" / "scenarios"
+    """Return the project's copy of the shared clinical scenarios."""
+    return Path(settings.BONECARE_SCENARIOS_DIR)
 
 
 @transaction.atomic
@@ -334,6 +334,8 @@ def scenarios_load_shared(*, directory=None):
                 "expected_hold": data.get("expected_hold", []),
                 "expected_alerts": data.get("expected_alerts", []),
                 "expected_scores": data.get("expected_scores", {}),
+                "expected_missing": data.get("expected_missing", {}),
+                "expected_derived": data.get("expected_derived", {}),
                 "source": "shared",
             },
         )

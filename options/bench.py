@@ -16,8 +16,7 @@ from options.validation import validate_assessment
 
 ROOT = Path(__file__).resolve().parent.parent
 RULESET = ROOT / "guidance" / "data" / "default_ruleset.json"
-SCENARIOS = Path(os.environ.get("BONECARE_SHARED_DIR") or ROOT.parent / "shared")
-SCENARIOS = SCENARIOS / "clinical" / "scenarios"
+SCENARIOS = ROOT / "guidance" / "data" / "scenarios"
 TARGET = 20_000
 
 

@@ -54,7 +54,7 @@ def main():
         groups_ensure()
         user = get_user_model().objects.create_user(username="bench", password="unused")
         user.groups.add(Group.objects.get(name=CLINICIAN_GROUP))
-        v06 = json.loads((settings.BONECARE_SHARED_DIR / "clinical" / "scenarios" /
+        v06 = json.loads((settings.BONECARE_SCENARIOS_DIR /
                           "V06.json").read_text())
         consultation = consultation_create(data=v06["assessment"], channel="form", by=user)
         client = Client()

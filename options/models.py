@@ -57,6 +57,7 @@ class Consultation(models.Model):
     )
 
     age_years = models.PositiveSmallIntegerField(null=True, blank=True)
+    sex = models.CharField(max_length=6, blank=True, choices=choices(vocab.SEXES))
     cancer_type = models.CharField(max_length=20, choices=choices(vocab.CANCER_TYPES))
     bone_metastases = models.BooleanField(null=True, blank=True)
     prostate_hormone_status = models.CharField(
@@ -69,6 +70,8 @@ class Consultation(models.Model):
     mscc_signs = models.BooleanField(null=True, blank=True)
     # Floats, as the contract gives them: stored advice must re-derive exactly from them.
     creatinine_clearance_ml_min = models.FloatField(null=True, blank=True)
+    serum_creatinine_umol_l = models.FloatField(null=True, blank=True)
+    weight_kg = models.FloatField(null=True, blank=True)
     corrected_calcium_mmol_l = models.FloatField(null=True, blank=True)
     dental_assessment_done = models.BooleanField(null=True, blank=True)
     unhealed_oral_lesion = models.BooleanField(null=True, blank=True)

@@ -66,7 +66,7 @@ def evaluate_assessment(*, data, channel, user=None, client_name="", endpoint=""
     return result
 
 
-TEXT_FIELDS = ("patient_ref", "prostate_hormone_status", "treatment_intent")
+TEXT_FIELDS = ("patient_ref", "sex", "prostate_hormone_status", "treatment_intent")
 
 
 def consultation_create(*, data, channel, by=None, client_name="", endpoint="",

@@ -17,28 +17,22 @@ from .rules.vocab import (
     LESION_FIELDS_ENTERED,
     PATIENT_FACTS,
     PRIOR_TREATMENT_FIELDS,
-    PROSTATE_HORMONE_STATUSES,
     REQUIRED_LESION_FIELDS,
     RESPONSES,
     SACRAL_LEVELS,
     SITES,
-    TREATMENT_INTENTS,
     TREATMENTS,
 )
 
 MAX_LESIONS = 20
 MAX_PRIOR_TREATMENTS = 30
+# Every patient field's kind, range and choices come from the engine's vocabulary.
 BOOLEAN_FIELDS = tuple(name for name, kind in PATIENT_FACTS.items() if kind == ("bool",))
 NUMBER_FIELDS = {
-    "age_years": (18, 120, True),
-    "creatinine_clearance_ml_min": (0, 250, False),
-    "corrected_calcium_mmol_l": (0.5, 5.0, False),
+    name: (kind[1], kind[2], kind[0] == "int")
+    for name, kind in PATIENT_FACTS.items() if kind[0] in ("int", "number")
 }
-ENUM_FIELDS = {
-    "cancer_type": CANCER_TYPES,
-    "prostate_hormone_status": PROSTATE_HORMONE_STATUSES,
-    "treatment_intent": TREATMENT_INTENTS,
-}
+ENUM_FIELDS = {name: kind[1] for name, kind in PATIENT_FACTS.items() if kind[0] == "enum"}
 ASSESSMENT_FIELDS = (
     ("patient_ref",) + tuple(NUMBER_FIELDS) + tuple(ENUM_FIELDS) + BOOLEAN_FIELDS
     + ("lesions", "prior_treatments")
@@ -86,6 +80,7 @@ def validate_assessment(data):
     for name in BOOLEAN_FIELDS:
         _boolean(data, clean, errors, name, name)
     _cancer_rules(clean, errors)
+    _sex_rules(clean, errors)
     _list(data, clean, errors, "lesions", MAX_LESIONS, _lesion)
     _list(data, clean, errors, "prior_treatments", MAX_PRIOR_TREATMENTS, _prior_treatment)
     if errors:
@@ -99,13 +94,17 @@ def _cancer_rules(clean, errors):
         if "cancer_type" not in {e["path"] for e in errors}:
             errors.add("cancer_type", "required: one of " + ", ".join(CANCER_TYPES))
         return
-    if cancer != "none" and "bone_metastases" not in clean:
-        errors.add("bone_metastases", "required unless cancer_type is none: true or false")
+    # bone_metastases, prostate_hormone_status and myeloma_needs_treatment may be absent
+    # (unknown): EHR data often lacks them (clinical/rules.md, "Unknown inputs").
     for name, owner in CANCER_SPECIFIC.items():
-        if cancer == owner and name not in clean:
-            errors.add(name, f"required when cancer_type is {owner}")
-        elif cancer != owner and name in clean:
+        if cancer != owner and name in clean:
             errors.add(name, f"applies only when cancer_type is {owner}")
+
+
+def _sex_rules(clean, errors):
+    if clean.get("sex") == "male" and clean.get("pregnant") is True:
+        errors.add("pregnant", "cannot be true when sex is male")
+        errors.add("sex", "is male, but pregnant is true: correct one of them")
 
 
 def patient_ref_problem(value):

@@ -66,7 +66,7 @@ RADIOTHERAPY_FAILED = prior("radiotherapy", "inadequate", 4)
 
 def scenario_files():
     """Return the shared scenario files, sorted by name."""
-    directory = Path(settings.BONECARE_SHARED_DIR) / "clinical" / "scenarios"
+    directory = Path(settings.BONECARE_SCENARIOS_DIR)
     return sorted(directory.glob("*.json"))
 
 

@@ -36,7 +36,7 @@ SHOTS = os.environ.get("BONECARE_SHOTS_DIR")
 
 
 def scenario(code):
-    return json.loads((settings.BONECARE_SHARED_DIR / "clinical" / "scenarios" /
+    return json.loads((settings.BONECARE_SCENARIOS_DIR /
                        f"{code}.json").read_text())
 
 

@@ -14,12 +14,12 @@ from options.consultation_form import data_from_assessment
 from options.models import Consultation, EvaluationAudit
 from options.services import consultation_create
 
-SCENARIOS = sorted((settings.BONECARE_SHARED_DIR / "clinical" / "scenarios").glob("*.json"))
+SCENARIOS = sorted(settings.BONECARE_SCENARIOS_DIR.glob("*.json"))
 
 
 def scenario(code):
     """Return a shared scenario file as a dict."""
-    return json.loads((settings.BONECARE_SHARED_DIR / "clinical" / "scenarios" /
+    return json.loads((settings.BONECARE_SCENARIOS_DIR /
                        f"{code}.json").read_text())
 
 

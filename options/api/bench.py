@@ -106,8 +106,7 @@ def _measure(token, tmp):
 
 
 def _scenarios_dir():
-    shared = os.environ.get("BONECARE_SHARED_DIR") or ROOT.parent / "shared"
-    return Path(shared) / "clinical" / "scenarios"
+    return ROOT / "guidance" / "data" / "scenarios"
 
 
 def _wrk(path, header, *, script=None, seconds=SECONDS):

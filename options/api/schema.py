@@ -68,8 +68,8 @@ def closed_input_objects(result, generator, request, public):
 
 
 def shared_scenarios():
-    """Return the shared clinical scenarios, sorted by file name ([] if none are there)."""
-    directory = settings.BONECARE_SHARED_DIR / "clinical" / "scenarios"
+    """Return the clinical scenarios, sorted by file name ([] if none are there)."""
+    directory = settings.BONECARE_SCENARIOS_DIR
     if not directory.is_dir():
         return []
     return [json.loads(path.read_text(encoding="utf-8"))

@@ -26,8 +26,10 @@ CANCER_TYPES = (
     "thyroid",
     "other_solid",
     "primary_bone",
+    "other_haematological",
     "none",
 )
+SEXES = ("female", "male")
 PROSTATE_HORMONE_STATUSES = ("hormone_sensitive", "hormone_relapsed")
 TREATMENT_INTENTS = ("curative", "palliative")
 
@@ -84,6 +86,7 @@ SAFETY_FIELDS = frozenset(
 # ("number", low, high) or ("int", low, high).
 PATIENT_FACTS = {
     "age_years": ("int", 18, 120),
+    "sex": ("enum", SEXES),
     "cancer_type": ("enum", CANCER_TYPES),
     "bone_metastases": ("bool",),
     "prostate_hormone_status": ("enum", PROSTATE_HORMONE_STATUSES),
@@ -91,6 +94,8 @@ PATIENT_FACTS = {
     "treatment_intent": ("enum", TREATMENT_INTENTS),
     "mscc_signs": ("bool",),
     "creatinine_clearance_ml_min": ("number", 0, 250),
+    "serum_creatinine_umol_l": ("number", 10, 2000),
+    "weight_kg": ("number", 20, 300),
     "corrected_calcium_mmol_l": ("number", 0.5, 5.0),
     "dental_assessment_done": ("bool",),
     "unhealed_oral_lesion": ("bool",),
@@ -145,11 +150,13 @@ LESION_FIELD_SITES = {
     "mirels": frozenset(LONG_BONE_SITES),
     "mirels_band": frozenset(LONG_BONE_SITES),
 }
+# Since 2026-11-27 the score findings (collapse, alignment, posterolateral, retropulsion,
+# cortical_involvement) may be absent: unknown, and the score becomes a range.
 REQUIRED_LESION_FIELDS = {
-    "spine": ("site", "lesion_type", "pain", "level", "collapse", "alignment", "posterolateral"),
-    "upper_limb": ("site", "lesion_type", "pain", "cortical_involvement"),
-    "lower_limb": ("site", "lesion_type", "pain", "cortical_involvement"),
-    "peritrochanteric": ("site", "lesion_type", "pain", "cortical_involvement"),
+    "spine": ("site", "lesion_type", "pain", "level"),
+    "upper_limb": ("site", "lesion_type", "pain"),
+    "lower_limb": ("site", "lesion_type", "pain"),
+    "peritrochanteric": ("site", "lesion_type", "pain"),
     "pelvis": ("site", "lesion_type", "pain"),
     "sacrum": ("site", "lesion_type", "pain"),
     "other": ("site", "lesion_type", "pain"),
@@ -177,6 +184,7 @@ __all__ = [
     "STATUSES",
     "ACTIVE_STATUSES",
     "CANCER_TYPES",
+    "SEXES",
     "PROSTATE_HORMONE_STATUSES",
     "TREATMENT_INTENTS",
     "SITES",

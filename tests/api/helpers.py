@@ -10,12 +10,12 @@ from options.api.services import api_client_create
 
 def scenario_files():
     """Return the shared scenario files, sorted."""
-    return sorted((settings.BONECARE_SHARED_DIR / "clinical" / "scenarios").glob("*.json"))
+    return sorted(settings.BONECARE_SCENARIOS_DIR.glob("*.json"))
 
 
 def scenario(name):
     """Return one shared scenario by id, e.g. 'V01'."""
-    path = settings.BONECARE_SHARED_DIR / "clinical" / "scenarios" / f"{name}.json"
+    path = settings.BONECARE_SCENARIOS_DIR / f"{name}.json"
     return json.loads(path.read_text(encoding="utf-8"))
 
 
