@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import admin_views
-from .forms import RuleAdminForm, ScenarioAddForm, ScenarioChangeForm, expectation_fields
+from .forms import TEXT_HELP, RuleAdminForm, ScenarioAddForm, ScenarioChangeForm, expectation_fields
 from .models import GuidanceDocument, Rule, RuleSet, Scenario
 from .services import (
     PublishRefused,
@@ -50,7 +50,7 @@ class GuidanceDocumentAdmin(SimpleHistoryAdmin):
     list_filter = [ReviewStatusFilter, "publisher"]
     search_fields = ["code", "title"]
     fields = ["code", "title", "url", "publisher", "published", "last_reviewed",
-              "next_review_due", "evidence_note"]
+              "next_review_due", "evidence_note", "replaced_by"]
 
     def get_readonly_fields(self, request, obj=None):
         # Results cite the code: renaming it would change what published advice says.
@@ -206,9 +206,11 @@ class RuleAdmin(SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["ruleset", "code", "lock_version"]}),
         ("What it decides", {"fields": ["option", "effect", "status", "priority", "defines",
-                                        "alert_code", "alert_severity"]}),
+                                        "temporary", "alert_code", "alert_severity"]}),
         ("Source", {"fields": ["guidance", "section"]}),
-        ("What people read", {"fields": ["text", "patient_text"]}),
+        ("What people read", {"fields": ["text", "patient_text"],
+                              "description": TEXT_HELP}),
+        ("For editors only", {"fields": ["editor_note"]}),
         ("When it applies", {"fields": ["condition"]}),
     ]
 

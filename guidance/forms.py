@@ -15,9 +15,17 @@ CONDITION_HELP = (
     "JSON from the closed vocabulary: {\"fact\": NAME, OP: VALUE} with OP one of eq, ne, in, "
     "not_in, lt, le, gt, ge, is; combine with {\"all\": [...]}, {\"any\": [...]}, "
     "{\"not\": ...}; ask each lesion with {\"any_lesion\": ...} and each prior treatment with "
-    "{\"any_prior\": ...}; {\"always\": true} always holds. Criteria may use "
+    "{\"any_prior\": ...}; {\"unknown\": ...} holds when its condition cannot be decided "
+    "(a caution about uncertainty); {\"always\": true} always holds. Criteria may use "
     "{\"when\": ..., \"met\": ...}. A mistake is reported with its path, for example "
     "condition.all[1].fact."
+)
+TEXT_HELP = (
+    "Write a threshold that the condition holds as a parameter, never as a number: "
+    "{corrected_calcium_mmol_l.lt} or {sins.ge}, found in this rule's condition or in the "
+    "define rules it uses ({corrected_calcium_mmol_l.lt:2} gives two decimals). The text then "
+    "follows any change to the threshold. Open questions and other notes for editors belong "
+    "in the editor note: clinicians and patients never see it."
 )
 
 
@@ -44,12 +52,13 @@ class RuleAdminForm(forms.ModelForm):
         model = Rule
         fields = ["ruleset", "code", "option", "effect", "status", "priority", "defines",
                   "alert_code", "alert_severity", "guidance", "section", "text",
-                  "patient_text", "condition", "lock_version"]
+                  "patient_text", "temporary", "editor_note", "condition", "lock_version"]
         widgets = {
             "lock_version": forms.HiddenInput,
             "condition": PrettyJSONWidget,
             "text": forms.Textarea(attrs={"rows": 3, "cols": 80}),
             "patient_text": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+            "editor_note": forms.Textarea(attrs={"rows": 2, "cols": 80}),
         }
         help_texts = {"condition": CONDITION_HELP}
 

@@ -22,6 +22,8 @@ ENGINE_FIELDS = (
     "alert_code",
     "alert_severity",
     "defines",
+    "temporary",
+    "editor_note",
 )
 
 
@@ -113,8 +115,8 @@ def published_compiled():
 
 
 def define_names(ruleset, *, exclude_pk=None):
-    """Return the derived-fact names a ruleset's define rules provide."""
+    """Return {derived fact: its define rule's condition} for a ruleset's define rules."""
     rows = Rule.objects.filter(ruleset=ruleset, effect="define")
     if exclude_pk is not None:
         rows = rows.exclude(pk=exclude_pk)
-    return set(rows.values_list("defines", flat=True))
+    return dict(rows.values_list("defines", "condition"))

@@ -12,10 +12,11 @@ from options.rules import Rule as EngineRule
 from .models import GuidanceDocument, Rule, RuleSet
 
 DOCUMENT_FIELDS = ("title", "url", "publisher", "published", "last_reviewed",
-                   "next_review_due", "evidence_note")
+                   "next_review_due", "evidence_note", "replaced_by")
 DOCUMENT_DATES = ("published", "last_reviewed", "next_review_due")
 RULE_FIELDS = ("option", "effect", "status", "priority", "condition", "section", "text",
-               "patient_text", "alert_code", "alert_severity", "defines")
+               "patient_text", "alert_code", "alert_severity", "defines", "temporary",
+               "editor_note")
 FILE_KEYS = ("version", "title", "notes", "documents", "rules")
 MAX_ERRORS = 50
 
@@ -66,8 +67,10 @@ def _rule_field_errors(item, path, documents):
         problem = _text_error(item.get(name), model=Rule, name=name, required=True)
         if problem:
             errors.append(f"{path}.{name}: {problem}")
+    if not isinstance(item.get("temporary", False), bool):
+        errors.append(f"{path}.temporary: must be true or false")
     for name in ("option", "status", "section", "patient_text", "alert_code",
-                 "alert_severity", "defines"):
+                 "alert_severity", "defines", "editor_note"):
         if name in item:
             problem = _text_error(item[name], model=Rule, name=name, required=False)
             if problem:
@@ -108,7 +111,7 @@ def _rules_errors(rules, documents):
 
 def _compile_errors(valid):
     """Compile each rule with the engine's parser; then the whole set if all compile."""
-    derived = {rule.defines for _, rule in valid if rule.effect == "define"}
+    derived = {rule.defines: rule.condition for _, rule in valid if rule.effect == "define"}
     parser = Parser(derived=derived)
     errors = []
     for path, rule in valid:

@@ -29,31 +29,77 @@ class Lesion:
     def is_long_bone(self):
         return self.site in LONG_BONE_SITES
 
+    def score(self):
+        """Return this lesion's SINS or Mirels as a Score, or None for other sites."""
+        if self.is_spinal:
+            return Score.of("sins", scores.SINS_COMPONENTS, self)
+        if self.is_long_bone:
+            return Score.of("mirels", scores.MIRELS_COMPONENTS, self)
+        return None
+
     @property
     def sins(self):
-        if not self.is_spinal or None in (
-            self.level, self.collapse, self.alignment, self.posterolateral
-        ):
-            return None
-        return scores.sins(
-            level=self.level,
-            pain=self.pain,
-            lesion_type=self.lesion_type,
-            alignment=self.alignment,
-            collapse=self.collapse,
-            posterolateral=self.posterolateral,
-        )
+        """The SINS total when every finding is known, else None."""
+        score = self.score() if self.is_spinal else None
+        return score.total if score else None
 
     @property
     def mirels(self):
-        if not self.is_long_bone or self.cortical_involvement is None:
-            return None
-        return scores.mirels(
-            site=self.site,
-            pain=self.pain,
-            lesion_type=self.lesion_type,
-            cortical_involvement=self.cortical_involvement,
-        )
+        """The Mirels total when every finding is known, else None."""
+        score = self.score() if self.is_long_bone else None
+        return score.total if score else None
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """One lesion's SINS or Mirels: points by component, and every total still possible."""
+
+    kind: str
+    known: dict
+    unknown: dict  # component -> the points its unknown finding could give
+    totals: tuple
+    findings: tuple  # the unknown findings' names, e.g. ("collapse",)
+
+    @classmethod
+    def of(cls, kind, components, lesion):
+        known, unknown = scores.points(components, {
+            finding: getattr(lesion, finding) for finding, _ in components.values()})
+        return cls(kind, known, unknown, scores.possible_totals(known, unknown),
+                   tuple(components[c][0] for c in unknown))
+
+    @property
+    def total(self):
+        return self.totals[0] if len(self.totals) == 1 else None
+
+    def band(self, total):
+        return scores.sins_band(total) if self.kind == "sins" else scores.mirels_band(total)
+
+    def as_result(self, index):
+        """Return the contract's `scores` entry for the lesion at `index`."""
+        kind = self.kind
+        entry = {"lesion": index, kind: self.total}
+        if self.unknown:
+            entry[f"{kind}_range"] = [self.totals[0], self.totals[-1]]
+        bands = {self.band(t) for t in (self.totals[0], self.totals[-1])}
+        if len(bands) == 1:
+            entry[f"{kind}_band"] = bands.pop()
+        entry["points"] = {component: self.known[component] if component in self.known
+                           else [min(self.unknown[component]), max(self.unknown[component])]
+                           for component in _COMPONENTS[kind]}
+        return entry
+
+
+_COMPONENTS = {"sins": scores.SINS_COMPONENTS, "mirels": scores.MIRELS_COMPONENTS}
+
+
+class Possible:
+    """A fact not known exactly: the values it may take and the inputs that would settle it."""
+
+    __slots__ = ("values", "missing")
+
+    def __init__(self, values, missing):
+        self.values = frozenset(values)
+        self.missing = missing
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +119,7 @@ class Assessment:
     bone_metastases: bool | None = None
     patient_ref: str | None = None
     age_years: int | None = None
+    sex: str | None = None
     prostate_hormone_status: str | None = None
     myeloma_needs_treatment: bool | None = None
     treatment_intent: str | None = None
@@ -80,6 +127,8 @@ class Assessment:
     lesions: tuple[Lesion, ...] | None = None
     prior_treatments: tuple[PriorTreatment, ...] | None = None
     creatinine_clearance_ml_min: float | None = None
+    serum_creatinine_umol_l: float | None = None
+    weight_kg: float | None = None
     corrected_calcium_mmol_l: float | None = None
     dental_assessment_done: bool | None = None
     unhealed_oral_lesion: bool | None = None
@@ -119,20 +168,26 @@ _NOT_APPLICABLE_BY_SITE = {
 }
 
 
-def lesion_facts(lesion):
-    """Return the facts a rule may ask of one lesion, findings and scores together."""
+def lesion_facts(index, lesion):
+    """Return the facts a rule may ask of one lesion, findings and scores together.
+
+    A score with unknown findings is a Possible over its totals (and bands), so a threshold
+    decides only when every possible total falls on one side of it.
+    """
     site = lesion.site
     facts = dict.fromkeys(_NOT_APPLICABLE_BY_SITE[site], NOT_APPLICABLE)
     for name in _FINDINGS_BY_SITE[site]:
         facts[name] = getattr(lesion, name)
-    if site == "spine":
-        score = lesion.sins
-        facts["sins"] = score
-        facts["sins_band"] = None if score is None else scores.sins_band(score)
-    elif site in LONG_BONE_SITES:
-        score = lesion.mirels
-        facts["mirels"] = score
-        facts["mirels_band"] = None if score is None else scores.mirels_band(score)
+    score = lesion.score()
+    if score is not None:
+        kind = score.kind
+        bands = {score.band(total) for total in score.totals}
+        if score.total is not None:
+            facts[kind] = score.total
+        else:
+            missing = tuple(f"lesions[{index}].{finding}" for finding in score.findings)
+            facts[kind] = Possible(score.totals, missing)
+        facts[f"{kind}_band"] = bands.pop() if len(bands) == 1 else Possible(bands, missing)
     return facts
 
 

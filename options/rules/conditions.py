@@ -7,6 +7,9 @@ A condition is JSON, never code:
     {"fact": NAME, OP: VALUE}    OP: eq ne in not_in lt le gt ge is
     {"any_lesion": C}   C asked of each lesion (lesion facts, then patient facts)
     {"any_prior": C}    C asked of each prior treatment
+    {"unknown": C}      true when C cannot be decided from what is known (never unknown
+                        itself): a caution or condition about uncertainty, such as a
+                        score range that straddles a threshold
 
 A criterion may also be {"when": C, "met": C}: shown only where `when` is not false.
 
@@ -19,7 +22,7 @@ are the indexes of the lesions that made an any_lesion true. Kleene logic: false
 import operator
 from functools import partial
 
-from .assessment import NOT_APPLICABLE
+from .assessment import NOT_APPLICABLE, Possible
 from .vocab import LESION_FACTS, PATIENT_FACTS, PRIOR_FACTS
 
 NONE = ()
@@ -44,8 +47,10 @@ class Parser:
     """Compile conditions against the facts known to one ruleset."""
 
     def __init__(self, derived=()):
-        # Derived facts (from `define` rules) are booleans asked with "is".
-        self.derived = set(derived)
+        # Derived facts (from `define` rules) are booleans asked with "is"; each maps to its
+        # define rule's condition (None where only the name is known), so that a rule's text
+        # can name a threshold that its derived facts hold.
+        self.derived = dict(derived) if isinstance(derived, dict) else dict.fromkeys(derived)
 
     def compile(self, cond, path="condition", scope="patient"):
         """Return a predicate for `cond`, or raise ConditionError naming the path."""
@@ -64,12 +69,14 @@ class Parser:
             return self._junction(key, arg, path, scope)
         if key == "not":
             return _negate(self.compile(arg, f"{path}.not", scope))
+        if key == "unknown":
+            return _unknown(self.compile(arg, f"{path}.unknown", scope))
         if key in QUANTIFIERS:
             return self._quantifier(key, arg, path, scope)
         raise ConditionError(
             path,
             f"unknown operator {key!r}; allowed: all, any, not, fact, any_lesion, any_prior, "
-            "always",
+            "unknown, always",
         )
 
     def _quantifier(self, key, arg, path, scope):
@@ -121,7 +128,7 @@ class Parser:
             return PATIENT_FACTS[name], "patient"
         if name in self.derived:
             return ("bool",), "derived"
-        known = sorted(set(facts) | set(PATIENT_FACTS) | self.derived)
+        known = sorted(set(facts) | set(PATIENT_FACTS) | set(self.derived))
         raise ConditionError(f"{path}.fact", f"unknown fact {name!r}; known: {', '.join(known)}")
 
 
@@ -190,6 +197,11 @@ def _item_fact(name, test, scope):
             return FALSE
         if v is None:
             return (None, (f"{collection}[{index}].{name}",), NONE)
+        if v.__class__ is Possible:
+            answers = {bool(test(value)) for value in v.values}
+            if len(answers) == 1:
+                return TRUE if answers.pop() else FALSE
+            return (None, v.missing, NONE)
         return TRUE if test(v) else FALSE
 
     return predicate
@@ -250,6 +262,13 @@ def _negate(part):
         if value is None:
             return (None, missing, NONE)
         return FALSE if value else TRUE
+
+    return predicate
+
+
+def _unknown(part):
+    def predicate(facts, item):
+        return TRUE if part(facts, item)[0] is None else FALSE
 
     return predicate
 

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 
 from .assessment import PATIENT_FIELD_NAMES, lesion_facts, prior_facts
 from .conditions import TRUE, ConditionError, Parser
-from .scores import mirels_band, sins_band
+from .derive import creatinine_clearance
+from .texts import TextError, render
 from .vocab import ACTIVE_STATUSES, ALERT_SEVERITIES, OPTIONS, SAFETY_FIELDS, STATUSES
 
 EFFECTS = ("status", "safety", "hold", "criterion", "condition", "caution", "note", "alert",
@@ -31,6 +32,8 @@ class Rule:
     alert_code: str = ""
     alert_severity: str = ""
     defines: str = ""
+    temporary: bool = False  # a safety stop that lifts once its cause is corrected
+    editor_note: str = ""  # for editors only; never in a result
 
 
 class RuleError(ValueError):
@@ -73,6 +76,14 @@ def _once(predicate, condition):
 
 def check_rule_fields(rule):
     """Raise RuleError if the rule's effect lacks what it needs or has what it must not."""
+    _check_effect_fields(rule)
+    if not rule.text.strip():
+        raise RuleError(rule.code, "text", "every rule says what it means to a clinician")
+    if not rule.guidance:
+        raise RuleError(rule.code, "guidance", "every rule names its source")
+
+
+def _check_effect_fields(rule):
     if rule.effect not in EFFECTS:
         raise RuleError(rule.code, "effect", f"must be one of {', '.join(EFFECTS)}")
     if rule.option and rule.option not in OPTIONS:
@@ -86,12 +97,10 @@ def check_rule_fields(rule):
     if rule.effect == "alert" and (not rule.alert_code or rule.alert_severity not in
                                    ALERT_SEVERITIES):
         raise RuleError(rule.code, "alert_severity", "an alert needs a code and a severity")
+    if rule.temporary and rule.effect != "safety":
+        raise RuleError(rule.code, "temporary", "only a safety rule can be a temporary stop")
     if rule.effect == "define" and not rule.defines.isidentifier():
         raise RuleError(rule.code, "defines", "a define rule names the fact it defines")
-    if not rule.text.strip():
-        raise RuleError(rule.code, "text", "every rule says what it means to a clinician")
-    if not rule.guidance:
-        raise RuleError(rule.code, "guidance", "every rule names its source")
 
 
 def compile_rule(rule, parser):
@@ -107,8 +116,21 @@ def compile_rule(rule, parser):
     except ConditionError as error:
         raise RuleError(rule.code, error.path, error.message) from error
     reason = {"rule": rule.code, "guidance": rule.guidance, "section": rule.section,
-              "text": rule.text}
+              **_rendered_texts(rule, parser)}
     return _Compiled(rule, predicate, when, reason, _once(predicate, rule.condition))
+
+
+def _rendered_texts(rule, parser):
+    """Return the rule's texts with every threshold filled in from its conditions."""
+    texts = {}
+    for name in ("text", "patient_text"):
+        try:
+            value = render(getattr(rule, name), rule.condition, parser.derived)
+        except TextError as error:
+            raise RuleError(rule.code, name, str(error)) from error
+        if value:
+            texts[name] = value
+    return texts
 
 
 class CompiledRuleSet:
@@ -125,7 +147,7 @@ class CompiledRuleSet:
             if rule.defines in self.defines:
                 raise RuleError(rule.code, "defines", f"{rule.defines!r} is defined twice")
             self.defines[rule.defines] = compile_rule(rule, parser)
-            parser.derived.add(rule.defines)
+            parser.derived[rule.defines] = rule.condition
         compiled = [compile_rule(r, parser) for r in ordered if r.effect != "define"]
         self.alerts = [c for c in compiled if c.rule.effect == "alert"]
         self.by_option = {
@@ -136,6 +158,10 @@ class CompiledRuleSet:
             }
             for option in OPTIONS
         }
+        for rules in self.by_option.values():
+            # Cautions about uncertainty (a score range that straddles a threshold) stand
+            # whatever the option's status, except where the option does not apply.
+            rules["uncertainty"] = [c for c in rules["caution"] if "unknown" in c.rule.condition]
 
     @property
     def header(self):
@@ -153,13 +179,21 @@ def _check_unique_codes(rules):
 class Facts:
     """What the rules may ask of one assessment, with derived facts computed once."""
 
-    __slots__ = ("patient", "lesions", "priors", "_defines", "cache", "memo")
+    __slots__ = ("patient", "derived", "lesions", "priors", "_defines", "cache", "memo")
 
     def __init__(self, assessment, defines):
-        self.patient = {name: getattr(assessment, name) for name in PATIENT_FIELD_NAMES}
+        patient = {name: getattr(assessment, name) for name in PATIENT_FIELD_NAMES}
+        self.derived = {}
+        clearance, derivation = creatinine_clearance(patient)
+        patient["creatinine_clearance_ml_min"] = clearance
+        if derivation is not None:
+            self.derived["creatinine_clearance_ml_min"] = derivation
+        if patient["sex"] == "male":
+            patient["pregnant"] = False  # known, never asked (clinical/rules.md)
+        self.patient = patient
         lesions = assessment.lesions
         self.lesions = None if lesions is None else [
-            (i, lesion_facts(lesion)) for i, lesion in enumerate(lesions)
+            (i, lesion_facts(i, lesion)) for i, lesion in enumerate(lesions)
         ]
         priors = assessment.prior_treatments
         self.priors = None if priors is None else [
@@ -183,6 +217,7 @@ def evaluate(assessment, ruleset):
         "options": [_decide(option, ruleset.by_option[option], facts) for option in OPTIONS],
         "alerts": _alerts(ruleset.alerts, facts),
         "scores": _scores(assessment),
+        "derived": facts.derived,
     }
 
 
@@ -192,87 +227,122 @@ def _split_missing(paths):
 
 
 def _eligibility(chain, facts):
-    """First rule that holds decides; an unknown decides only if the answer could differ."""
+    """Run the status chain: the first rule that holds decides.
+
+    Returns the deciding rule (or None), its lesions, the rules before it that could not be
+    decided (with their eligibility paths), and the unknown safety inputs met on the way.
+    """
     unknown, safety_missing = [], []
-    decided, lesions = None, ()
     for compiled in chain:
         value, missing, matched = compiled.test(facts)
         if value is True:
-            decided, lesions = compiled, matched
-            break
+            return compiled, matched, unknown, safety_missing
         if value is None:
             safety, other = _split_missing(missing)
             if other:
-                unknown.append((compiled, missing))
+                unknown.append((compiled, other))
             else:
                 safety_missing.extend(safety)
-    if unknown:
-        final = decided.rule.status if decided else None
-        if any(compiled.rule.status != final for compiled, _ in unknown):
-            return None, (), unknown, safety_missing
-    return decided, lesions, [], safety_missing
+    return None, (), unknown, safety_missing
 
 
 NO_RULE = {"rule": "NO-RULE", "guidance": "", "section": "",
            "text": "No rule in this ruleset supports this option for this patient."}
 
 
+class _Stops:
+    """The safety rules that hold for one option, and the safety inputs still unknown."""
+
+    __slots__ = ("holding", "missing")
+
+    def __init__(self, safety_rules, facts):
+        self.holding, self.missing = [], []
+        for compiled in safety_rules:
+            value, paths, _ = compiled.test(facts)
+            if value is True:
+                self.holding.append(compiled)
+            elif value is None:
+                self.missing.extend(paths)
+
+    def final(self, status):
+        """Return the status once the safety rules have spoken."""
+        if status in ACTIVE_STATUSES and self.holding:
+            return self.holding[0].rule.status
+        return status
+
+
 def _decide(option, rules, facts):
     decided, lesions, unknown, missing = _eligibility(rules["status"], facts)
-    hold = False
-    if unknown:
-        status = "needs_information"
-        reasons = [c.reason for c, _ in unknown]
-        missing = _unique(p for _, paths in unknown for p in paths)
-    else:
-        status = decided.rule.status if decided else "not_recommended"
-        reasons = [decided.reason if decided else NO_RULE]
-    if status in ACTIVE_STATUSES:
-        status = _safety(rules["safety"], facts, status, reasons, missing)
-    active = status in ACTIVE_STATUSES
+    stops = _Stops(rules["safety"], facts)
+    status = decided.rule.status if decided else "not_recommended"
+    candidates = {stops.final(c.rule.status) for c, _ in unknown} | {stops.final(status)}
+    if len(candidates) > 1:  # the final status hinges on an unknown eligibility input
+        return _undecided(option, rules, facts, unknown)
+    reasons = [decided.reason if decided else NO_RULE]
+    decided_by = reasons[0]["rule"]
+    if stops.holding and (status in ACTIVE_STATUSES or any(
+            c.rule.status in ACTIVE_STATUSES for c, _ in unknown)):
+        reasons += [c.reason for c in stops.holding]
+    final = stops.final(status)
+    not_now = []
+    if final != status:
+        decided_by = stops.holding[0].rule.code
+        if stops.holding[0].rule.temporary:
+            not_now = [c.reason for c in stops.holding if c.rule.temporary]
+    active = final in ACTIVE_STATUSES
     if active:
-        hold = _holds(rules["hold"], facts, reasons, missing)
-    elif status != "needs_information":
+        missing += stops.missing
+        holds = _holds(rules["hold"], facts, missing)
+        reasons += holds
+        not_now += holds
+    else:
         missing = []  # safety inputs matter only for an option that stands
-    criteria = [] if status == "not_applicable" else _criteria(
-        rules["criterion"], facts, missing if active else None)
+    return _option_result(option, rules, facts, status=final, decided_by=decided_by,
+                          hold=active and bool(not_now), reasons=reasons, not_now=not_now,
+                          missing=missing, lesions=lesions)
+
+
+def _undecided(option, rules, facts, unknown):
+    missing = _unique(p for _, paths in unknown for p in paths)
+    return _option_result(option, rules, facts, status="needs_information", decided_by=None,
+                          hold=False, reasons=[c.reason for c, _ in unknown], not_now=[],
+                          missing=missing, lesions=())
+
+
+def _option_result(option, rules, facts, *, status, decided_by, hold, reasons, not_now,
+                   missing, lesions):
+    active = status in ACTIVE_STATUSES
+    applies = status != "not_applicable"
+    criteria = _criteria(rules["criterion"], facts, missing if active else None) if (
+        applies) else []
+    cautions = rules["caution"] if active else rules["uncertainty"] if applies else ()
     return {
         "option": option,
         "status": status,
         "hold": hold,
-        "summary": _summary(status, hold, reasons, missing),
+        "summary": _summary(status, decided_by, reasons, not_now, missing),
+        "decided_by": decided_by,
+        "not_now": not_now,
         "reasons": reasons,
         "criteria": criteria,
         "conditions": _texts(rules["condition"], facts) if active else [],
-        "cautions": _texts(rules["caution"], facts) if active else [],
+        "cautions": _texts(cautions, facts),
         "notes": _texts(rules["note"], facts),
         "missing": _unique(missing),
         "lesions": sorted(set(lesions)) if status != "needs_information" else [],
     }
 
 
-def _safety(safety_rules, facts, status, reasons, missing):
-    """Let the first safety stop that holds override; list unknown safety inputs."""
-    for compiled in safety_rules:
-        value, paths, _ = compiled.test(facts)
-        if value is True:
-            reasons.append(compiled.reason)
-            return compiled.rule.status
-        if value is None:
-            missing.extend(paths)
-    return status
-
-
-def _holds(hold_rules, facts, reasons, missing):
-    hold = False
+def _holds(hold_rules, facts, missing):
+    """Return the reasons of the hold rules that hold; list unknown inputs in `missing`."""
+    holding = []
     for compiled in hold_rules:
         value, paths, _ = compiled.test(facts)
         if value is True:
-            hold = True
-            reasons.append(compiled.reason)
+            holding.append(compiled.reason)
         elif value is None:
             missing.extend(paths)
-    return hold
+    return holding
 
 
 def _criteria(criterion_rules, facts, missing):
@@ -288,15 +358,17 @@ def _criteria(criterion_rules, facts, missing):
 
 
 def _texts(rules, facts):
-    return [c.rule.text for c in rules if c.test(facts)[0] is True]
+    return [c.reason["text"] for c in rules if c.test(facts)[0] is True]
 
 
-def _summary(status, hold, reasons, missing):
+def _summary(status, decided_by, reasons, not_now, missing):
     if status == "needs_information":
         return "Cannot decide until this is known: " + ", ".join(_unique(missing)) + "."
-    text = reasons[-1]["text"]
-    if hold:
-        return f"{reasons[0]['text']} Hold: {text}"
+    if not_now and not_now[0]["rule"] == decided_by:  # a temporary safety stop
+        return "Not now: " + " ".join(r["text"] for r in not_now)
+    text = next(r["text"] for r in reasons if r["rule"] == decided_by)
+    if not_now:
+        return f"{text} Not now: " + " ".join(r["text"] for r in not_now)
     return text
 
 
@@ -306,20 +378,16 @@ def _alerts(alert_rules, facts):
         if compiled.test(facts)[0] is True:
             rule = compiled.rule
             alerts.append({"code": rule.alert_code, "severity": rule.alert_severity,
-                           "text": rule.text, "guidance": rule.guidance,
-                           "section": rule.section, "rule": rule.code})
+                           **compiled.reason})
     return alerts
 
 
 def _scores(assessment):
     scores = []
     for index, lesion in enumerate(assessment.lesions or ()):
-        score = lesion.sins
+        score = lesion.score()
         if score is not None:
-            scores.append({"lesion": index, "sins": score, "sins_band": sins_band(score)})
-        score = lesion.mirels
-        if score is not None:
-            scores.append({"lesion": index, "mirels": score, "mirels_band": mirels_band(score)})
+            scores.append(score.as_result(index))
     return scores
 
 

@@ -18,6 +18,47 @@ MIRELS_LESION = {"blastic": 1, "mixed": 2, "lytic": 3}
 MIRELS_SIZE = {"under_third": 1, "third_to_two_thirds": 2, "over_two_thirds": 3}
 
 
+# Each component: the finding it reads and its point table (the result's `points` keys).
+SINS_COMPONENTS = {
+    "location": ("level", SINS_LOCATION),
+    "pain": ("pain", SINS_PAIN),
+    "lesion": ("lesion_type", SINS_LESION),
+    "alignment": ("alignment", SINS_ALIGNMENT),
+    "collapse": ("collapse", SINS_COLLAPSE),
+    "posterolateral": ("posterolateral", SINS_POSTEROLATERAL),
+}
+MIRELS_COMPONENTS = {
+    "site": ("site", MIRELS_SITE),
+    "pain": ("pain", MIRELS_PAIN),
+    "lesion": ("lesion_type", MIRELS_LESION),
+    "cortical": ("cortical_involvement", MIRELS_SIZE),
+}
+
+
+def points(components, findings):
+    """Return ({component: points}, {component: possible points}) for the findings given.
+
+    An unknown finding (None) is never guessed: its component lies in the second dict with
+    every value its table allows.
+    """
+    known, unknown = {}, {}
+    for component, (finding, table) in components.items():
+        value = findings.get(finding)
+        if value is None:
+            unknown[component] = tuple(sorted(set(table.values())))
+        else:
+            known[component] = table[value]
+    return known, unknown
+
+
+def possible_totals(known, unknown):
+    """Return every total the unknown components allow, as a sorted tuple."""
+    totals = {sum(known.values())}
+    for values in unknown.values():
+        totals = {total + value for total in totals for value in values}
+    return tuple(sorted(totals))
+
+
 def sins(*, level, pain, lesion_type, alignment, collapse, posterolateral):
     """Return the Spinal Instability Neoplastic Score (0-18) of one spinal lesion."""
     return (

@@ -62,6 +62,8 @@ CASES = [
     ("ALERT-UNSTABLE-SPINE", assessment(lesions=[UNSTABLE_T1]), alert("warning")),
     ("ALERT-ORTHO", assessment(lesions=[HIGH_MIRELS]), alert("warning")),
     ("ALERT-OUT-OF-SCOPE", assessment("breast", bone_metastases=False), alert("info")),
+    ("SCOPE-HAEM", assessment("other_haematological"), status("bisphosphonate", "not_applicable")),
+    ("ALERT-OUT-OF-SCOPE-HAEM", assessment("other_haematological"), alert("info")),
     # Bisphosphonates
     ("BP-SCOPE-PB", assessment("primary_bone", treatment_intent="palliative"),
      status("bisphosphonate", "not_applicable")),
@@ -132,7 +134,7 @@ CASES = [
     ("DMAB-CAUT-RENAL", assessment(creatinine_clearance_ml_min=25),
      says("cautions", "denosumab", "monitor calcium closely")),
     ("DMAB-CAUT-Q8", assessment(creatinine_clearance_ml_min=25),
-     says("cautions", "denosumab", "open question (Q8)")),
+     says("cautions", "denosumab", "whether TA265's condition")),
     ("DMAB-CAUT-DENTAL", assessment(), says("cautions", "denosumab", "reminder card")),
     ("DMAB-CAUT-NO-BP", assessment(),
      says("cautions", "denosumab", "Never combine with a bisphosphonate")),
@@ -165,6 +167,10 @@ CASES = [
     ("PC-COND-MDT", PELVIS_REFRACTORY, says("conditions", "cementoplasty", "multidisciplinary")),
     ("PC-CAUT-MIRELS-8", assessment(lesions=[MIRELS_8], prior=FAILED_BOTH),
      says("cautions", "cementoplasty", "Mirels 8 (borderline)")),
+    ("PC-CAUT-MIRELS-RANGE",
+     assessment(lesions=[long_bone("lower_limb", cortical_involvement=None)],
+                prior=[ANALGESIA_FAILED]),  # Mirels 2+2+3+(1-3) = 8-10, pain not refractory
+     says("cautions", "cementoplasty", "cannot be excluded until the cortical involvement")),
     ("PC-CAUT-PREGNANCY", {**PELVIS_REFRACTORY, "pregnant": True},
      says("cautions", "cementoplasty", "fluoroscopic")),
     ("BKP-COND-HEIGHT", VERTEBRA_CANDIDATE,
@@ -205,7 +211,15 @@ for prefix, name in (("VP", "vertebroplasty"), ("BKP", "kyphoplasty")):
          says("conditions", name, "spinal surgeon review first")),
         (f"{prefix}-CAUT-Q7", assessment(lesions=[COLLAPSED_L1],
                                          prior=[prior("opioid", "effective")]),
-         says("cautions", name, "open question Q7")),
+         says("cautions", name, "IPG12 restricts it to pain refractory")),
+        (f"{prefix}-CAUT-SINS-RANGE",  # SINS 12-16: pain not refractory, alignment unknown
+         assessment(lesions=[spine("T1", pain="mechanical", collapse="over_50",
+                                   posterolateral="unilateral", alignment=None)]),
+         says("cautions", name, "instability (SINS 13 or more) cannot be excluded")),
+        (f"{prefix}-COND-SINS-RANGE",  # SINS 6-12 as in scenario V39
+         assessment(lesions=[spine("T10", pain="mechanical", collapse=None,
+                                   posterolateral=None)], prior=[ANALGESIA_FAILED]),
+         says("conditions", name, "SINS may be 7-12")),
         (f"{prefix}-CAUT-PREGNANCY", {**VERTEBRA_CANDIDATE, "pregnant": True},
          says("cautions", name, "fluoroscopic")),
     ]

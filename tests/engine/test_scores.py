@@ -90,6 +90,34 @@ def test_scores_are_reported_per_lesion_by_kind(run):
         long_bone("peritrochanteric", pain="mechanical", cortical_involvement="over_two_thirds"),
     ]))
     assert result["scores"] == [
-        {"lesion": 0, "sins": 10, "sins_band": "indeterminate"},
-        {"lesion": 2, "mirels": 12, "mirels_band": "high"},
+        {"lesion": 0, "sins": 10, "sins_band": "indeterminate",
+         "points": {"location": 3, "pain": 3, "lesion": 2, "alignment": 0, "collapse": 2,
+                    "posterolateral": 0}},
+        {"lesion": 2, "mirels": 12, "mirels_band": "high",
+         "points": {"site": 3, "pain": 3, "lesion": 3, "cortical": 3}},
     ]
+
+
+def test_unknown_findings_make_the_score_a_range_with_each_components_possible_points(run):
+    from tests.builders import assessment, long_bone, spine
+
+    result = run(assessment(lesions=[
+        spine("T10", pain="mechanical", collapse=None, posterolateral=None),  # V39: 6-12
+        long_bone("lower_limb", cortical_involvement=None),  # 2+2+3 + 1..3
+    ]))
+    sins, mirels = result["scores"]
+    assert sins == {"lesion": 0, "sins": None, "sins_range": [6, 12],
+                    "points": {"location": 1, "pain": 3, "lesion": 2, "alignment": 0,
+                               "collapse": [0, 3], "posterolateral": [0, 3]}}
+    assert "sins_band" not in sins  # 6 is stable, 12 indeterminate
+    assert (mirels["mirels"], mirels["mirels_range"], mirels["points"]["cortical"]) == (
+        None, [8, 10], [1, 3])
+
+
+def test_a_range_within_one_band_keeps_its_band(run):
+    from tests.builders import assessment, spine
+
+    result = run(assessment(lesions=[spine("T8", pain="none", lesion_type="blastic",
+                                           alignment=None)]))  # 1+0+0+{0,2,4}+0+0
+    assert result["scores"][0]["sins_range"] == [1, 5]
+    assert result["scores"][0]["sins_band"] == "stable"

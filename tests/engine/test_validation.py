@@ -16,17 +16,19 @@ MALFORMED = [
     ("missing-cancer-type", {"bone_metastases": True}, "cancer_type", "required"),
     ("unknown-cancer-type", assessment("brest"), "cancer_type", "one of"),
     ("cancer-type-number", {**assessment(), "cancer_type": 3}, "cancer_type", "one of"),
-    ("missing-bone-metastases", {"cancer_type": "lung"}, "bone_metastases", "required unless"),
     ("bone-metastases-string", assessment(bone_metastases="yes"), "bone_metastases",
      "true or false"),
-    ("prostate-without-hormone-status", {**assessment("prostate"),
-                                         "prostate_hormone_status": None},
-     "prostate_hormone_status", "required when cancer_type is prostate"),
     ("hormone-status-for-breast", assessment(prostate_hormone_status="hormone_relapsed"),
      "prostate_hormone_status", "applies only when cancer_type is prostate"),
-    ("myeloma-without-treatment-need", {**assessment("myeloma"),
-                                        "myeloma_needs_treatment": None},
-     "myeloma_needs_treatment", "required when cancer_type is myeloma"),
+    ("bad-sex", assessment(sex="unknown"), "sex", "one of female, male"),
+    ("pregnant-man", assessment(sex="male", pregnant=True), "pregnant",
+     "cannot be true when sex is male"),
+    ("man-pregnant", assessment(sex="male", pregnant=True), "sex", "pregnant is true"),
+    ("weight-too-low", assessment(weight_kg=5), "weight_kg", "from 20 to 300"),
+    ("creatinine-too-high", assessment(serum_creatinine_umol_l=5000), "serum_creatinine_umol_l",
+     "from 10 to 2000"),
+    ("creatinine-text", assessment(serum_creatinine_umol_l="80"), "serum_creatinine_umol_l",
+     "must be a number"),
     ("bad-intent", assessment(treatment_intent="radical"), "treatment_intent", "curative"),
     ("age-under-18", assessment(age_years=17), "age_years", "18 to 120"),
     ("age-fraction", assessment(age_years=40.5), "age_years", "whole number"),
@@ -63,12 +65,8 @@ MALFORMED = [
     ("spine-without-level", assessment(lesions=[{**spine(), "level": None}]),
      "lesions[0].level", "required for a spine lesion"),
     ("spine-bad-level", assessment(lesions=[spine("T13")]), "lesions[0].level", "one of"),
-    ("spine-without-collapse", assessment(lesions=[{**spine(), "collapse": None}]),
-     "lesions[0].collapse", "required"),
     ("spine-bad-alignment", assessment(lesions=[spine(alignment="kyphotic")]),
      "lesions[0].alignment", "one of"),
-    ("spine-without-posterolateral", assessment(lesions=[{**spine(), "posterolateral": None}]),
-     "lesions[0].posterolateral", "required"),
     ("spine-with-cortical", assessment(lesions=[spine(cortical_involvement="under_third")]),
      "lesions[0].cortical_involvement", "does not apply to a spine lesion"),
     ("spine-with-fracture", assessment(lesions=[spine(fracture=True)]), "lesions[0].fracture",
@@ -76,9 +74,6 @@ MALFORMED = [
     ("femur-with-collapse", assessment(lesions=[flat(), long_bone("lower_limb",
                                                                   collapse="none")]),
      "lesions[1].collapse", "does not apply to a lower_limb lesion"),
-    ("long-bone-without-cortical", assessment(lesions=[{**long_bone(),
-                                                        "cortical_involvement": None}]),
-     "lesions[0].cortical_involvement", "required for a upper_limb lesion"),
     ("pelvis-with-level", assessment(lesions=[flat(level="L5")]), "lesions[0].level",
      "does not apply to a pelvis lesion"),
     ("sacrum-lumbar-level", assessment(lesions=[flat("sacrum", level="L5")]),
@@ -127,3 +122,36 @@ def test_a_valid_nhs_number_and_nulls_for_unknowns_are_accepted():
 
 def test_an_empty_prior_treatment_list_is_kept_as_an_answer():
     assert validate_assessment(assessment(prior=[]))["prior_treatments"] == []
+
+
+ABSENT_MEANS_UNKNOWN = [
+    ("bone-metastases", {"cancer_type": "lung"}, "bone_metastases"),
+    ("prostate-hormone-status", {**assessment("prostate"), "prostate_hormone_status": None},
+     "prostate_hormone_status"),
+    ("myeloma-treatment-need", {**assessment("myeloma"), "myeloma_needs_treatment": None},
+     "myeloma_needs_treatment"),
+    ("spine-collapse", assessment(lesions=[{**spine(), "collapse": None}]), "lesions"),
+    ("spine-alignment", assessment(lesions=[{**spine(), "alignment": None}]), "lesions"),
+    ("spine-posterolateral", assessment(lesions=[{**spine(), "posterolateral": None}]),
+     "lesions"),
+    ("spine-retropulsion", assessment(lesions=[{**spine(), "retropulsion": None}]), "lesions"),
+    ("long-bone-cortical", assessment(lesions=[{**long_bone(), "cortical_involvement": None}]),
+     "lesions"),
+]
+
+
+@pytest.mark.parametrize(("data", "field"), [c[1:] for c in ABSENT_MEANS_UNKNOWN],
+                         ids=[c[0] for c in ABSENT_MEANS_UNKNOWN])
+def test_an_absent_eligibility_input_is_unknown_not_an_error(data, field):
+    clean = validate_assessment(data)
+    if field == "lesions":
+        assert len(clean["lesions"]) == 1
+    else:
+        assert field not in clean
+
+
+def test_other_haematological_cancer_and_sex_are_in_the_contract():
+    clean = validate_assessment(assessment("other_haematological", sex="male", weight_kg=70.5,
+                                           serum_creatinine_umol_l=90))
+    assert (clean["cancer_type"], clean["sex"], clean["weight_kg"]) == (
+        "other_haematological", "male", 70.5)
