@@ -94,7 +94,24 @@ def test_rule_clean_puts_the_parser_error_beside_the_condition():
 def test_rule_clean_knows_the_derived_facts_of_its_ruleset():
     rule = draft_rule("BP-SAFE-02")
     rule.condition = {"fact": "hypocalcaemia", "is": True}
+    rule.text = "Calcium below {corrected_calcium_mmol_l.lt:2} mmol/L: correct it first."
     rule.full_clean()
+
+
+def test_rule_clean_shows_a_text_that_no_longer_follows_its_condition_beside_the_text():
+    rule = draft_rule("BP-SAFE-02")  # its text names {creatinine_clearance_ml_min.lt}
+    rule.condition = {"fact": "hypocalcaemia", "is": True}
+    with pytest.raises(ValidationError) as caught:
+        rule.full_clean()
+    assert "names no comparison" in caught.value.message_dict["text"][0]
+
+
+def test_rule_clean_refuses_a_threshold_typed_into_the_text():
+    rule = draft_rule("BP-SAFE-02")
+    rule.text = "Creatinine clearance below 30 mL/min."
+    with pytest.raises(ValidationError) as caught:
+        rule.full_clean()
+    assert "30 is held by the condition" in caught.value.message_dict["text"][0]
 
 
 def test_rule_clean_refuses_a_status_rule_without_a_status():

@@ -37,21 +37,21 @@ class _LesionCommon(serializers.Serializer):
 
 
 class SpinalLesionInputSerializer(_LesionCommon):
-    """A vertebral lesion: the SINS findings are required."""
+    """A vertebral lesion: a SINS finding not reported is absent, and SINS becomes a range."""
 
     site = _choice(SPINAL_SITES)
     level = _choice(vocab.SPINE_LEVELS)
-    collapse = _choice(vocab.COLLAPSES)
-    alignment = _choice(vocab.ALIGNMENTS)
-    posterolateral = _choice(vocab.POSTEROLATERALS)
+    collapse = _optional_choice(vocab.COLLAPSES)
+    alignment = _optional_choice(vocab.ALIGNMENTS)
+    posterolateral = _optional_choice(vocab.POSTEROLATERALS)
     retropulsion = _optional_bool()
 
 
 class LongBoneLesionInputSerializer(_LesionCommon):
-    """A long-bone lesion: the Mirels cortical involvement is required."""
+    """A long-bone lesion: cortical involvement not reported is absent (Mirels a range)."""
 
     site = _choice(vocab.LONG_BONE_SITES)
-    cortical_involvement = _choice(vocab.CORTICAL_INVOLVEMENTS)
+    cortical_involvement = _optional_choice(vocab.CORTICAL_INVOLVEMENTS)
     fracture = _optional_bool()
 
 
@@ -93,62 +93,91 @@ class PriorTreatmentInputSerializer(serializers.Serializer):
                                          allow_null=True)
 
 
-class _AssessmentCommon(serializers.Serializer):
+# Fields that only one group of cancers carries; the rest are common to every assessment.
+_CANCER_SPECIFIC = ("cancer_type", "bone_metastases", "prostate_hormone_status",
+                    "myeloma_needs_treatment")
+_HELP = {
+    "age_years": "adults only",
+    "sex": "for Cockcroft-Gault; pregnancy is never asked for male (pregnant: true with "
+           "sex: male is refused)",
+    "creatinine_clearance_ml_min": "Cockcroft-Gault; when absent it is calculated from age, "
+                                   "sex, weight and serum creatinine (never from eGFR)",
+    "serum_creatinine_umol_l": "for the Cockcroft-Gault calculation",
+    "weight_kg": "for the Cockcroft-Gault calculation",
+    "corrected_calcium_mmol_l": "albumin-corrected",
+    "bone_metastases": "unknown if absent",
+    "prostate_hormone_status": "unknown if absent",
+    "myeloma_needs_treatment": "false for smouldering myeloma; unknown if absent",
+    "pregnant": "must not be true when sex is male",
+}
+
+
+def contract_field(name, kind):
+    """Return an optional serializer field for one vocabulary fact (its kind and range)."""
+    options = {"required": False, "allow_null": True, "help_text": _HELP.get(name, "")}
+    if kind[0] == "enum":
+        return _choice(kind[1], **options)
+    if kind[0] == "bool":
+        return serializers.BooleanField(**options)
+    field = serializers.IntegerField if kind[0] == "int" else serializers.FloatField
+    return field(min_value=kind[1], max_value=kind[2], **options)
+
+
+class _AssessmentBase(serializers.Serializer):
     patient_ref = serializers.RegexField(
         PATIENT_REF_PATTERN, min_length=1, max_length=PATIENT_REF_MAX_LENGTH, required=False,
         allow_null=True,
         help_text="The caller's patient reference; a 10-digit NHS number must pass its "
                   "check digit.")
-    age_years = serializers.IntegerField(min_value=18, max_value=120, required=False,
-                                         allow_null=True)
-    treatment_intent = _optional_choice(vocab.TREATMENT_INTENTS)
-    mscc_signs = _optional_bool()
     lesions = _lesions()
     prior_treatments = PriorTreatmentInputSerializer(
         many=True, required=False, allow_null=True, max_length=MAX_PRIOR_TREATMENTS)
-    creatinine_clearance_ml_min = serializers.FloatField(
-        min_value=0, max_value=250, required=False, allow_null=True, help_text="Cockcroft-Gault")
-    corrected_calcium_mmol_l = serializers.FloatField(
-        min_value=0.5, max_value=5.0, required=False, allow_null=True,
-        help_text="albumin-corrected")
-    dental_assessment_done = _optional_bool()
-    unhealed_oral_lesion = _optional_bool()
-    uncorrectable_coagulopathy = _optional_bool()
-    active_infection = _optional_bool()
-    cement_allergy = _optional_bool()
-    pregnant = _optional_bool()
+
+
+# Every patient fact of the engine's vocabulary, with its kind and range, and none typed here.
+_AssessmentCommon = type("_AssessmentCommon", (_AssessmentBase,), {
+    "__module__": __name__,
+    **{name: contract_field(name, kind) for name, kind in vocab.PATIENT_FACTS.items()
+       if name not in _CANCER_SPECIFIC},
+})
 
 
 PROSTATE = ("prostate",)
 MYELOMA = ("myeloma",)
 NO_CANCER = ("none",)
-SOLID_CANCERS = tuple(c for c in vocab.CANCER_TYPES if c not in PROSTATE + MYELOMA + NO_CANCER)
+OTHER_CANCERS = tuple(c for c in vocab.CANCER_TYPES if c not in PROSTATE + MYELOMA + NO_CANCER)
+
+
+def _specific(name):
+    return contract_field(name, vocab.PATIENT_FACTS[name])
 
 
 class NoCancerAssessmentInputSerializer(_AssessmentCommon):
     cancer_type = _choice(NO_CANCER)
-    bone_metastases = _optional_bool()
+    bone_metastases = _specific("bone_metastases")
 
 
-class SolidCancerAssessmentInputSerializer(_AssessmentCommon):
-    cancer_type = _choice(SOLID_CANCERS)
-    bone_metastases = serializers.BooleanField()
+class OtherCancerAssessmentInputSerializer(_AssessmentCommon):
+    """Solid tumours other than prostate, primary bone cancer, and other blood cancers."""
+
+    cancer_type = _choice(OTHER_CANCERS)
+    bone_metastases = _specific("bone_metastases")
 
 
-class ProstateAssessmentInputSerializer(SolidCancerAssessmentInputSerializer):
+class ProstateAssessmentInputSerializer(OtherCancerAssessmentInputSerializer):
     cancer_type = _choice(PROSTATE)
-    prostate_hormone_status = _choice(vocab.PROSTATE_HORMONE_STATUSES)
+    prostate_hormone_status = _specific("prostate_hormone_status")
 
 
-class MyelomaAssessmentInputSerializer(SolidCancerAssessmentInputSerializer):
+class MyelomaAssessmentInputSerializer(OtherCancerAssessmentInputSerializer):
     cancer_type = _choice(MYELOMA)
-    myeloma_needs_treatment = serializers.BooleanField(help_text="false for smouldering myeloma")
+    myeloma_needs_treatment = _specific("myeloma_needs_treatment")
 
 
 AssessmentInputSerializer = PolymorphicProxySerializer(
     component_name="AssessmentInput",
     serializers=_variants([
-        (SOLID_CANCERS, SolidCancerAssessmentInputSerializer),
+        (OTHER_CANCERS, OtherCancerAssessmentInputSerializer),
         (PROSTATE, ProstateAssessmentInputSerializer),
         (MYELOMA, MyelomaAssessmentInputSerializer),
         (NO_CANCER, NoCancerAssessmentInputSerializer),
@@ -164,6 +193,8 @@ class ReasonOutputSerializer(serializers.Serializer):
     guidance = serializers.CharField(allow_blank=True)
     section = serializers.CharField(allow_blank=True)
     text = serializers.CharField()
+    patient_text = serializers.CharField(required=False, help_text="plain words, when the rule "
+                                                                   "has them")
 
 
 class CriterionOutputSerializer(ReasonOutputSerializer):
@@ -175,6 +206,12 @@ class OptionDecisionOutputSerializer(serializers.Serializer):
     status = _choice(vocab.STATUSES)
     hold = serializers.BooleanField()
     summary = serializers.CharField()
+    decided_by = serializers.CharField(
+        allow_null=True, help_text="the rule that set the final status (a safety rule when it "
+                                   "overrode); null for needs_information")
+    not_now = ReasonOutputSerializer(
+        many=True, help_text="what must happen first (a hold, or a temporary safety stop); "
+                             "empty unless the option is 'not now'")
     reasons = ReasonOutputSerializer(many=True)
     criteria = CriterionOutputSerializer(many=True)
     conditions = serializers.ListField(child=serializers.CharField())
@@ -191,18 +228,45 @@ class AlertOutputSerializer(serializers.Serializer):
     guidance = serializers.CharField(allow_blank=True)
     section = serializers.CharField(allow_blank=True)
     rule = serializers.CharField()
+    patient_text = serializers.CharField(required=False)
+
+
+def _range(low, high):
+    return serializers.ListField(
+        child=serializers.IntegerField(min_value=low, max_value=high), min_length=2,
+        max_length=2, required=False, help_text="lowest and highest totals while a finding is "
+                                                "not reported")
+
+
+_POINTS_HELP = "points by component; [low, high] for a finding not reported"
 
 
 class SinsScoreOutputSerializer(serializers.Serializer):
     lesion = serializers.IntegerField(min_value=0)
-    sins = serializers.IntegerField(min_value=0, max_value=18)
-    sins_band = _choice(vocab.SINS_BANDS)
+    sins = serializers.IntegerField(min_value=0, max_value=18, allow_null=True)
+    sins_range = _range(0, 18)
+    sins_band = _choice(vocab.SINS_BANDS, required=False,
+                        help_text="absent when the range spans two bands")
+    points = serializers.DictField(help_text=_POINTS_HELP)
 
 
 class MirelsScoreOutputSerializer(serializers.Serializer):
     lesion = serializers.IntegerField(min_value=0)
-    mirels = serializers.IntegerField(min_value=4, max_value=12)
-    mirels_band = _choice(vocab.MIRELS_BANDS)
+    mirels = serializers.IntegerField(min_value=4, max_value=12, allow_null=True)
+    mirels_range = _range(4, 12)
+    mirels_band = _choice(vocab.MIRELS_BANDS, required=False,
+                          help_text="absent when the range spans two bands")
+    points = serializers.DictField(help_text=_POINTS_HELP)
+
+
+# "from" is a Python keyword, so this serializer is built rather than declared.
+DerivedValueOutputSerializer = type("DerivedValueOutputSerializer", (serializers.Serializer,), {
+    "__module__": __name__,
+    "value": serializers.FloatField(),
+    "method": serializers.CharField(help_text="e.g. cockcroft_gault"),
+    "from": serializers.ListField(child=serializers.CharField(),
+                                  help_text="the assessment fields it was calculated from"),
+})
 
 
 class RuleSetVersionOutputSerializer(serializers.Serializer):
@@ -219,6 +283,9 @@ class EvaluationOutputSerializer(serializers.Serializer):
         serializers=[SinsScoreOutputSerializer, MirelsScoreOutputSerializer],
         resource_type_field_name=None, many=True,
     )
+    derived = serializers.DictField(
+        child=DerivedValueOutputSerializer(),
+        help_text="values BoneCare worked out and how, e.g. creatinine_clearance_ml_min")
 
 
 class ConsultationOutputSerializer(serializers.Serializer):
