@@ -46,7 +46,9 @@ def expect(locator):
     return playwright_expect(locator)
 
 
-@pytest.fixture(scope="session")
+# One Playwright per module: tests/test_browser_form.py shares these fixtures, and two sync
+# Playwright instances cannot run in one thread at once.
+@pytest.fixture(scope="module")
 def browser():
     playwright_api = pytest.importorskip("playwright.sync_api")
     with playwright_api.sync_playwright() as playwright:
