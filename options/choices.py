@@ -3,6 +3,7 @@
 _LABELS = {
     "other_solid": "Other solid tumour",
     "primary_bone": "Primary bone cancer",
+    "other_haematological": "Other haematological cancer (lymphoma, leukaemia)",
     "none": "None",
     "involvement_over_50": "No collapse, over 50% of body involved",
     "under_50": "Collapse under 50%",

@@ -9,29 +9,32 @@ import re
 
 from django import forms
 
+from . import vocab
 from .forms import FORMSETS, LIST_STATUS, MAX_ROWS, PREFIXES, AssessmentForm, YesNoField
+from .rules.derive import CG_FROM, creatinine_clearance
+from .validation import AssessmentInvalid, validate_assessment
 
-ORDER = ("patient_ref", "age_years", "cancer_type", "prostate_hormone_status",
+ORDER = ("patient_ref", "age_years", "sex", "cancer_type", "prostate_hormone_status",
          "myeloma_needs_treatment", "treatment_intent", "bone_metastases", "mscc_signs",
          "lesions", "lesions_status", "prior_treatments", "prior_treatments_status",
          *AssessmentForm.SAFETY_FIELDS)
 ROW_NAMES = {"lesions": "Lesion", "prior_treatments": "Treatment"}
 REQUIRED_MESSAGES = {
     "cancer_type": "Select the primary cancer",
-    "bone_metastases": "Select whether bone metastases or myeloma bone disease are confirmed",
-    "prostate_hormone_status": "Select whether the prostate cancer is hormone-sensitive or "
-                               "hormone-relapsed",
-    "myeloma_needs_treatment": "Select whether the myeloma needs treatment",
     "site": "select where the lesion is",
     "level": "select the vertebral level",
     "lesion_type": "select the lesion type",
     "pain": "select the pain",
-    "collapse": "select the vertebral body collapse",
-    "alignment": "select the spinal alignment",
-    "posterolateral": "select the posterolateral involvement",
-    "cortical_involvement": "select how much of the cortex is involved",
     "treatment": "select the treatment",
     "response": "select how well it worked",
+}
+# The validator's words for a conflict, said the way the form asks the questions:
+# field -> (start of the validator's message, what the clinician reads).
+REWORDED = {
+    "pregnant": ("cannot be true when sex is male",
+                 "Pregnant is answered yes, but sex is male: correct one of them"),
+    "sex": ("is male, but pregnant is true",
+            "Sex is male, but pregnant is answered yes: correct one of them"),
 }
 _ITEM_PATH = re.compile(r"^(lesions|prior_treatments)\[(\d+)\](?:\.(\w+))?$")
 
@@ -205,6 +208,8 @@ class ConsultationForm:
 def _text(label, field, message, *, lower=False):
     if message.startswith("required") and field in REQUIRED_MESSAGES:
         return REQUIRED_MESSAGES[field]
+    if field in REWORDED and message.startswith(REWORDED[field][0]):
+        return REWORDED[field][1]
     text = f"{label} {message}"
     return text if lower else text[0].upper() + text[1:]
 
@@ -215,4 +220,99 @@ def _anchor(bound):
     return bound.auto_id
 
 
-__all__ = ["ConsultationForm", "LIST_STATUS", "data_from_assessment"]
+# The answers the creatinine clearance calculator reads, and how its sentence names them.
+CALCULATOR_FIELDS = (*CG_FROM, "creatinine_clearance_ml_min")
+CG_WORDS = {"age_years": "age", "sex": "sex", "weight_kg": "weight",
+            "serum_creatinine_umol_l": "serum creatinine"}
+
+
+def creatinine_clearance_shown(*, data):
+    """Return the creatinine clearance the answers give and a sentence saying how.
+
+    `data` holds the form's raw answers (strings, or numbers from JSON). The result has
+    `errors` ({path, message}) when an answer does not parse or is out of range.
+    """
+    raw = {name: str(data[name]) for name in CALCULATOR_FIELDS if data.get(name) is not None}
+    form = AssessmentForm(raw)
+    form.is_valid()
+    errors = [{"path": name, "message": messages[0]} for name, messages in form.errors.items()]
+    values = {name: value for name, value in form.contract().items() if name in raw}
+    errors += _range_errors(form, values)
+    if errors:
+        return {"errors": errors}
+    return _clearance(values)
+
+
+def _range_errors(form, values):
+    try:
+        validate_assessment(values)
+    except AssessmentInvalid as invalid:
+        return [{"path": e["path"], "message": _text(form[e["path"]].label, e["path"],
+                                                      e["message"])}
+                for e in invalid.errors if e["path"] in values]
+    return []
+
+
+def _clearance(values):
+    value, derivation = creatinine_clearance(values)
+    if "creatinine_clearance_ml_min" in values:
+        text = (f"Creatinine clearance as entered: {value:g} mL/min. An entered value takes "
+                "precedence over the Cockcroft–Gault calculation.")
+        return {"value": value, "method": "entered", "text": text}
+    if derivation:
+        inputs = _words([CG_WORDS[name] for name in derivation["from"]])
+        text = (f"Calculated creatinine clearance: {value:g} mL/min (Cockcroft–Gault from "
+                f"{inputs})")
+        return {**derivation, "text": text}
+    needed = [name for name in CG_FROM if name not in values]
+    text = ""
+    if len(needed) < len(CG_FROM):
+        text = ("To calculate creatinine clearance by Cockcroft–Gault, also enter "
+                f"{_words([CG_WORDS[name] for name in needed])}.")
+    return {"value": None, "method": None, "needed": needed, "text": text}
+
+
+def _words(words):
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+SCORE_NAMES = {"sins": "SINS", "mirels": "Mirels"}
+NOT_REPORTED_BAND = "depends on findings not reported"
+
+
+def lesion_score_text(values, *, tables):
+    """Return "SINS 10 (Indeterminate)", or a range while a score finding is not reported.
+
+    `tables` are the point tables the page's script also reads; nothing shows until the
+    findings every score needs (site, level, lesion type, pain) are chosen.
+    """
+    site = values.get("site") or ""
+    name = "sins" if site == "spine" else "mirels" if site in tables["mirels"]["site"] else None
+    if name is None:
+        return ""
+    table = tables[name]
+    low = high = 0
+    for finding, points in table.items():
+        value = values.get(finding)
+        if finding == "bands":
+            continue
+        if value in points:
+            low, high = low + points[value], high + points[value]
+        elif finding in vocab.REQUIRED_LESION_FIELDS[site]:
+            return ""
+        else:
+            low, high = low + min(points.values()), high + max(points.values())
+    bands = table["bands"]
+    if low == high:
+        return f"{SCORE_NAMES[name]} {low} ({bands[low]})"
+    band = bands[low] if bands[low] == bands[high] else NOT_REPORTED_BAND
+    return f"{SCORE_NAMES[name]} {low} to {high} ({band})"
+
+
+def score_required():
+    """Return, by site, the findings a score cannot be shown without (for the page's script)."""
+    return {site: list(fields) for site, fields in vocab.REQUIRED_LESION_FIELDS.items()}
+
+
+__all__ = ["ConsultationForm", "LIST_STATUS", "creatinine_clearance_shown",
+           "data_from_assessment", "lesion_score_text"]

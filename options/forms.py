@@ -12,7 +12,10 @@ from .choices import choices
 from .validation import CANCER_SPECIFIC
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
-YES_NO_UNKNOWN = [*YES_NO, ("unknown", "Not known")]
+UNKNOWN = "unknown"
+NOT_KNOWN = (UNKNOWN, "Not known")
+# An imaging report that does not mention a finding: it stays unknown, never guessed.
+NOT_REPORTED = (UNKNOWN, "Not reported")
 BOOLEANS = {"yes": True, "no": False}
 
 # A question shown only for one cancer type (the validator rejects the others).
@@ -32,9 +35,10 @@ MAX_ROWS = {"lesions": 20, "prior_treatments": 30}
 PREFIXES = {"lesions": "lesions", "prior_treatments": "prior"}
 
 
-def _choice(values, *, label, radio=True, blank="Select"):
+def _choice(values, *, label, radio=True, blank="Select", unknown=None):
     widget = forms.RadioSelect if radio else forms.Select
     options = choices(values) if isinstance(values, tuple) else values
+    options = [*options, unknown] if unknown else options
     if not radio:
         options = [("", blank), *options]
     return forms.ChoiceField(label=label, choices=options, required=False, widget=widget)
@@ -43,17 +47,27 @@ def _choice(values, *, label, radio=True, blank="Select"):
 class YesNoField(forms.ChoiceField):
     """A yes / no (/ not known) question; only yes and no reach the contract."""
 
-    def __init__(self, *, label, unknown):
+    def __init__(self, *, label, unknown=NOT_KNOWN):
         super().__init__(label=label, required=False, widget=forms.RadioSelect,
-                         choices=YES_NO_UNKNOWN if unknown else YES_NO)
+                         choices=[*YES_NO, unknown] if unknown else YES_NO)
 
 
-def _tri_state(label, *, unknown=True):
+def _tri_state(label, *, unknown=NOT_KNOWN):
     return YesNoField(label=label, unknown=unknown)
 
 
+class DecimalCommaFloatField(forms.FloatField):
+    """A number that also accepts a decimal comma (2,35 is 2.35), as many people type it."""
+
+    def to_python(self, value):
+        """Read one decimal comma as a point; a comma beside a point stays invalid."""
+        if isinstance(value, str) and value.count(",") == 1 and "." not in value:
+            value = value.replace(",", ".")
+        return super().to_python(value)
+
+
 def _number(label, *, integral=False):
-    field_class = forms.IntegerField if integral else forms.FloatField
+    field_class = forms.IntegerField if integral else DecimalCommaFloatField
     kind = "a whole number" if integral else "a number"
     return field_class(label=label, required=False, localize=False,
                        widget=forms.TextInput(attrs={
@@ -62,7 +76,7 @@ def _number(label, *, integral=False):
 
 
 def _to_contract(field, value):
-    if value in (None, "", "unknown"):
+    if value in (None, "", UNKNOWN):
         return None
     if isinstance(field, YesNoField):
         return BOOLEANS.get(value)
@@ -76,18 +90,21 @@ class AssessmentForm(forms.Form):
 
     patient_ref = forms.CharField(label="Patient reference", max_length=64, required=False)
     age_years = _number("Age in years", integral=True)
+    sex = _choice(vocab.SEXES, label="Sex")
     cancer_type = _choice(vocab.CANCER_TYPES, label="Primary cancer")
     prostate_hormone_status = _choice(vocab.PROSTATE_HORMONE_STATUSES,
-                                      label="Hormone status of the prostate cancer")
-    myeloma_needs_treatment = _tri_state("Does the myeloma need treatment?", unknown=False)
+                                      label="Hormone status of the prostate cancer",
+                                      unknown=NOT_KNOWN)
+    myeloma_needs_treatment = _tri_state("Does the myeloma need treatment?")
     treatment_intent = _choice(vocab.TREATMENT_INTENTS, label="Intent of treatment")
-    bone_metastases = _tri_state(
-        "Are bone metastases (or myeloma bone disease) confirmed?", unknown=False)
+    bone_metastases = _tri_state("Are bone metastases (or myeloma bone disease) confirmed?")
     mscc_signs = _tri_state("Are there symptoms or signs of spinal cord compression?")
     lesions_status = _choice(LIST_STATUS["lesions"], label="Is a bone lesion being considered?")
     prior_treatments_status = _choice(LIST_STATUS["prior_treatments"],
                                       label="Pain and bone treatments so far")
     creatinine_clearance_ml_min = _number("Creatinine clearance (mL/min)")
+    weight_kg = _number("Weight (kg)")
+    serum_creatinine_umol_l = _number("Serum creatinine (micromol/L)")
     corrected_calcium_mmol_l = _number("Corrected calcium (mmol/L)")
     dental_assessment_done = _tri_state("Dental check done?")
     unhealed_oral_lesion = _tri_state("Unhealed dental or oral surgery wound?")
@@ -97,10 +114,10 @@ class AssessmentForm(forms.Form):
     pregnant = _tri_state("Pregnant?")
     copied_from = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    SAFETY_FIELDS = ("creatinine_clearance_ml_min", "corrected_calcium_mmol_l",
-                     "dental_assessment_done", "unhealed_oral_lesion",
-                     "uncorrectable_coagulopathy", "active_infection", "cement_allergy",
-                     "pregnant")
+    KIDNEY_FIELDS = ("creatinine_clearance_ml_min", "weight_kg", "serum_creatinine_umol_l")
+    SAFETY_QUESTIONS = ("dental_assessment_done", "unhealed_oral_lesion",
+                        "uncorrectable_coagulopathy", "active_infection", "cement_allergy")
+    SAFETY_FIELDS = (*KIDNEY_FIELDS, "corrected_calcium_mmol_l", *SAFETY_QUESTIONS, "pregnant")
     FORM_ONLY = ("lesions_status", "prior_treatments_status", "copied_from")
 
     def contract(self):
@@ -126,13 +143,17 @@ class LesionForm(forms.Form):
     level = _choice(vocab.SPINE_LEVELS, label="Vertebral level", radio=False)
     lesion_type = _choice(vocab.LESION_TYPES, label="Lesion type", radio=False)
     pain = _choice(vocab.PAINS, label="Pain", radio=False)
-    collapse = _choice(vocab.COLLAPSES, label="Vertebral body collapse", radio=False)
-    alignment = _choice(vocab.ALIGNMENTS, label="Spinal alignment", radio=False)
+    collapse = _choice(vocab.COLLAPSES, label="Vertebral body collapse", radio=False,
+                       unknown=NOT_REPORTED)
+    alignment = _choice(vocab.ALIGNMENTS, label="Spinal alignment", radio=False,
+                        unknown=NOT_REPORTED)
     posterolateral = _choice(vocab.POSTEROLATERALS, label="Posterolateral involvement",
-                             radio=False)
-    retropulsion = _tri_state("Retropulsed fragment or epidural tumour?")
+                             radio=False, unknown=NOT_REPORTED)
+    retropulsion = _tri_state("Retropulsed fragment or epidural tumour?",
+                              unknown=NOT_REPORTED)
     cortical_involvement = _choice(vocab.CORTICAL_INVOLVEMENTS,
-                                   label="Cortical involvement (Mirels size)", radio=False)
+                                   label="Cortical involvement (Mirels size)", radio=False,
+                                   unknown=NOT_REPORTED)
     fracture = _tri_state("Pathological fracture present?")
 
     def site_value(self):

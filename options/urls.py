@@ -1,10 +1,12 @@
 from django.urls import path
 
 from . import views
+from .views.consultations import consultation_derive
 
 urlpatterns = [
     path("", views.consultation_list, name="consultation-list"),
     path("new/", views.consultation_new, name="consultation-new"),
+    path("derive/", consultation_derive, name="consultation-derive"),
     path("<int:pk>/", views.consultation_detail, name="consultation-detail"),
     path("<int:pk>/copy/", views.consultation_copy, name="consultation-copy"),
     path("<int:pk>/print/clinician/", views.consultation_print_clinician,

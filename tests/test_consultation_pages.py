@@ -10,8 +10,10 @@ from django.contrib.auth.models import Group
 from guidance.management.commands.create_demo_users import CLINICIAN_GROUP
 from guidance.models import GuidanceDocument
 from guidance.scenarios import scenario_file_mismatches
+from guidance.selectors import define_names
 from options.consultation_form import data_from_assessment
 from options.models import Consultation, EvaluationAudit
+from options.rules.texts import render
 from options.services import consultation_create
 
 SCENARIOS = sorted(settings.BONECARE_SCENARIOS_DIR.glob("*.json"))
@@ -131,11 +133,17 @@ def test_result_shows_ruleset_version_scores_sources_and_disclaimer(clinician_cl
     assert "Recommended" in html and "Consider" in html  # the word, not only a colour
 
 
-def test_result_flags_a_cited_document_past_its_review_date(clinician_client,
-                                                            v06_consultation):
+@pytest.mark.parametrize("page", PAGES[2:])
+def test_review_dates_are_for_editors_and_a_replaced_document_says_by_what(
+        clinician_client, v06_consultation, page):
     GuidanceDocument.objects.filter(code="NG35").update(next_review_due="2001-01-01")
-    html = clinician_client.get(f"/consultations/{v06_consultation.pk}/").content.decode()
-    assert "review overdue" in html
+    GuidanceDocument.objects.filter(code="CG75").update(replaced_by="NG234")
+    html = clinician_client.get(page.format(pk=v06_consultation.pk)).content.decode()
+    assert "overdue" not in html.lower()
+    assert "bc-overdue" not in html
+    assert "review due" not in html.lower()
+    if "patient" not in page:
+        assert "replaced by NG234" in html
 
 
 def test_result_page_shows_the_stored_advice_and_never_re_evaluates(clinician_client,
@@ -222,25 +230,34 @@ def test_patient_summary_is_plain_language_without_rule_codes(clinician_client,
                                                               v06_consultation):
     html = clinician_client.get(
         f"/consultations/{v06_consultation.pk}/print/patient/").content.decode()
-    assert "Vertebroplasty: talked about with you" in html
-    assert "Bisphosphonate: talked about with you" in html
+    offered = html.split('data-group="offered"')[1].split("</section>")[0]
+    assert '<h2 id="group-offered">Treatments your team talked about with you</h2>' in html
+    assert all(f'data-option="{slug}"' in offered
+               for slug in ("bisphosphonate", "vertebroplasty", "kyphoplasty"))
+    assert 'data-option="denosumab"' not in offered
     assert "drip into a vein" in html  # TreatmentOption.patient_description
     assert not re.search(r"\b[A-Z]{2,5}-[A-Z0-9-]+-\d\d\b", html)  # no rule codes
     assert "SINS" not in html
 
 
-def test_patient_summary_uses_the_deciding_rules_patient_text(clinician_client, clinician,
-                                                              published_ruleset):
+def test_patient_summary_of_an_older_result_uses_its_deciding_rules_patient_text(
+        clinician_client, clinician, published_ruleset):
     rule = published_ruleset.rules.exclude(patient_text="").exclude(option="").first()
     consultation = consultation_create(data=scenario("V06")["assessment"], channel="form",
                                        by=clinician)
     result = consultation.result
+    for stored in result["options"]:  # as stored before options named their deciding rule
+        stored.pop("decided_by")
+        stored.pop("not_now")
     option = next(o for o in result["options"] if o["option"] == rule.option)
+    option["status"] = "recommended"
     option["reasons"] = [{"rule": rule.code, "guidance": "X", "section": "", "text": ""}]
     Consultation.objects.filter(pk=consultation.pk).update(result=result)
     html = clinician_client.get(
         f"/consultations/{consultation.pk}/print/patient/").content.decode()
-    assert rule.patient_text.replace("'", "&#x27;") in html
+    expected = render(rule.patient_text, rule.condition, define_names(published_ruleset))
+    assert expected.replace("'", "&#x27;") in html
+    assert "{" not in expected
 
 
 def test_no_published_ruleset_gives_a_clear_message_and_saves_nothing(clinician_client, db):

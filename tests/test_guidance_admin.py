@@ -174,7 +174,7 @@ def test_an_editor_drafts_previews_updates_expectations_and_publishes_in_the_bro
     # 3. Test the draft: the editor's scenario fails on denosumab.
     test_url = reverse("admin:guidance_ruleset_test", args=[draft.pk])
     page = client.get(test_url).content.decode()
-    assert "1 of 13 scenarios fail" in page
+    assert "1 of 17 scenarios fail" in page
     assert "expected contraindicated, got recommended" in page
 
     # 4. Preview impact: the scenario and the consultation change, anonymised.
@@ -204,7 +204,7 @@ def test_an_editor_drafts_previews_updates_expectations_and_publishes_in_the_bro
     assert scenario.expectation_note == "Local lab range: below 2.10 mmol/L"
 
     # 7. Publish: recorded who and when, and the next evaluation uses it.
-    assert "All 13 scenarios pass" in client.get(test_url).content.decode()
+    assert "All 17 scenarios pass" in client.get(test_url).content.decode()
     response = client.post(publish_url)
     draft.refresh_from_db()
     assert (draft.state, draft.published_by) == (RuleSet.PUBLISHED, guidance_editor)
@@ -229,8 +229,8 @@ def test_rolling_back_from_the_console(guidance_editor_client, published_ruleset
 def test_export_downloads_the_ruleset_as_json(guidance_editor_client, published_ruleset):
     response = guidance_editor_client.get(
         reverse("admin:guidance_ruleset_export", args=[published_ruleset.pk]))
-    assert response["Content-Disposition"] == 'attachment; filename="ruleset-2026.1.json"'
-    assert len(json.loads(response.content)["rules"]) == 121
+    assert response["Content-Disposition"] == 'attachment; filename="ruleset-2026.2.json"'
+    assert len(json.loads(response.content)["rules"]) == 128
 
 
 def upload(data, name="ruleset.json"):
@@ -239,12 +239,12 @@ def upload(data, name="ruleset.json"):
 
 
 def test_an_uploaded_ruleset_becomes_a_draft(guidance_editor_client, published_ruleset):
-    data = {**default_ruleset_data(), "version": "2026.1-review"}
+    data = {**default_ruleset_data(), "version": "2026.2-review"}
     response = guidance_editor_client.post(reverse("admin:guidance_ruleset_import"),
                                            {"file": upload(data)})
-    imported = RuleSet.objects.get(version="2026.1-review")
+    imported = RuleSet.objects.get(version="2026.2-review")
     assert response["Location"] == reverse("admin:guidance_ruleset_change", args=[imported.pk])
-    assert imported.state == RuleSet.DRAFT and imported.rules.count() == 121
+    assert imported.state == RuleSet.DRAFT and imported.rules.count() == 128
 
 
 @pytest.mark.parametrize(("content", "message"), [
@@ -291,7 +291,7 @@ def test_a_scenario_with_an_invalid_assessment_is_refused_with_its_path(
 
 def test_current_version_reports_the_published_ruleset(anonymous_client, published_ruleset):
     response = anonymous_client.get("/guidance/current-version")
-    assert response.json() == {"version": "2026.1"}
+    assert response.json() == {"version": "2026.2"}
 
 
 def test_a_published_ruleset_opens_read_only_with_its_actions(guidance_editor_client,

@@ -23,7 +23,7 @@ ruleset_publish(ruleset=draft, by=None)
 ROLL_BACK = """
 from guidance.models import RuleSet
 from guidance.services import ruleset_republish
-ruleset_republish(ruleset=RuleSet.objects.get(version="2026.1"), by=None)
+ruleset_republish(ruleset=RuleSet.objects.get(version="2026.2"), by=None)
 """
 
 
@@ -74,11 +74,11 @@ def test_two_server_processes_serve_the_new_version_after_a_publish(server_env):
     with ExitStack() as stack:
         for port in ports:
             start_server(stack, server_env, port)
-        # Each process has compiled and cached 2026.1 before the publish.
-        assert [current_version(port, wait=15) for port in ports] == ["2026.1", "2026.1"]
+        # Each process has compiled and cached 2026.2 before the publish.
+        assert [current_version(port, wait=15) for port in ports] == ["2026.2", "2026.2"]
 
         manage(server_env, "shell", "-c", PUBLISH_DRAFT)
-        assert [current_version(port) for port in ports] == ["2026.2", "2026.2"]
+        assert [current_version(port) for port in ports] == ["2026.3", "2026.3"]
 
         manage(server_env, "shell", "-c", ROLL_BACK)
-        assert [current_version(port) for port in ports] == ["2026.1", "2026.1"]
+        assert [current_version(port) for port in ports] == ["2026.2", "2026.2"]

@@ -18,6 +18,7 @@ from guidance.services import (
     scenarios_load_shared,
 )
 from options.services import consultation_create, evaluate_assessment
+from tests.builders import scenario_files
 from tests.guidance_builders import calcium_assessment, calcium_scenario, hypocalcaemia_draft
 
 pytestmark = pytest.mark.django_db
@@ -32,8 +33,8 @@ def test_new_draft_copies_every_rule_and_leaves_the_published_ruleset_alone(
     draft = ruleset_create_draft(source=published_ruleset, by=guidance_editor)
     assert draft.state == RuleSet.DRAFT
     assert draft.based_on == published_ruleset
-    assert draft.version == "2026.2"
-    assert draft.rules.count() == published_ruleset.rules.count() == 121
+    assert draft.version == "2026.3"
+    assert draft.rules.count() == published_ruleset.rules.count() == 128
     assert draft.history.first().history_user == guidance_editor
     published_ruleset.refresh_from_db()
     assert published_ruleset.state == RuleSet.PUBLISHED
@@ -78,7 +79,7 @@ def test_publishing_a_draft_retires_the_old_one_and_stamps_who_and_when(
     assert (draft.state, published_ruleset.state) == (RuleSet.PUBLISHED, RuleSet.RETIRED)
     assert draft.published_by == guidance_editor and draft.published_at is not None
     assert RuleSet.objects.filter(state=RuleSet.PUBLISHED).count() == 1
-    assert published_ruleset.history.first().history_change_reason == "retired: 2026.2 published"
+    assert published_ruleset.history.first().history_change_reason == "retired: 2026.3 published"
 
 
 def test_the_next_evaluation_uses_the_new_version_and_old_consultations_keep_theirs(
@@ -89,10 +90,10 @@ def test_the_next_evaluation_uses_the_new_version_and_old_consultations_keep_the
     ruleset_publish(ruleset=draft, by=guidance_editor)
 
     result = evaluate_assessment(data=calcium_assessment(2.15), channel="form")
-    assert result["ruleset"]["version"] == "2026.2"
+    assert result["ruleset"]["version"] == "2026.3"
     assert statuses(result)["denosumab"] == "recommended"
     before.refresh_from_db()
-    assert before.ruleset_version == "2026.1" and before.ruleset == published_ruleset
+    assert before.ruleset_version == "2026.2" and before.ruleset == published_ruleset
     assert statuses(before.result)["denosumab"] == "contraindicated"
 
 
@@ -108,7 +109,7 @@ def test_a_retired_ruleset_is_published_again_in_one_step(published_ruleset, gui
     ruleset_publish(ruleset=draft, by=guidance_editor)
     ruleset_republish(ruleset=RuleSet.objects.get(pk=published_ruleset.pk), by=guidance_editor)
     row, _ = published_compiled()
-    assert row.version == "2026.1"
+    assert row.version == "2026.2"
     assert RuleSet.objects.get(pk=draft.pk).state == RuleSet.RETIRED
     result = evaluate_assessment(data=calcium_assessment(2.15), channel="form")
     assert statuses(result)["denosumab"] == "contraindicated"
@@ -123,9 +124,9 @@ def test_only_a_retired_ruleset_can_be_published_again(published_ruleset, guidan
 
 
 def test_every_shared_scenario_passes_against_the_default_ruleset(published_ruleset):
-    assert scenarios_load_shared() == 12
+    assert scenarios_load_shared() == len(scenario_files())
     outcome = ruleset_test(ruleset=published_ruleset)
-    assert len(outcome.checks) == 12
+    assert len(outcome.checks) == len(scenario_files())
     assert outcome.passed, [(c.scenario.code, c.mismatches, c.error) for c in outcome.failures]
 
 
@@ -204,7 +205,8 @@ def test_impact_preview_counts_scenarios_and_consultations_option_by_option(
 
     impact = ruleset_impact(draft=draft, published=published_ruleset)
 
-    assert (impact.scenarios_checked, impact.consultations_checked) == (13, 3)
+    assert (impact.scenarios_checked, impact.consultations_checked) == (
+        len(scenario_files()) + 1, 3)
     assert [row.label for row in impact.scenarios] == ["ED-CALCIUM-215"]
     assert [row.label for row in impact.consultations] == ["Consultation 2", "Consultation 3"]
     assert all(row.changes == [("denosumab", "contraindicated", "recommended")]

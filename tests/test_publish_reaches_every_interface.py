@@ -14,7 +14,7 @@ def test_a_published_threshold_change_reaches_the_form_and_the_api(
         published_ruleset, guidance_editor, clinician_client, ehr_client):
     assessment = calcium_assessment(2.15)
     before = ehr_client.post("/api/v1/evaluate", assessment, format="json").json()
-    assert (before["ruleset"]["version"], denosumab(before)) == ("2026.1", "contraindicated")
+    assert (before["ruleset"]["version"], denosumab(before)) == ("2026.2", "contraindicated")
 
     draft = hypocalcaemia_draft(published_ruleset, guidance_editor, threshold=2.1)
     ruleset_publish(ruleset=draft, by=guidance_editor)

@@ -1,16 +1,26 @@
 """New consultation, its result, the list of one's own, and starting again from one."""
 
+import json
+
 from django.core.paginator import Paginator
 from django.db.models import F, Value
 from django.db.models.functions import Replace
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import vocab
-from ..consultation_form import ConsultationForm, data_from_assessment
-from ..forms import CANCER_QUESTIONS, LESION_HINTS, YesNoField
+from ..consultation_form import (
+    ConsultationForm,
+    creatinine_clearance_shown,
+    data_from_assessment,
+    lesion_score_text,
+    score_required,
+)
+from ..forms import CANCER_QUESTIONS, LESION_HINTS, MAX_ROWS, PREFIXES, YesNoField
 from ..models import Consultation
-from ..presenters import consultation_view, lesion_score, score_tables
+from ..presenters import consultation_view, score_tables
 from ..services import AssessmentInvalid, NoPublishedRuleSet, consultation_create
 from ..validation import validate_assessment
 from .access import clinician_required, own_consultation
@@ -94,17 +104,20 @@ def _copied_from(request, form):
     return Consultation.objects.filter(pk=pk, clinician=request.user).first()
 
 
+def _lesion_row(lesion_form, tables):
+    fields = [{"bound": lesion_form[name], "hint": LESION_HINTS.get(name, ""),
+               "radios": isinstance(field, YesNoField),
+               "sites": " ".join(sorted(vocab.LESION_FIELD_SITES[name])),
+               "applies": lesion_form.applies(name)}
+              for name, field in lesion_form.fields.items()]
+    values = {name: lesion_form.data.get(lesion_form.add_prefix(name), "")
+              for name in lesion_form.fields}
+    return {"form": lesion_form, "fields": fields,
+            "score": lesion_score_text(values, tables=tables)}
+
+
 def _render_form(request, form, status=200):
-    rows = []
-    for lesion_form in form.lesions.forms:
-        fields = [{"bound": lesion_form[name], "hint": LESION_HINTS.get(name, ""),
-                   "radios": isinstance(field, YesNoField),
-                   "sites": " ".join(sorted(vocab.LESION_FIELD_SITES[name])),
-                   "applies": lesion_form.applies(name)}
-                  for name, field in lesion_form.fields.items()]
-        values = {name: lesion_form.data.get(lesion_form.add_prefix(name), "")
-                  for name in lesion_form.fields}
-        rows.append({"form": lesion_form, "fields": fields, "score": lesion_score(values)})
+    tables = score_tables()
     assessment = form.assessment
     questions = {cancer: assessment[name] for name, cancer in CANCER_QUESTIONS.items()}
     context = {
@@ -112,13 +125,43 @@ def _render_form(request, form, status=200):
         "a": assessment,
         "cancer_choices": [{"value": value, "text": text, "question": questions.get(value)}
                            for value, text in assessment.fields["cancer_type"].choices],
-        "safety_questions": [assessment[name] for name in assessment.SAFETY_FIELDS[2:]],
-        "lesion_rows": rows,
-        "score_tables": score_tables(),
+        "kidney_fields": [assessment[name] for name in assessment.KIDNEY_FIELDS],
+        "kidney": creatinine_clearance_shown(data=form.data),
+        "safety_questions": [assessment[name] for name in assessment.SAFETY_QUESTIONS],
+        "lesion_rows": [_lesion_row(f, tables) for f in form.lesions.forms],
+        "empty_lesion_row": _lesion_row(form.lesions.empty_form, tables),
+        "prefixes": PREFIXES,
+        "max_rows": MAX_ROWS,
+        "score_tables": tables,
+        "score_required": score_required(),
         "error_summary": form.error_summary,
         "copied_from": form.data.get("copied_from", ""),
     }
     return render(request, "options/consultation_form.html", context, status=status)
+
+
+@clinician_required
+@require_POST
+@never_cache
+def consultation_derive(request):
+    """Return the creatinine clearance the form's answers give so far, as JSON.
+
+    The page posts the answers as a JSON body (never in a URL); nothing posted is logged.
+    """
+    if request.content_type != "application/json":
+        return _derive_error("", "send the answers as application/json", status=415)
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        data = None
+    if not isinstance(data, dict):
+        return _derive_error("", "send a JSON object of the form's answers")
+    shown = creatinine_clearance_shown(data=data)
+    return JsonResponse(shown, status=400 if "errors" in shown else 200)
+
+
+def _derive_error(path, message, *, status=400):
+    return JsonResponse({"errors": [{"path": path, "message": message}]}, status=status)
 
 
 @clinician_required

@@ -2,20 +2,21 @@
 
 from django.shortcuts import render
 
-from ..presenters import consultation_view
+from ..presenters import consultation_view, inputs_view
 from .access import clinician_required, own_consultation
 
 
 @clinician_required
 def consultation_print_clinician(request, pk):
-    """Show a one-page clinical summary of the stored advice, laid out for A4."""
+    """Show a one-page clinical summary of the stored advice and its inputs, laid out for A4."""
     consultation = own_consultation(request, pk)
-    return render(request, "options/print_clinician.html", consultation_view(consultation))
+    context = {**consultation_view(consultation), "inputs": inputs_view(consultation)}
+    return render(request, "options/print_clinician.html", context)
 
 
 @clinician_required
 def consultation_print_patient(request, pk):
-    """Show the options in plain language: what each is, how it is given, which were discussed."""
+    """Show the options in plain language, each in the group it belongs to for this patient."""
     consultation = own_consultation(request, pk)
     return render(request, "options/print_patient.html",
                   consultation_view(consultation, patient=True))

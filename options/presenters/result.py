@@ -1,0 +1,263 @@
+"""Turn a stored result into what the result and print pages show; never re-evaluate."""
+
+import re
+from dataclasses import dataclass, field
+
+from guidance.models import GuidanceDocument, Rule
+from guidance.selectors import define_names
+
+from ..choices import label
+from ..forms import AssessmentForm, LesionForm, PriorTreatmentForm
+from ..models import TreatmentOption
+from ..rules.texts import TextError, render
+from . import inputs
+from .patient import PATIENT_STATUS_TEXT, alert_patient_view, patient_groups
+from .scoring import score_views
+
+# Status word and NHS tag colour: the word always says it, the colour only repeats it.
+STATUS_TAGS = {
+    "recommended": ("Recommended", "green"),
+    "consider": ("Consider", "blue"),
+    "not_recommended": ("Not recommended", "orange"),
+    "contraindicated": ("Contraindicated", "red"),
+    "not_applicable": ("Not applicable", "grey"),
+    "needs_information": ("Needs information", "yellow"),
+}
+DISCUSSED = ("recommended", "consider")
+ALERT_TITLES = {
+    "mscc": "Emergency: signs of spinal cord compression",
+    "unstable_spine": "Possible spinal instability: spinal surgical opinion",
+    "orthopaedic_referral": "Orthopaedic referral",
+    "out_of_scope": "Outside what these options are for",
+}
+_PATH = re.compile(r"^(lesions|prior_treatments)\[(\d+)\]\.(\w+)$")
+_FIELD_LABELS = {
+    **{name: f.label for name, f in AssessmentForm.base_fields.items()},
+    **{name: f.label for name, f in LesionForm.base_fields.items()},
+    **{name: f.label for name, f in PriorTreatmentForm.base_fields.items()},
+    "lesions": "Bone lesions", "prior_treatments": "Pain and bone treatments so far",
+}
+# Editors' references ("open question Q6") belong in the editor-only note; results stored
+# before they moved there still carry some, and no clinician or patient should read them.
+_INTERNAL = re.compile(
+    r"\s*\((?:see\s+)?(?:open\s+questions?\s+)?Q\d+(?:\s*(?:,|and|/)\s*Q\d+)*\)"
+    r"|\s*\bopen\s+questions?\s+Q\d+\b", re.IGNORECASE)
+
+
+def missing_label(path):
+    """Return a readable name for a missing input path such as `lesions[0].level`."""
+    match = _PATH.match(path)
+    if match:
+        name, index, field_name = match.groups()
+        kind = "Lesion" if name == "lesions" else "Treatment"
+        return f"{kind} {int(index) + 1}: {_FIELD_LABELS.get(field_name, field_name)}"
+    return _FIELD_LABELS.get(path, path.replace("_", " ").capitalize())
+
+
+def scrub(value):
+    """Return the value with every editor-only reference taken out of its strings."""
+    if isinstance(value, str):
+        return _INTERNAL.sub("", value)
+    if isinstance(value, list):
+        return [scrub(item) for item in value]
+    if isinstance(value, dict):
+        return {key: scrub(item) for key, item in value.items()}
+    return value
+
+
+class RuleRows:
+    """The consultation's rule rows, read once and only for a result stored before reasons
+    carried their own patient text and temporary flag and options named their deciding rule.
+    """
+
+    def __init__(self, consultation):
+        self.ruleset_id = consultation.ruleset_id
+        self.legacy = any("decided_by" not in o for o in consultation.result.get("options", []))
+        self._rows = None
+
+    def get(self, code):
+        """Return (patient text rendered from its rule's data, temporary) for a rule code."""
+        if self._rows is None:
+            self._rows = self._load() if self.legacy and self.ruleset_id else {}
+        return self._rows.get(code, ("", False))
+
+    def _load(self):
+        rows = Rule.objects.filter(ruleset_id=self.ruleset_id)
+        defines = define_names(self.ruleset_id)
+        return {code: (_rendered(text, condition, defines), temporary) for code, text,
+                condition, temporary in rows.values_list("code", "patient_text", "condition",
+                                                         "temporary")}
+
+    def patient_text(self, reason):
+        """Return the patient words stored with a reason, or for an old result its rule's."""
+        if "patient_text" in reason or not self.legacy:
+            return reason.get("patient_text", "")
+        return self.get(reason.get("rule"))[0]
+
+
+def _rendered(text, condition, defines):
+    """Return a rule's text with its thresholds filled in, or "" if it no longer renders."""
+    try:
+        return render(text, condition, defines)
+    except TextError:
+        return ""
+
+
+def decided_by(item, pending=()):
+    """Return the reason of the rule that set the final status, or None."""
+    reasons = item.get("reasons", [])
+    if "decided_by" not in item:  # stored before the engine named it
+        if item.get("status") == "needs_information" or not reasons:
+            return None
+        return reasons[0] if item.get("status") in DISCUSSED else reasons[-1]
+    code = item["decided_by"]
+    if code is None:
+        return None
+    found = [r for r in [*reasons, *pending] if r.get("rule") == code]
+    return found[0] if found else {"rule": code, "guidance": "", "section": "", "text": ""}
+
+
+def not_now(item, rows):
+    """Return what must happen first, for an option that stands but not yet."""
+    if "not_now" in item:
+        return item["not_now"] or []
+    reasons = item.get("reasons", [])
+    if item.get("hold"):  # stored before not_now: hold reasons follow the eligibility rule
+        return reasons[1:]
+    return [r for r in reasons if rows.get(r.get("rule"))[1]]
+
+
+@dataclass
+class OptionView:
+    slug: str
+    name: str
+    status: str
+    status_text: str
+    colour: str
+    result: dict
+    decided: dict | None = None
+    not_now: list = field(default_factory=list)
+    patient_description: str = ""
+    patient_texts: list = field(default_factory=list)
+    not_now_patient_texts: list = field(default_factory=list)
+
+    @property
+    def discussed(self):
+        return self.status in DISCUSSED and not self.not_now
+
+    def criteria(self, met):
+        return [c for c in self.result.get("criteria", []) if c.get("met") is met]
+
+    @property
+    def criteria_met(self):
+        return self.criteria(True)
+
+    @property
+    def criteria_unmet(self):
+        return self.criteria(False)
+
+    @property
+    def criteria_unknown(self):
+        return self.criteria(None)
+
+    @property
+    def missing(self):
+        return [missing_label(path) for path in self.result.get("missing", [])]
+
+    @property
+    def other_reasons(self):
+        """The rules applied besides the deciding one (an overridden eligibility rule)."""
+        skip = {r.get("rule") for r in self.not_now} | {(self.decided or {}).get("rule")}
+        return [r for r in self.result.get("reasons", []) if r.get("rule") not in skip]
+
+
+def _option_view(item, row, documents, rows):
+    item = scrub(item)
+    pending = [_linked(r, documents) for r in not_now(item, rows)]
+    item = _with_urls(item, documents)
+    word, colour = STATUS_TAGS.get(item["status"], (label(item["status"]), "white"))
+    view = OptionView(slug=item["option"], name=row.name if row else label(item["option"]),
+                      status=item["status"], status_text=word, colour=colour, result=item,
+                      decided=decided_by(item, pending), not_now=pending,
+                      patient_description=row.patient_description if row else "")
+    view.not_now_patient_texts = [t for t in (rows.patient_text(r) for r in view.not_now) if t]
+    waits = {r.get("rule") for r in view.not_now}
+    deciding = [r for r in item.get("reasons", []) if r.get("rule") not in waits] if (
+        waits) else ([view.decided] if view.decided else item.get("reasons", []))
+    view.patient_texts = [t for t in (rows.patient_text(r) for r in deciding)
+                          if t and t not in view.not_now_patient_texts] or [
+        PATIENT_STATUS_TEXT.get(item["status"], "")]
+    return view
+
+
+def _cited_codes(result):
+    codes = {alert.get("guidance") for alert in result.get("alerts", [])}
+    for option in result.get("options", []):
+        for item in (option.get("reasons", []) + option.get("criteria", [])
+                     + (option.get("not_now") or [])):
+            codes.add(item.get("guidance"))
+    return sorted(code for code in codes if code)
+
+
+def consultation_view(consultation, *, patient=False):
+    """Return the context that shows a consultation's stored advice."""
+    result = consultation.result
+    names = {o.slug: o for o in TreatmentOption.objects.all()}
+    rows = RuleRows(consultation)
+    documents = {d.code: d for d in GuidanceDocument.objects.filter(
+        code__in=_cited_codes(result))}
+    options = [_option_view(item, names.get(item["option"]), documents, rows)
+               for item in result.get("options", [])]
+    alerts = [{**_linked(scrub(alert), documents),
+               "title": ALERT_TITLES.get(alert.get("code"), label(alert.get("code", "")))}
+              for alert in result.get("alerts", [])]
+    context = {
+        "consultation": consultation,
+        "options": options,
+        "alerts": alerts,
+        "mscc": any(a.get("code") == "mscc" for a in alerts),
+        "scores": score_views(consultation, result),
+        "documents": [documents[c] for c in sorted(documents)],
+        "ruleset_version": consultation.ruleset_version,
+    }
+    if patient:
+        context["groups"] = patient_groups(options)
+        context["patient_alerts"] = [
+            alert_patient_view(a, rows.patient_text(a)) for a in alerts]
+    return context
+
+
+def inputs_view(consultation):
+    """Return the inputs the stored decision used, for the clinician's record."""
+    result = consultation.result
+    scores = {}
+    for score in score_views(consultation, result):
+        scores.setdefault(score["lesion"], []).append(score)
+    lesions = [{"number": lesion.position + 1,
+                "where": f"{label(lesion.site)} {lesion.level}".strip(),
+                "findings": inputs.lesion_findings(lesion),
+                "scores": scores.get(lesion.position + 1, [])}
+               for lesion in consultation.lesions.all()]
+    return {
+        "cancer": inputs.cancer_rows(consultation),
+        "patient": inputs.patient_rows(consultation),
+        "labs": inputs.lab_rows(consultation, result),
+        "safety": inputs.safety_rows(consultation),
+        "lesions": lesions,
+        "lesions_text": "" if lesions else (
+            "None" if consultation.lesions_recorded else inputs.NOT_KNOWN),
+        "priors": inputs.prior_rows(consultation),
+    }
+
+
+def _linked(item, documents):
+    document = documents.get(item.get("guidance"))
+    return {**item, "url": document.url if document else "",
+            "replaced_by": document.replaced_by if document else ""}
+
+
+def _with_urls(option, documents):
+    """Return a copy of one option's result with each cited document's address added."""
+    return {**option,
+            "reasons": [_linked(r, documents) for r in option.get("reasons", [])],
+            "criteria": [_linked(c, documents) for c in option.get("criteria", [])]}
