@@ -300,8 +300,10 @@ SPINE = {"site": "spine", "level": "L1", "lesion_type": "lytic", "pain": "mechan
 @pytest.mark.parametrize(("values", "shown"), [
     ({**SPINE, "collapse": "under_50", "alignment": "normal", "posterolateral": "none"},
      "SINS 10 (Indeterminate)"),
+    ({**SPINE, "collapse": "unknown", "alignment": "deformity", "posterolateral": "none"},
+     "SINS 10 to 13 (depends on findings not reported)"),
     ({**SPINE, "collapse": "unknown", "alignment": "normal", "posterolateral": "none"},
-     "SINS 8 to 11 (depends on findings not reported)"),
+     "SINS 8 to 11 (Indeterminate)"),
     ({**SPINE}, "SINS 8 to 18 (depends on findings not reported)"),
     ({"site": "spine", "level": "S3", "lesion_type": "blastic", "pain": "none",
       "collapse": "none", "alignment": "normal", "posterolateral": "unknown"},
@@ -312,19 +314,20 @@ SPINE = {"site": "spine", "level": "L1", "lesion_type": "lytic", "pain": "mechan
     ({"site": "upper_limb", "lesion_type": "lytic", "pain": "moderate",
       "cortical_involvement": "unknown"}, "Mirels 7 to 9 (depends on findings not reported)"),
     ({"site": "pelvis", "lesion_type": "lytic", "pain": "moderate"}, ""),
-], ids=["complete", "collapse-not-reported", "three-not-reported", "range-in-one-band",
-        "level-missing", "mirels", "mirels-size-not-reported", "no-score-for-pelvis"])
+], ids=["complete", "collapse-not-reported", "range-within-indeterminate",
+        "three-not-reported", "range-in-one-band", "level-missing", "mirels",
+        "mirels-size-not-reported", "no-score-for-pelvis"])
 def test_the_score_shown_is_a_range_while_findings_are_not_reported(values, shown):
     assert lesion_score_text(values, tables=score_tables()) == shown
 
 
 def test_the_range_is_shown_without_javascript(clinician_client):
     data = {**post(**{"lesions-TOTAL_FORMS": "1"},
-                   **lesion(**SPINE, collapse="unknown", alignment="normal",
+                   **lesion(**SPINE, collapse="unknown", alignment="deformity",
                             posterolateral="none")),
             "action": "add-prior_treatments"}
     html = clinician_client.post("/consultations/new/", data).content.decode()
-    assert "SINS 8 to 11 (depends on findings not reported)" in html
+    assert "SINS 10 to 13 (depends on findings not reported)" in html
     assert '<option value="unknown" selected>Not reported</option>' in html
 
 
