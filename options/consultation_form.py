@@ -266,7 +266,8 @@ def _clearance(values):
         return {**derivation, "text": text}
     needed = [name for name in CG_FROM if name not in values]
     text = ""
-    if len(needed) < len(CG_FROM):
+    # Age and sex are asked for other reasons: prompt once a calculator input is given.
+    if {"weight_kg", "serum_creatinine_umol_l"} & set(values):
         text = ("To calculate creatinine clearance by Cockcroft–Gault, also enter "
                 f"{_words([CG_WORDS[name] for name in needed])}.")
     return {"value": None, "method": None, "needed": needed, "text": text}

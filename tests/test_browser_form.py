@@ -40,6 +40,12 @@ CALCULATED = ("Calculated creatinine clearance: 79.6 mL/min (Cockcroft–Gault f
               "weight and serum creatinine)")
 
 
+def shot_part(locator, name):
+    """Save a screenshot of one part of the page, to look at closely."""
+    if shared.SHOTS:
+        locator.screenshot(path=f"{shared.SHOTS}/{name}.png")
+
+
 def watch_console(page):
     """Collect console errors and uncaught exceptions from now on.
 
@@ -101,6 +107,7 @@ def test_v34_by_hand_shows_the_calculated_clearance_before_submitting(page, clin
     expect(calculation(page)).to_have_text(CALCULATED)
     assert same_page(page)
     shot(page, "form-v34-calculated")
+    shot_part(page.locator("[data-calculator]"), "form-part-kidney")
     assert_accessible(page)
     page.get_by_label("Creatinine clearance (mL/min)").fill("55")
     expect(calculation(page)).to_contain_text("as entered: 55 mL/min")
@@ -162,6 +169,7 @@ def test_lesion_rows_are_added_and_removed_without_reloading(page, clinician):
     expect(second.locator("[data-score]")).to_have_text(
         "SINS 6 to 16 (depends on findings not reported)")
     shot(page, "form-two-lesions")
+    shot_part(page.locator("[data-rows='lesions']"), "form-part-lesions")
     lesion_row(page, 1).get_by_role("button", name="Remove lesion 1").click()
     assert same_page(page)
     expect(page.locator("[data-lesion-row]")).to_have_count(1)
@@ -245,4 +253,19 @@ def test_without_script_rows_post_and_the_conflict_is_shown(no_script_page, clin
     expect(page.locator("#id_sex-error")).to_be_visible()
     expect(page.locator("#id_pregnant-error")).to_be_visible()
     shot(page, "form-no-script-conflict")
+    shot_part(summary, "form-part-no-script-summary")
+    shot_part(page.locator("[data-pregnancy]"), "form-part-no-script-pregnancy")
     assert not Consultation.objects.exists()
+
+
+def test_the_form_at_phone_width_has_no_errors_or_violations(page, clinician):
+    problems = watch_console(page)
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, clinician.username)
+    page.get_by_role("button", name="Add a lesion").click()
+    page.get_by_label("Weight (kg)").fill("72")
+    expect(calculation(page)).to_contain_text("also enter")
+    shot(page, "form-phone")
+    shot_part(page.locator("header"), "form-part-phone-header")
+    assert_accessible(page)
+    assert problems == []

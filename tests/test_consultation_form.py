@@ -434,6 +434,12 @@ def test_an_entered_clearance_takes_precedence(clinician_client):
     assert "takes precedence" in body["text"]
 
 
+def test_the_calculator_stays_quiet_until_weight_or_creatinine_is_given(clinician_client):
+    body = derive(clinician_client, {"age_years": "70", "sex": "male"}).json()
+    assert body["value"] is None
+    assert body["text"] == ""
+
+
 def test_the_calculator_says_which_inputs_are_still_needed(clinician_client):
     body = derive(clinician_client, {"weight_kg": "72", "sex": None}).json()
     assert body["value"] is None
