@@ -201,10 +201,10 @@ def test_clinician_print_records_the_inputs_with_scores_by_component(
         clinician_client, clinician, published_ruleset):
     html = page(clinician_client, "clinician", consultation_for("V06", clinician))
     for text in ("Myeloma", "Myeloma needs treatment", "Signs of spinal cord compression",
-                 "Spine L1: lesion lytic, pain mechanical, collapse collapse under 50%",
+                 "Spine L1: lesion lytic, pain mechanical, collapse under 50%, alignment normal",
                  "SINS 10 (indeterminate)", "location 3, pain 3, bone lesion 2, "
                  "spinal alignment 0, vertebral body collapse 2, posterolateral involvement 0",
-                 "60 mL/min (entered)", "Corrected calcium", "2.4 mmol/L",
+                 "60 mL/min (entered)", "Corrected calcium", "2.40 mmol/L",
                  "Opioid: inadequate, 3 weeks ago", "Dental check done", "Pregnant"):
         assert text in html, text
     assert html.count("Not known") == 4  # sex, age, serum creatinine, weight

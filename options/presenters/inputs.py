@@ -36,10 +36,10 @@ def _text(value):
     return label(value) if value else NOT_KNOWN
 
 
-def _number(value, unit):
+def _number(value, unit, decimals=None):
     if value is None:
         return NOT_KNOWN
-    return f"{value:g} {unit}"
+    return f"{value:.{decimals}f} {unit}" if decimals is not None else f"{value:g} {unit}"
 
 
 def cancer_rows(consultation):
@@ -85,7 +85,7 @@ def lab_rows(consultation, result):
         ("Creatinine clearance", clearance_text(c, result)),
         ("Serum creatinine", _number(c.serum_creatinine_umol_l, "µmol/L")),
         ("Weight", _number(c.weight_kg, "kg")),
-        ("Corrected calcium", _number(c.corrected_calcium_mmol_l, "mmol/L")),
+        ("Corrected calcium", _number(c.corrected_calcium_mmol_l, "mmol/L", decimals=2)),
     ]
 
 
@@ -116,6 +116,8 @@ def lesion_findings(lesion):
             parts.append(f"{noun} not known")
         elif isinstance(value, bool):
             parts.append(f"{noun} {'yes' if value else 'no'}")
+        elif name == "collapse":  # its labels name it: "collapse under 50%"
+            parts.append("no collapse" if value == "none" else label(value).lower())
         else:
             parts.append(f"{noun} {label(value).lower()}")
     return ", ".join(parts)

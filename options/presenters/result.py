@@ -165,6 +165,12 @@ class OptionView:
         return [missing_label(path) for path in self.result.get("missing", [])]
 
     @property
+    def not_now_said(self):
+        """True when the stored summary already says what must happen first."""
+        summary = self.result.get("summary", "")
+        return all(r.get("text", "") in summary for r in self.not_now)
+
+    @property
     def other_reasons(self):
         """The rules applied besides the deciding one (an overridden eligibility rule)."""
         skip = {r.get("rule") for r in self.not_now} | {(self.decided or {}).get("rule")}

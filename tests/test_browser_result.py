@@ -1,0 +1,121 @@
+"""In a real browser: the result at a glance above the fold, both prints, and axe-core on each.
+
+Same set-up as tests/test_browser.py (Debian's Chromium through Playwright's bundled driver,
+nothing fetched from outside). Screenshots go to /tmp/ui-shots/ (or BONECARE_SHOTS_DIR).
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests import test_browser as shared
+from tests.test_browser import CHROMIUM, PASSWORD, assert_accessible, sign_in
+
+from .result_helpers import CASES, consultation_for
+
+# The same fixtures as tests/test_browser.py (pytest finds them by these names).
+browser = shared.browser
+treatment_options = shared.treatment_options
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason="browser tests need Debian's Chromium at /usr/bin/chromium"),
+]
+FOLD = 800
+SHOTS = Path(os.environ.get("BONECARE_SHOTS_DIR") or "/tmp/ui-shots")
+# Cases whose three pages are photographed and checked with axe-core: a plain one, cord
+# compression, an unstable spine, two alerts and a temporary stop.
+SHOWN = ["V06", "V07", "V23", "V31", "V01-not-now"]
+PRINT_PT_MIN = 12
+
+
+@pytest.fixture
+def page(browser, live_server, clinician, published_ruleset, treatment_options):
+    clinician.set_password(PASSWORD)
+    clinician.save()
+    context = browser.new_context(base_url=live_server.url,
+                                  viewport={"width": 1280, "height": FOLD})
+
+    def local_only(route):
+        if route.request.url.startswith(live_server.url):
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", local_only)
+    page = context.new_page()
+    sign_in(page, clinician.username)
+    yield page
+    context.close()
+
+
+def bottom(locator):
+    box = locator.bounding_box()
+    return box["y"] + box["height"]
+
+
+def shoot(page, name, *, media="screen", full_page=True):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.emulate_media(media=media)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
+    pages = None
+    if media == "print":
+        pdf = page.pdf(path=str(SHOTS / f"{name}.pdf"), format="A4")
+        pages = len(re.findall(rb"/Type\s*/Page\b", pdf))
+    page.emulate_media(media="screen")
+    return pages
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_alerts_and_the_options_table_are_above_the_fold(page, clinician, case):
+    consultation = consultation_for(case, clinician)
+    page.goto(f"/consultations/{consultation.pk}/")
+    table = page.locator("table.bc-glance")
+    assert table.locator("[data-status]").count() == 5
+    assert bottom(table) <= FOLD, f"{case}: the options table ends at {bottom(table):.0f} px"
+    alerts = page.locator("[data-alert]")
+    for index in range(alerts.count()):
+        assert bottom(alerts.nth(index)) <= bottom(table)
+    assert page.evaluate("window.scrollY") == 0
+
+
+def small_print_text(page):
+    """Return the visible texts of the patient sheet set below 12 pt in print."""
+    page.emulate_media(media="print")
+    small = page.evaluate("""(minimum) => {
+      const found = [];
+      for (const el of document.querySelectorAll('main *')) {
+        if (el.closest('.bc-no-print, .nhsuk-u-visually-hidden')) continue;
+        const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+        if (!own || el.offsetParent === null) continue;
+        const px = parseFloat(getComputedStyle(el).fontSize);
+        if (px * 0.75 < minimum - 0.01) found.push(el.tagName + ' ' + px + 'px: '
+                                                   + el.textContent.trim().slice(0, 60));
+      }
+      return found;
+    }""", PRINT_PT_MIN)
+    page.emulate_media(media="screen")
+    return small
+
+
+@pytest.mark.parametrize("case", SHOWN)
+def test_result_and_both_prints_are_accessible_and_photographed(page, clinician, case):
+    consultation = consultation_for(case, clinician)
+    page.goto(f"/consultations/{consultation.pk}/")
+    shoot(page, f"{case}-result-top", full_page=False)
+    shoot(page, f"{case}-result-full")
+    assert_accessible(page)
+    page.get_by_role("link", name="Print clinician summary").click()
+    page.wait_for_url(f"**/consultations/{consultation.pk}/print/clinician/")
+    pages = shoot(page, f"{case}-print-clinician", media="print")
+    assert pages is not None and pages <= 2, f"{case}: clinician print runs to {pages} pages"
+    assert_accessible(page)
+    page.go_back()
+    page.get_by_role("link", name="Print patient summary").click()
+    page.wait_for_url(f"**/consultations/{consultation.pk}/print/patient/")
+    shoot(page, f"{case}-print-patient", media="print")
+    assert_accessible(page)
+    assert small_print_text(page) == []
