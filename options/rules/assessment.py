@@ -168,8 +168,8 @@ _NOT_APPLICABLE_BY_SITE = {
 }
 
 
-def lesion_facts(index, lesion):
-    """Return the facts a rule may ask of one lesion, findings and scores together.
+def lesion_facts(index, lesion, score):
+    """Return the facts a rule may ask of one lesion, findings and its score together.
 
     A score with unknown findings is a Possible over its totals (and bands), so a threshold
     decides only when every possible total falls on one side of it.
@@ -178,7 +178,6 @@ def lesion_facts(index, lesion):
     facts = dict.fromkeys(_NOT_APPLICABLE_BY_SITE[site], NOT_APPLICABLE)
     for name in _FINDINGS_BY_SITE[site]:
         facts[name] = getattr(lesion, name)
-    score = lesion.score()
     if score is not None:
         kind = score.kind
         bands = {score.band(total) for total in score.totals}

@@ -179,7 +179,8 @@ def _check_unique_codes(rules):
 class Facts:
     """What the rules may ask of one assessment, with derived facts computed once."""
 
-    __slots__ = ("patient", "derived", "lesions", "priors", "_defines", "cache", "memo")
+    __slots__ = ("patient", "derived", "lesions", "scores", "priors", "_defines", "cache",
+                 "memo")
 
     def __init__(self, assessment, defines):
         patient = {name: getattr(assessment, name) for name in PATIENT_FIELD_NAMES}
@@ -191,9 +192,11 @@ class Facts:
         if patient["sex"] == "male":
             patient["pregnant"] = False  # known, never asked (clinical/rules.md)
         self.patient = patient
-        lesions = assessment.lesions
-        self.lesions = None if lesions is None else [
-            (i, lesion_facts(i, lesion)) for i, lesion in enumerate(lesions)
+        lesions = assessment.lesions or ()
+        self.scores = [lesion.score() for lesion in lesions]
+        self.lesions = None if assessment.lesions is None else [
+            (i, lesion_facts(i, lesion, score))
+            for i, (lesion, score) in enumerate(zip(lesions, self.scores, strict=True))
         ]
         priors = assessment.prior_treatments
         self.priors = None if priors is None else [
@@ -216,7 +219,8 @@ def evaluate(assessment, ruleset):
         "ruleset": ruleset.header,
         "options": [_decide(option, ruleset.by_option[option], facts) for option in OPTIONS],
         "alerts": _alerts(ruleset.alerts, facts),
-        "scores": _scores(assessment),
+        "scores": [score.as_result(i) for i, score in enumerate(facts.scores)
+                   if score is not None],
         "derived": facts.derived,
     }
 
@@ -257,7 +261,8 @@ class _Stops:
 
     def __init__(self, safety_rules, facts):
         self.holding, self.missing = [], []
-        for compiled in safety_rules:
+        for compiled in safety_rules:  # empty for an option that cannot stand
+
             value, paths, _ = compiled.test(facts)
             if value is True:
                 self.holding.append(compiled)
@@ -273,16 +278,16 @@ class _Stops:
 
 def _decide(option, rules, facts):
     decided, lesions, unknown, missing = _eligibility(rules["status"], facts)
-    stops = _Stops(rules["safety"], facts)
     status = decided.rule.status if decided else "not_recommended"
+    could_stand = status in ACTIVE_STATUSES or any(
+        c.rule.status in ACTIVE_STATUSES for c, _ in unknown)
+    stops = _Stops(rules["safety"] if could_stand else (), facts)
     candidates = {stops.final(c.rule.status) for c, _ in unknown} | {stops.final(status)}
     if len(candidates) > 1:  # the final status hinges on an unknown eligibility input
         return _undecided(option, rules, facts, unknown)
     reasons = [decided.reason if decided else NO_RULE]
     decided_by = reasons[0]["rule"]
-    if stops.holding and (status in ACTIVE_STATUSES or any(
-            c.rule.status in ACTIVE_STATUSES for c, _ in unknown)):
-        reasons += [c.reason for c in stops.holding]
+    reasons += [c.reason for c in stops.holding]
     final = stops.final(status)
     not_now = []
     if final != status:
@@ -380,15 +385,6 @@ def _alerts(alert_rules, facts):
             alerts.append({"code": rule.alert_code, "severity": rule.alert_severity,
                            **compiled.reason})
     return alerts
-
-
-def _scores(assessment):
-    scores = []
-    for index, lesion in enumerate(assessment.lesions or ()):
-        score = lesion.score()
-        if score is not None:
-            scores.append(score.as_result(index))
-    return scores
 
 
 def _unique(items):
