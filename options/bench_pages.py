@@ -43,17 +43,16 @@ def main():
     from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from guidance.management.commands.create_demo_users import CLINICIAN_GROUP, groups_ensure
     from guidance.services import default_ruleset_data, ruleset_import
+    from options.roles import CLINICIAN
     from options.services import consultation_create
 
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0)
     try:
         ruleset_import(data=default_ruleset_data(), publish_if_none=True)
-        groups_ensure()
         user = get_user_model().objects.create_user(username="bench", password="unused")
-        user.groups.add(Group.objects.get(name=CLINICIAN_GROUP))
+        user.groups.add(Group.objects.get(name=CLINICIAN.group))
         v06 = json.loads((settings.BONECARE_SCENARIOS_DIR /
                           "V06.json").read_text())
         consultation = consultation_create(data=v06["assessment"], channel="form", by=user)

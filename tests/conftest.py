@@ -12,37 +12,32 @@ import django  # noqa: E402
 django.setup()
 
 import pytest  # noqa: E402
-from django.contrib.auth.models import Group  # noqa: E402
+from django.contrib.auth.models import Group, Permission  # noqa: E402
 
-from guidance.management.commands.create_demo_users import (  # noqa: E402
-    CLINICIAN_GROUP,
-    EDITOR_GROUP,
-    groups_ensure,
-)
+from options.roles import CLINICIAN, EDITOR, roles_sync  # noqa: E402
 
 
-def user_in_group(django_user_model, *, username, group_name, is_staff=False):
-    """Create a user who belongs to the named persona group, with its permissions."""
-    groups_ensure()
+def user_in_role(django_user_model, *, username, role):
+    """Create a user who holds the role, with its permissions and admin access."""
+    # The roles' migration made the groups, but live_server tests flush every table.
+    roles_sync(group_model=Group, permission_model=Permission)
     user = django_user_model.objects.create_user(
-        username=username, password="not-used", is_staff=is_staff
+        username=username, password="not-used", is_staff=role.is_staff
     )
-    user.groups.add(Group.objects.get(name=group_name))
+    user.groups.add(Group.objects.get(name=role.group))
     return user
 
 
 @pytest.fixture
 def clinician(db, django_user_model):
     """A clinician who runs consultations."""
-    return user_in_group(django_user_model, username="dr_test", group_name=CLINICIAN_GROUP)
+    return user_in_role(django_user_model, username="dr_test", role=CLINICIAN)
 
 
 @pytest.fixture
 def guidance_editor(db, django_user_model):
     """A guidance editor who maintains rulesets through the admin."""
-    return user_in_group(
-        django_user_model, username="editor_test", group_name=EDITOR_GROUP, is_staff=True
-    )
+    return user_in_role(django_user_model, username="editor_test", role=EDITOR)
 
 
 @pytest.fixture

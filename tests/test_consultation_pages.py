@@ -5,16 +5,16 @@ import re
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
 
-from guidance.management.commands.create_demo_users import CLINICIAN_GROUP
 from guidance.models import GuidanceDocument
 from guidance.scenarios import scenario_file_mismatches
 from guidance.selectors import define_names
 from options.consultation_form import data_from_assessment
 from options.models import Consultation, EvaluationAudit
+from options.roles import CLINICIAN
 from options.rules.texts import render
 from options.services import consultation_create
+from tests.conftest import user_in_role
 
 SCENARIOS = sorted(settings.BONECARE_SCENARIOS_DIR.glob("*.json"))
 
@@ -37,10 +37,7 @@ def statuses_shown(html):
 
 @pytest.fixture
 def other_clinician(db, django_user_model):
-    user = django_user_model.objects.create_user(username="dr_other", password="not-used")
-    Group.objects.get_or_create(name=CLINICIAN_GROUP)
-    user.groups.add(Group.objects.get(name=CLINICIAN_GROUP))
-    return user
+    return user_in_role(django_user_model, username="dr_other", role=CLINICIAN)
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
+from options.roles import CLINICIAN, EDITOR
+
 pytestmark = pytest.mark.django_db
 
 
@@ -28,8 +30,8 @@ def test_creates_clinician_and_editor_in_their_groups():
     User = get_user_model()
     clinician = User.objects.get(username="clinician")
     editor = User.objects.get(username="editor")
-    assert list(clinician.groups.values_list("name", flat=True)) == ["Clinician"]
-    assert list(editor.groups.values_list("name", flat=True)) == ["Guidance editor"]
+    assert list(clinician.groups.values_list("name", flat=True)) == [CLINICIAN.group]
+    assert list(editor.groups.values_list("name", flat=True)) == [EDITOR.group]
     assert editor.is_staff and not clinician.is_staff
     assert clinician.check_password(printed_password(output, "clinician"))
     assert editor.check_password(printed_password(output, "editor"))
@@ -57,7 +59,7 @@ def test_running_again_resets_passwords_without_duplicates():
     second = create_demo_users()
     User = get_user_model()
     assert User.objects.filter(username__in=["clinician", "editor"]).count() == 2
-    assert Group.objects.filter(name__in=["Clinician", "Guidance editor"]).count() == 2
+    assert Group.objects.filter(name__in=[CLINICIAN.group, EDITOR.group]).count() == 2
     assert printed_password(first, "editor") != printed_password(second, "editor")
     editor = User.objects.get(username="editor")
     assert editor.check_password(printed_password(second, "editor"))

@@ -120,10 +120,10 @@ def test_the_later_of_two_saves_of_one_rule_is_refused_and_keeps_its_input(
         client, guidance_editor, django_user_model, published_ruleset):
     from django.test import Client
 
-    from tests.conftest import EDITOR_GROUP, user_in_group
+    from options.roles import EDITOR
+    from tests.conftest import user_in_role
 
-    other = user_in_group(django_user_model, username="second_editor",
-                          group_name=EDITOR_GROUP, is_staff=True)
+    other = user_in_role(django_user_model, username="second_editor", role=EDITOR)
     first, second = Client(), Client()
     first.force_login(other)
     second.force_login(guidance_editor)

@@ -6,14 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from guidance.management.commands.create_demo_users import CLINICIAN_GROUP
-
 from ..models import Consultation
+from ..roles import CLINICIAN, role_held
 
 
 def is_clinician(user):
-    """Tell whether the user belongs to the Clinician group."""
-    return user.groups.filter(name=CLINICIAN_GROUP).exists()
+    """Tell whether the user holds the clinician role."""
+    return role_held(user, CLINICIAN)
 
 
 def clinician_required(view):

@@ -1,0 +1,66 @@
+"""The roles people hold in BoneCare: each a group with named permissions.
+
+The migration options/0007_roles creates the groups on `migrate`; every permission check
+names a role from here, never a group's name.
+"""
+
+from dataclasses import dataclass
+
+# Guidance editors add, change and view the guidance models, and remove a draft's rules.
+# Published and retired rulesets never change, whatever the permission: the admin and
+# guidance.services refuse it.
+EDITOR_MODELS = ("guidancedocument", "ruleset", "rule", "scenario")
+EDITOR_ACTIONS = ("add", "change", "view")
+
+
+@dataclass(frozen=True)
+class Role:
+    """One role: its name on the command line, its group, its permissions, admin access."""
+
+    key: str
+    group: str
+    permissions: tuple[str, ...]  # "app_label.codename"
+    is_staff: bool
+
+
+CLINICIAN = Role(
+    key="clinician",
+    group="Clinician",
+    permissions=("options.add_consultation", "options.view_consultation"),
+    is_staff=False,
+)
+EDITOR = Role(
+    key="editor",
+    group="Guidance editor",
+    permissions=tuple(f"guidance.{action}_{model}" for model in EDITOR_MODELS
+                      for action in EDITOR_ACTIONS) + ("guidance.delete_rule",),
+    is_staff=True,
+)
+ROLES = {role.key: role for role in (CLINICIAN, EDITOR)}
+
+
+def role_held(user, role):
+    """Tell whether the user belongs to the role's group."""
+    return user.is_authenticated and user.groups.filter(name=role.group).exists()
+
+
+def roles_sync(*, group_model, permission_model):
+    """Create each role's group and give it exactly the role's permissions.
+
+    Takes the models as arguments so that a migration can pass its historical ones.
+    """
+    for role in ROLES.values():
+        group, _ = group_model.objects.get_or_create(name=role.group)
+        group.permissions.set(_permissions(permission_model, role))
+
+
+def _permissions(permission_model, role):
+    wanted = {tuple(name.split(".", 1)) for name in role.permissions}
+    found = list(permission_model.objects.filter(
+        content_type__app_label__in={app for app, _ in wanted},
+        codename__in={codename for _, codename in wanted}))
+    missing = wanted - {(p.content_type.app_label, p.codename) for p in found}
+    if missing:
+        names = ", ".join(sorted(".".join(pair) for pair in missing))
+        raise LookupError(f"role {role.key!r} names permissions that do not exist: {names}")
+    return [p for p in found if (p.content_type.app_label, p.codename) in wanted]
