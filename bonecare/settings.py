@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "simple_history",
     "axes",
+    "csp",
     "options",
     "guidance",
     "drf_spectacular",
@@ -58,6 +60,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "options.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -94,6 +98,15 @@ DATABASES = {
         conn_max_age=60,
     ),
 }
+# The embedded default under several workers: readers never wait for a writer (WAL), a write
+# transaction takes the lock when it begins rather than failing to upgrade a read lock half
+# way (IMMEDIATE), and a writer waits up to 20 s for another instead of "database is locked".
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -117,7 +130,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # NHS.UK frontend's built CSS and JS, installed by `npm ci` (package.json), never committed.
 NHSUK_FRONTEND_DIR = BASE_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"
@@ -127,6 +140,15 @@ if NHSUK_FRONTEND_DIR.is_dir():
 STATIC_BUILD_DIR = BASE_DIR / "staticbuild"
 if STATIC_BUILD_DIR.is_dir():
     STATICFILES_DIRS.append(("build", STATIC_BUILD_DIR))
+# In production whitenoise serves what `collectstatic` put in STATIC_ROOT under hashed names,
+# compressed, with far-future cache headers; pages refuse to render a file it did not collect.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage",
+    },
+}
 
 # The clinical scenarios are part of the project: they arrive from ../shared deliberately
 # (tests/test_scenario_copy.py names any file that differs) and are read only from here.
@@ -149,6 +171,19 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The client's address, for those lockouts, behind DJANGO_TRUSTED_PROXY_COUNT proxies that each
+# append to X-Forwarded-For: the address the outermost of them saw (counted from the right, so
+# a client cannot choose it by sending the header), not the proxy's own address that every
+# request shares. With none, the connection's address.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    # django-ipware counts the proxies named in the header; the nearest is not, being the
+    # connection's own address. Not strict: entries a client prepended are ignored.
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1
+    IPWARE_STRICT = False
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 # REST API for EHR systems (options/api). Rates are per API client, e.g. "600/min".
 BONECARE_API_THROTTLE_RATE = os.environ.get("BONECARE_API_THROTTLE_RATE", "600/min")
 BONECARE_API_MAX_BODY_BYTES = int(os.environ.get("BONECARE_API_MAX_BODY_BYTES", "65536"))
@@ -184,22 +219,53 @@ SPECTACULAR_SETTINGS = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cookies and headers. Secure cookies need https; DJANGO_INSECURE_COOKIES=true allows
-# a non-debug run over plain http on a developer's machine.
-INSECURE_COOKIES = env_bool("DJANGO_INSECURE_COOKIES", False)
+# HTTPS. With DEBUG off BoneCare is served over HTTPS only, normally behind a proxy that ends
+# TLS (README "Production"). DJANGO_PLAIN_HTTP=true turns that off for a non-debug run over
+# plain http on one's own machine: no redirect, no HSTS, cookies without the Secure flag.
+HTTPS = not DEBUG and not env_bool("DJANGO_PLAIN_HTTP", False)
+# Only when the proxy sets X-Forwarded-Proto on every request, replacing any a client sent:
+# otherwise a client could claim https.
+if env_bool("DJANGO_PROXY_SETS_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = HTTPS
+# A load balancer's probes may arrive over plain http from inside.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# Preloading is for a registrable domain as a whole, which a trust decides, not one service on
+# a subdomain of it; so the check that asks for it is silenced rather than answered.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+
+# Cookies and headers.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = not DEBUG and not INSECURE_COOKIES
+SESSION_COOKIE_SECURE = HTTPS
+# The cookie ends with the browser; the session row ends after 12 hours at most.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = 43200  # 12 hours
 # Sign-in ends after 30 minutes idle and 12 hours in all (options.middleware).
 SESSION_IDLE_SECONDS = 30 * 60
 SESSION_ABSOLUTE_SECONDS = SESSION_COOKIE_AGE
+# Messages live in the session, not in a signed but readable cookie: one may hold a token.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_SECURE = not DEBUG and not INSECURE_COOKIES
+CSRF_COOKIE_SECURE = HTTPS
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Everything from BoneCare itself and nothing inline (django-csp); the API's Swagger UI adds
+# only what it needs, in options/api/urls.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # Console only, at INFO; django.request logs the path and status, never the body.
 LOGGING = {
@@ -217,3 +283,4 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+

@@ -1,9 +1,10 @@
-"""End a signed-in session after a spell of idleness or a fixed time in all."""
+"""Session limits for people signed in, and no caching of what Django serves."""
 
 import time
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
+from django.utils.cache import add_never_cache_headers
 
 STARTED_KEY = "bonecare_session_started"
 SEEN_KEY = "bonecare_last_seen"
@@ -50,3 +51,21 @@ class SessionLimitsMiddleware:
         seen = session.get(SEEN_KEY)
         if seen is None or now - seen >= SEEN_RESOLUTION_SECONDS:
             session[SEEN_KEY] = now
+
+
+class NoStoreMiddleware:
+    """Forbid any cache, the browser's included, to keep a page or an API response.
+
+    Every response Django makes may hold patient data or lead to it (consultations, prints,
+    the form, the API); only static files, served before this by whitenoise, are cached.
+    A view that sets its own Cache-Control keeps it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response
