@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "options.middleware.NoStoreMiddleware",
+    # Before sessions: probes skip them; a lost database is a 503 (options/failure.py).
+    "options.failure.AvailabilityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -284,3 +286,18 @@ LOGGING = {
     },
 }
 
+# --- Failure handling (issue 9) ---
+# A persistent connection broken by a database restart is replaced at the next request
+# rather than failing it, so workers recover by themselves (CONN_MAX_AGE stays as above).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Give up on an unreachable server in seconds, not the operating system's minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+if "throttle" in CACHES:
+    # A lost Redis costs a throttle check half a second at most; it then counts in the database.
+    CACHES["throttle"]["OPTIONS"] = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+# What a client is asked to wait (Retry-After, seconds) while the database is unavailable.
+BONECARE_RETRY_AFTER_SECONDS = 5
+# Calls without a valid token, per client address: counted (api.AnonymousCallCount), not
+# audited one row each, and refused with 429 beyond this rate.
+BONECARE_API_ANONYMOUS_RATE = os.environ.get("BONECARE_API_ANONYMOUS_RATE", "60/min")

@@ -1,8 +1,7 @@
-def test_healthz_says_ok_without_login(anonymous_client):
+def test_healthz_says_alive_without_login(anonymous_client):
     response = anonymous_client.get("/healthz")
     assert response.status_code == 200
-    assert response.content == b"ok"
-    assert response["Content-Type"].startswith("text/plain")
+    assert response.json() == {"status": "alive"}
 
 
 def test_admin_asks_anonymous_visitors_to_log_in(anonymous_client):

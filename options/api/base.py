@@ -8,6 +8,8 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
+from options.failure import database_unavailable, unavailable_response
+
 from .auth import ApiClientAuthentication, ClientRateThrottle, HasScope
 from .errors import api_exception_handler
 from .models import ApiClient
@@ -27,11 +29,14 @@ def _outcome(status_code):
 
 
 class ApiView(APIView):
-    """Deny by default; every call, allowed or not, leaves one audit row.
+    """Deny by default; every call by a client leaves one audit row whose outcome is what the
+    client was told.
 
-    An operation that stores something (`writes = True`) shares one transaction with its
-    audit row; the checks before it (token, scope, throttle) stay outside, so that a client's
-    concurrent calls never queue on a lock.
+    The handler and its audit rows share one transaction when the operation writes or audits
+    an evaluation (`writes = True`), so no row says "ok" for a call that ends in an error; the
+    checks before it (token, scope, throttle) stay outside, so that a client's concurrent
+    calls never queue on a lock. While the database is unavailable the answer is 503
+    (options.failure) and nothing can be audited.
     """
 
     authentication_classes = [ApiClientAuthentication]
@@ -48,6 +53,11 @@ class ApiView(APIView):
     def get_exception_handler(self):
         return api_exception_handler
 
+    def handle_exception(self, exc):
+        if database_unavailable(exc):
+            return unavailable_response(self.request, exc)
+        return super().handle_exception(exc)
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         unknown = sorted(set(request.query_params) - set(self.query_parameters))
@@ -55,7 +65,7 @@ class ApiView(APIView):
             raise ValidationError({name: "unknown query parameter" for name in unknown})
 
     def dispatch(self, request, *args, **kwargs):
-        """Run DRF's dispatch steps; a writing handler and its audit share a transaction."""
+        """Run DRF's dispatch steps; the handler and its audit share a transaction."""
         self.args, self.kwargs = args, kwargs
         request = self.initialize_request(request, *args, **kwargs)
         self.request = request
@@ -65,7 +75,8 @@ class ApiView(APIView):
             self.initial(request, *args, **kwargs)
         except Exception as exc:
             response = self.handle_exception(exc)
-            self._record(response)
+            if not database_unavailable(exc):
+                self._record(response)
         else:
             response = self._handle(request, *args, **kwargs)
         self.response = self.finalize_response(request, response, *args, **kwargs)
@@ -75,19 +86,19 @@ class ApiView(APIView):
         method = request.method.lower()
         handler = (getattr(self, method, self.http_method_not_allowed)
                    if method in self.http_method_names else self.http_method_not_allowed)
+        failure = None
         with transaction.atomic() if self.writes else nullcontext():
             try:
                 response = handler(request, *args, **kwargs)
             except Exception as exc:
-                response = self.handle_exception(exc)
-            # A server error undoes the operation's writes; its audit row is written after.
-            undo = self.writes and response.status_code >= 500
-            if undo:
-                transaction.set_rollback(True)
-            else:
+                failure, response = exc, self.handle_exception(exc)
+            failed = response.status_code >= 500
+            if failed and self.writes:
+                transaction.set_rollback(True)  # a server error undoes the operation's writes
+            elif not failed:
                 self._record(response)
-        if undo:
-            self._record(response)
+        if failed and not database_unavailable(failure):
+            self._record(response)  # after the rollback, so that it is kept
         return response
 
     def _record(self, response):
