@@ -6,7 +6,7 @@ import json
 import secrets
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from options.services import consultation_create
@@ -100,10 +100,19 @@ def consultation_create_once(*, client, data, key, endpoint):
         earlier = _owned_by_key(client, key, digest)
         if earlier is not None:
             return earlier, False
-    consultation = consultation_create(data=data, channel=CHANNEL, client_name=client.name,
-                                       endpoint=endpoint)
-    ClientConsultation.objects.create(client=client, consultation=consultation,
-                                      idempotency_key=key, request_sha256=digest)
+    try:
+        with transaction.atomic():  # a savepoint: losing a race undoes only this attempt
+            consultation = consultation_create(data=data, channel=CHANNEL,
+                                               client_name=client.name, endpoint=endpoint)
+            ClientConsultation.objects.create(client=client, consultation=consultation,
+                                              idempotency_key=key, request_sha256=digest)
+    except IntegrityError:
+        # Where the lock above does not serialize (SQLite), the unique key still holds:
+        # the request that stored first wins, and this one replays it (or is a conflict).
+        earlier = _owned_by_key(client, key, digest) if key else None
+        if earlier is None:
+            raise
+        return earlier, False
     return consultation, True
 
 
