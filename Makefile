@@ -53,14 +53,16 @@ bench: bench-engine bench-pages bench-api
 bench-engine: venv
 	$(BIN)/python -m options.bench
 
-# The REST API under gunicorn (DEBUG off), driven by Debian's wrk, on a fresh PostgreSQL db.
+# The REST API under gunicorn (DEBUG off), driven by Debian's wrk: on a throwaway SQLite
+# file (the embedded default) and on a fresh PostgreSQL database, one after the other.
 BENCH_DATABASE := bonecare_bench_api
 bench-api: venv
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) \
 		|| { echo "bench-api needs wrk: apt-get install -y wrk" >&2; exit 1; }
 	psql -h 127.0.0.1 -U postgres -qc 'DROP DATABASE IF EXISTS $(BENCH_DATABASE)' \
 		-c 'CREATE DATABASE $(BENCH_DATABASE)'
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DATABASE) \
+	env -u DATABASE_URL \
+		BENCH_POSTGRESQL_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DATABASE) \
 		$(BIN)/python -m options.api.bench
 
 migrations-check: venv

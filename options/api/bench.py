@@ -1,9 +1,10 @@
 """Benchmark POST /api/v1/evaluate against a bare authenticated endpoint, under gunicorn.
 
-Run with `make bench-api` (or `python -m options.api.bench`). It migrates a throwaway
-database (a temporary SQLite file, or DATABASE_URL when set), loads the guidance, creates a
+Run with `make bench-api` (or `python -m options.api.bench`). For each database, a
+temporary SQLite file (the embedded default) and, when BENCH_POSTGRESQL_URL names a
+throwaway database, PostgreSQL: it migrates the database, loads the guidance, creates a
 client, starts gunicorn with DEBUG off on BENCH_PORT (8104), drives both endpoints with wrk
-at 16 connections, prints throughput and p50/p99 latency, and stops the server it started.
+at 16 connections, and stops the server it started. Then it prints both sets of figures.
 """
 
 import json
@@ -32,34 +33,45 @@ _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
 def main():
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install -y wrk")
+    runs = {}
     with tempfile.TemporaryDirectory(prefix="bonecare-bench-") as tmp:
-        env = _environment(Path(tmp))
-        token = _prepare(env)
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "bonecare.wsgi", "--bind",
-             f"127.0.0.1:{PORT}", "--workers", str(WORKERS), "--log-level", "warning",
-             *os.environ.get("BENCH_GUNICORN_ARGS", "").split()],
-            cwd=ROOT, env=env)
-        try:
-            _wait_until_up()
-            results = _measure(token, Path(tmp))
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-    _report(results)
+        databases = {"SQLite": f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"}
+        if os.environ.get("BENCH_POSTGRESQL_URL"):
+            databases["PostgreSQL"] = os.environ["BENCH_POSTGRESQL_URL"]
+        for name, url in databases.items():
+            print(f"Database: {name}", flush=True)
+            runs[name] = _run(_environment(url), Path(tmp))
+    _report(runs)
 
 
-def _environment(tmp):
+def _run(env, tmp):
+    token = _prepare(env)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "bonecare.wsgi",
+         "--bind", f"127.0.0.1:{PORT}", "--workers", str(WORKERS), "--log-level", "warning",
+         *os.environ.get("BENCH_GUNICORN_ARGS", "").split()],
+        cwd=ROOT, env=env)
+    try:
+        _wait_until_up()
+        return _measure(token, tmp)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _environment(database_url):
     env = dict(os.environ)
     env.update({
+        "DATABASE_URL": database_url,
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_PLAIN_HTTP": "true",  # wrk speaks plain http to gunicorn
+        "BONECARE_ACCESS_LOG": "off",
         # Measure the work, not the throttle's refusals.
         "BONECARE_API_THROTTLE_RATE": "100000000/min",
         "PYTHONWARNINGS": "ignore:No directory at",  # no collectstatic needed here
     })
-    env.setdefault("DATABASE_URL", f"sqlite:///{tmp / 'bench.sqlite3'}")
     return env
 
 
@@ -69,10 +81,6 @@ def _manage(env, *args):
 
 
 def _prepare(env):
-    if env["DATABASE_URL"].startswith("sqlite"):
-        print("Database: temporary SQLite (set DATABASE_URL for PostgreSQL)")
-    else:
-        print("Database: DATABASE_URL")
     _manage(env, "migrate", "--noinput")
     _manage(env, "load_guidance")
     name = f"bench-{secrets.token_hex(4)}"
@@ -135,15 +143,20 @@ def _parse(output):
     }
 
 
-def _report(results):
+def _report(runs):
     print(f"\nwrk, {CONNECTIONS} connections, {SECONDS} s each, gunicorn with {WORKERS} sync "
           f"workers, DEBUG off, on {os.cpu_count()} cores\n")
-    print(f"{'endpoint':<40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
-    for name, r in results.items():
-        print(f"{name:<40} {r['rps']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} {r['errors']:>7}")
-    bare, evaluate = results.values()
-    print(f"\nevaluate / bare throughput: {evaluate['rps'] / bare['rps']:.2f} "
-          "(target >= 0.5; evaluate p99 target < 50 ms, no errors)")
+    print(f"{'database':<11} {'endpoint':<40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+          f"{'errors':>7}")
+    for database, results in runs.items():
+        for name, r in results.items():
+            print(f"{database:<11} {name:<40} {r['rps']:>9.0f} {r['p50']:>8.2f} "
+                  f"{r['p99']:>8.2f} {r['errors']:>7}")
+    print()
+    for database, results in runs.items():
+        bare, evaluate = results.values()
+        print(f"{database}: evaluate / bare throughput {evaluate['rps'] / bare['rps']:.2f}")
+    print("(targets: ratio >= 0.5, evaluate p99 < 50 ms, no errors)")
 
 
 if __name__ == "__main__":
