@@ -2,6 +2,7 @@
 
 import time
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -10,7 +11,7 @@ from rest_framework.throttling import BaseThrottle
 
 from .models import ApiClient
 from .services import api_client_touch, token_matches, token_prefix
-from .throttling import calls_in_window
+from .throttling import anonymous_calls_in_window, calls_in_window
 
 KEYWORD = "Token"
 _BAD_TOKEN = "Invalid or revoked token."
@@ -68,19 +69,49 @@ def parse_rate(rate):
     return int(count), seconds
 
 
-class ClientRateThrottle(BaseThrottle):
+class _WindowThrottle(BaseThrottle):
+    """Allow `rate` calls per fixed window of a counter that every worker shares."""
+
+    rate_setting = ""
+
+    def allow_request(self, request, view):
+        limit, period = parse_rate(getattr(settings, self.rate_setting))
+        now = time.time()
+        window_index = int(now // period)
+        self.wait_seconds = period - (now - window_index * period)
+        return self.count(request, period, window_index) <= limit
+
+    def count(self, request, period, window_index):
+        raise NotImplementedError
+
+    def wait(self):
+        return self.wait_seconds
+
+
+class ClientRateThrottle(_WindowThrottle):
     """Allow each client BONECARE_API_THROTTLE_RATE calls per fixed window, counted in
     storage every worker shares (see throttling.calls_in_window)."""
+
+    rate_setting = "BONECARE_API_THROTTLE_RATE"
 
     def allow_request(self, request, view):
         if not isinstance(request.auth, ApiClient):
             return True
-        limit, period = parse_rate(settings.BONECARE_API_THROTTLE_RATE)
-        now = time.time()
-        window_index = int(now // period)
-        self.wait_seconds = period - (now - window_index * period)
-        return calls_in_window(client_id=request.auth.pk, period=period,
-                               window_index=window_index) <= limit
+        return super().allow_request(request, view)
 
-    def wait(self):
-        return self.wait_seconds
+    def count(self, request, period, window_index):
+        return calls_in_window(client_id=request.auth.pk, period=period,
+                               window_index=window_index)
+
+
+class AnonymousRateThrottle(_WindowThrottle):
+    """Count calls without a valid token per client address (the address django-axes uses,
+    behind DJANGO_TRUSTED_PROXY_COUNT proxies), and refuse beyond
+    BONECARE_API_ANONYMOUS_RATE."""
+
+    rate_setting = "BONECARE_API_ANONYMOUS_RATE"
+
+    def count(self, request, period, window_index):
+        address = get_client_ip_address(request) or "unknown"
+        return anonymous_calls_in_window(address=address[:64], period=period,
+                                         window_index=window_index)

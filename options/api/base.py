@@ -4,14 +4,19 @@ import logging
 from contextlib import nullcontext
 
 from django.db import transaction
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import (
+    APIException,
+    AuthenticationFailed,
+    NotAuthenticated,
+    ValidationError,
+)
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from options.failure import database_unavailable, unavailable_response
 
-from .auth import ApiClientAuthentication, ClientRateThrottle, HasScope
-from .errors import api_exception_handler
+from .auth import AnonymousRateThrottle, ApiClientAuthentication, ClientRateThrottle, HasScope
+from .errors import LengthRequired, api_exception_handler
 from .models import ApiClient
 from .parsers import LimitedJSONParser
 from .services import api_call_record
@@ -19,7 +24,8 @@ from .services import api_call_record
 logger = logging.getLogger(__name__)
 
 OUTCOMES = {400: "invalid", 401: "denied", 403: "denied", 404: "not_found", 405: "invalid",
-            406: "invalid", 409: "conflict", 413: "invalid", 415: "invalid", 429: "denied"}
+            406: "invalid", 409: "conflict", 411: "invalid", 413: "invalid", 415: "invalid",
+            429: "denied"}
 
 
 def _outcome(status_code):
@@ -35,8 +41,9 @@ class ApiView(APIView):
     The handler and its audit rows share one transaction when the operation writes or audits
     an evaluation (`writes = True`), so no row says "ok" for a call that ends in an error; the
     checks before it (token, scope, throttle) stay outside, so that a client's concurrent
-    calls never queue on a lock. While the database is unavailable the answer is 503
-    (options.failure) and nothing can be audited.
+    calls never queue on a lock. Calls without a valid token are counted per address
+    (AnonymousRateThrottle), not audited one row each. While the database is unavailable
+    the answer is 503 (options.failure) and nothing can be audited.
     """
 
     authentication_classes = [ApiClientAuthentication]
@@ -59,7 +66,16 @@ class ApiView(APIView):
         return super().handle_exception(exc)
 
     def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
+        try:
+            super().initial(request, *args, **kwargs)
+        except (NotAuthenticated, AuthenticationFailed):
+            throttle = AnonymousRateThrottle()
+            if not throttle.allow_request(request, self):
+                self.throttled(request, throttle.wait())
+            raise
+        if (request.META.get("HTTP_TRANSFER_ENCODING", "").lower().endswith("chunked")
+                and not request.META.get("CONTENT_LENGTH")):
+            raise LengthRequired()  # Django would read a chunked body as empty
         unknown = sorted(set(request.query_params) - set(self.query_parameters))
         if unknown:
             raise ValidationError({name: "unknown query parameter" for name in unknown})
@@ -102,8 +118,11 @@ class ApiView(APIView):
         return response
 
     def _record(self, response):
+        client = _client(self.request)
+        if client is None:
+            return  # counted by AnonymousRateThrottle instead
         outcome = self.audit.pop("outcome", None) or _outcome(response.status_code)
-        api_call_record(client=_client(self.request), endpoint=f"{self.request.method} "
+        api_call_record(client=client, endpoint=f"{self.request.method} "
                         f"{self.route}"[:100], status_code=response.status_code,
                         outcome=outcome, **self.audit)
 

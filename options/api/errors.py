@@ -3,6 +3,7 @@
 import logging
 
 from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -19,6 +20,7 @@ TITLES = {
     405: "Method not allowed",
     406: "Not acceptable",
     409: "Conflict",
+    411: "Length required",
     413: "Request body too large",
     415: "Unsupported media type",
     429: "Too many requests",
@@ -30,6 +32,14 @@ class RequestTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
     default_code = "too_large"
+
+
+class LengthRequired(exceptions.APIException):
+    """A body sent without Content-Length (chunked): Django would read it as empty."""
+
+    status_code = status.HTTP_411_LENGTH_REQUIRED
+    default_detail = "Send the body with a Content-Length header, not chunked."
+    default_code = "length_required"
 
 
 class Conflict(exceptions.APIException):
@@ -94,6 +104,7 @@ def error_response(status_code, message, path=""):
                     status=status_code)
 
 
+@csrf_exempt  # it reads nothing and changes nothing: a POST gets the 404, not the CSRF page
 def api_not_found(request, *args, **kwargs):
     """Answer any unknown /api/ address in the error shape, not Django's HTML page."""
     return JsonResponse(error_body(404, [{"path": "", "message": "No such API address."}]),

@@ -120,3 +120,28 @@ class ThrottleCount(models.Model):
 
     def __str__(self):
         return f"{self.client_id}: {self.calls} calls in window {self.window_index}"
+
+
+class AnonymousCallCount(models.Model):
+    """How many calls without a valid token came from one address in one throttle window.
+
+    Counted here instead of one audit row per call, so a flood of bad tokens adds at most one
+    row a minute per address; rows older than a week are removed as new windows open.
+    """
+
+    address = models.CharField(max_length=64, help_text="The caller's address, as axes sees it.")
+    period = models.PositiveIntegerField(help_text="Window length in seconds.")
+    window_index = models.BigIntegerField(help_text="Seconds since the epoch // period.")
+    calls = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["address", "period", "window_index"],
+                                    name="unique_anonymous_window"),
+        ]
+        indexes = [models.Index(fields=["window_index"], name="anonymous_window_idx")]
+        verbose_name = "anonymous API calls"
+        verbose_name_plural = "anonymous API calls"
+
+    def __str__(self):
+        return f"{self.address}: {self.calls} calls in window {self.window_index}"

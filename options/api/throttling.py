@@ -1,37 +1,72 @@
-"""Count each client's calls per window, in storage every worker shares."""
+"""Count calls per window, in storage every worker shares: each client's calls, and calls
+without a valid token per address."""
+
+import logging
+import threading
+import time
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
+from redis.exceptions import RedisError
 
-from .models import ThrottleCount
+from .models import AnonymousCallCount, ThrottleCount
+
+logger = logging.getLogger(__name__)
+
+# After Redis fails, count in the database for this long before trying Redis again.
+REDIS_RETRY_SECONDS = 5
+# How long the anonymous counts are kept: they stand in for the audit of refused calls.
+ANONYMOUS_KEEP_SECONDS = 7 * 86400
 
 
 def calls_in_window(*, client_id, period, window_index):
     """Add one call to a client's window and return the calls counted so far.
 
-    With REDIS_URL set, counts in Redis (the `throttle` cache); otherwise one atomic
-    INSERT ... ON CONFLICT statement in the database (PostgreSQL or SQLite 3.35+), exact
-    however many workers count at once and with no lock held beyond the statement.
+    With REDIS_URL set, counts in Redis (the `throttle` cache), falling back to the database
+    while Redis is unreachable; otherwise one atomic INSERT ... ON CONFLICT statement in the
+    database (PostgreSQL or SQLite 3.35+), exact however many workers count at once and with
+    no lock held beyond the statement.
     """
-    if "throttle" in settings.CACHES:
-        return _cache_count(client_id, period, window_index)
-    calls = _database_count(client_id, period, window_index)
+    if "throttle" in settings.CACHES and _redis.worth_trying():
+        try:
+            calls = _cache_count(client_id, period, window_index)
+        except (RedisError, OSError) as exc:
+            _redis.failed(exc)
+        else:
+            _redis.answered()
+            return calls
+    calls = _database_count(ThrottleCount, {"client_id": client_id, "period": period,
+                                            "window_index": window_index})
     if calls == 1:  # a new window: forget this client's older ones
         ThrottleCount.objects.filter(client_id=client_id,
                                      window_index__lt=window_index).delete()
     return calls
 
 
-def _database_count(client_id, period, window_index):
+def anonymous_calls_in_window(*, address, period, window_index):
+    """Add one call without a valid token to an address's window; return the calls so far.
+
+    Always in the database: the counts are the record of refused calls, kept for a week.
+    """
+    calls = _database_count(AnonymousCallCount, {"address": address, "period": period,
+                                                 "window_index": window_index})
+    if calls == 1:  # a new window: forget everyone's windows older than a week
+        oldest = window_index - ANONYMOUS_KEEP_SECONDS // period
+        AnonymousCallCount.objects.filter(period=period, window_index__lt=oldest).delete()
+    return calls
+
+
+def _database_count(model, key):
     quote = connection.ops.quote_name
-    table = quote(ThrottleCount._meta.db_table)
-    columns = ", ".join(quote(c) for c in ("client_id", "period", "window_index"))
-    sql = (f"INSERT INTO {table} ({columns}, {quote('calls')}) VALUES (%s, %s, %s, 1) "
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(c) for c in key)
+    placeholders = ", ".join(["%s"] * len(key))
+    sql = (f"INSERT INTO {table} ({columns}, {quote('calls')}) VALUES ({placeholders}, 1) "
            f"ON CONFLICT ({columns}) DO UPDATE SET {quote('calls')} = "
            f"{table}.{quote('calls')} + 1 RETURNING {quote('calls')}")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [client_id, period, window_index])
+        cursor.execute(sql, list(key.values()))
         return cursor.fetchone()[0]
 
 
@@ -45,3 +80,34 @@ def _cache_count(client_id, period, window_index):
     except ValueError:  # expired between add and incr
         cache.add(key, 1, timeout=period + 1)
         return 1
+
+
+class _RedisState:
+    """Whether this process may use Redis, with one warning per outage, not one per call."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._down_since = None
+        self._retry_at = 0.0
+
+    def worth_trying(self):
+        return time.monotonic() >= self._retry_at
+
+    def failed(self, exc):
+        with self._lock:
+            self._retry_at = time.monotonic() + REDIS_RETRY_SECONDS
+            if self._down_since is not None:
+                return
+            self._down_since = time.monotonic()
+        logger.warning("Redis unavailable (%s); counting API calls in the database until it "
+                       "answers again", exc.__class__.__name__)
+
+    def answered(self):
+        if self._down_since is None:
+            return
+        with self._lock:
+            down_for, self._down_since = time.monotonic() - (self._down_since or 0), None
+        logger.info("Redis answers again after %.0f s; counting API calls in Redis", down_for)
+
+
+_redis = _RedisState()
