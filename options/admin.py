@@ -1,6 +1,9 @@
 from django.contrib import admin
 
 from .models import Consultation, EvaluationAudit, Lesion, PriorTreatment, TreatmentOption
+from .sign_in import AdminSignInForm
+
+admin.site.login_form = AdminSignInForm
 
 
 class ReadOnlyAdminMixin:
