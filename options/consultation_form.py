@@ -100,7 +100,9 @@ class ConsultationForm:
     def with_action(cls, data, action):
         """Return the form after an add-row or remove-row button, answers kept."""
         data = dict(data)
-        match = re.fullmatch(r"(add|remove)-(lesions|prior_treatments)(?:-(\d+))?", action or "")
+        # ASCII digits, and few: int() refuses a number of thousands of digits with a 500.
+        match = re.fullmatch(r"(add|remove)-(lesions|prior_treatments)(?:-([0-9]{1,4}))?",
+                             action or "")
         if match:
             verb, name, index = match.groups()
             rows = _rows_from_data(name, data)

@@ -7,7 +7,12 @@ from guidance.selectors import NoPublishedRuleSet, published_compiled
 from .models import Consultation, EvaluationAudit, Lesion, PriorTreatment
 from .rules import Assessment, evaluate
 from .rules.vocab import ASSESSMENT_SCALAR_FIELDS
-from .validation import AssessmentInvalid, patient_ref_problem, validate_assessment
+from .validation import (
+    AssessmentInvalid,
+    patient_ref_normal,
+    patient_ref_problem,
+    validate_assessment,
+)
 
 __all__ = [
     "AssessmentInvalid",
@@ -34,7 +39,7 @@ def _audit(*, channel, outcome, patient_ref="", ruleset_version="", user=None,
 def audit_patient_ref(data):
     """Return the caller's patient reference for the audit, or blank if it is not valid."""
     ref = data.get("patient_ref") if isinstance(data, dict) else None
-    return ref.strip() if ref is not None and patient_ref_problem(ref) is None else ""
+    return patient_ref_normal(ref) if ref is not None and patient_ref_problem(ref) is None else ""
 
 
 def _validate(data, audit):

@@ -7,6 +7,7 @@ what is allowed. Nothing here imports Django.
 
 import math
 import re
+import unicodedata
 
 from nhs_number import is_valid as nhs_number_is_valid
 
@@ -40,12 +41,34 @@ ASSESSMENT_FIELDS = (
 # Fields that belong to one cancer type only.
 CANCER_SPECIFIC = {"prostate_hormone_status": "prostate", "myeloma_needs_treatment": "myeloma"}
 _TEN_DIGITS = re.compile(r"\d{10}")
-# A patient reference is text with at least one visible character and no control characters
-# (PostgreSQL cannot store NUL). The REST API's schema publishes this pattern, written so that
-# Python and ECMA regular expressions read it alike (hence no \s: they disagree on it).
-_CONTROL = r"\x00-\x1f\x7f-\x9f"
+_INVISIBLE = ("Cc", "Cf")  # control and format characters
+
+
+def _invisible_ranges():
+    """Return the regular-expression ranges of the control and format characters in the BMP.
+
+    Beyond the BMP a range cannot be written that Python and ECMA (without its u flag) read
+    alike, so the few format characters there are refused by patient_ref_problem alone.
+    """
+    points = [cp for cp in range(0x10000) if unicodedata.category(chr(cp)) in _INVISIBLE]
+    ranges = []
+    for cp in points:
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    escape = "\\u{:04x}".format
+    return "".join(escape(a) if a == b else f"{escape(a)}-{escape(b)}" for a, b in ranges)
+
+
+# A patient reference is text with at least one visible character and no control or format
+# characters: not NUL (PostgreSQL cannot store it), nor the invisible ones (zero-width space
+# and joiner, bidirectional overrides, byte-order mark) that make two references look alike
+# yet differ. The REST API's schema publishes this pattern, written so that Python and ECMA
+# regular expressions read it alike (hence no \s: they disagree on it).
+_CONTROL = _invisible_ranges()
 _BLANK = r"\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-PATIENT_REF_PATTERN = rf"^[^{_CONTROL}]*[^{_BLANK}][^{_CONTROL}]*$"
+PATIENT_REF_PATTERN = rf"^[^{_CONTROL}]*[^{_BLANK}{_CONTROL}][^{_CONTROL}]*$"
 PATIENT_REF_MAX_LENGTH = 64
 _PATIENT_REF = re.compile(PATIENT_REF_PATTERN)
 
@@ -110,13 +133,26 @@ def _sex_rules(clean, errors):
 def patient_ref_problem(value):
     """Return why a patient reference is not acceptable, or None when it is."""
     if (not isinstance(value, str) or len(value) > PATIENT_REF_MAX_LENGTH
-            or not _PATIENT_REF.match(value) or not _utf8(value)):
+            or not _PATIENT_REF.match(value) or invisible_characters(value)):
         return ("must be a non-empty string of at most 64 printable characters "
-                "(no control characters)")
-    compact = value.replace(" ", "").replace("-", "")
+                "(no control or invisible formatting characters)")
+    compact = patient_ref_normal(value).replace(" ", "").replace("-", "")
     if _TEN_DIGITS.fullmatch(compact) and not nhs_number_is_valid(compact):
         return "looks like an NHS number but its check digit is wrong"
     return None
+
+
+def patient_ref_normal(value):
+    """Return a patient reference as it is stored and searched: NFC, outer spaces removed.
+
+    The same name typed on two keyboards (a composed or a decomposed "é") is then one name.
+    """
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def invisible_characters(value):
+    """Tell whether the text holds a control or format character, or a lone surrogate."""
+    return not _utf8(value) or any(unicodedata.category(ch) in _INVISIBLE for ch in value)
 
 
 def _utf8(value):
@@ -136,7 +172,7 @@ def _patient_ref(data, clean, errors):
     if problem:
         errors.add("patient_ref", problem)
         return
-    clean["patient_ref"] = value.strip()
+    clean["patient_ref"] = patient_ref_normal(value)
 
 
 def _number(data, clean, errors, name, path, low, high, integral):

@@ -16,7 +16,12 @@ from guidance.models import GuidanceDocument
 from guidance.selectors import ruleset_get_published
 from options.models import Consultation, TreatmentOption
 from options.services import audit_patient_ref, evaluate_assessment
-from options.validation import PATIENT_REF_MAX_LENGTH, PATIENT_REF_PATTERN, patient_ref_problem
+from options.validation import (
+    PATIENT_REF_MAX_LENGTH,
+    PATIENT_REF_PATTERN,
+    patient_ref_normal,
+    patient_ref_problem,
+)
 
 from . import scopes
 from .base import ApiView
@@ -145,8 +150,8 @@ class ConsultationsView(ApiView, GenericAPIView):
             problem = patient_ref_problem(ref)
             if problem:
                 return error_response(400, problem, path="patient_ref")
-            consultations = consultations.filter(patient_ref=ref.strip())
-            self.audit["patient_ref"] = ref.strip()
+            consultations = consultations.filter(patient_ref=patient_ref_normal(ref))
+            self.audit["patient_ref"] = patient_ref_normal(ref)
         page = self.paginate_queryset(consultations.order_by("-created_at", "-pk"))
         return self.get_paginated_response([consultation_output(c) for c in page])
 

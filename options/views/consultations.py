@@ -1,6 +1,7 @@
 """New consultation, its result, the list of one's own, and starting again from one."""
 
 import json
+import re
 
 from django.core.paginator import Paginator
 from django.db.models import F, Value
@@ -22,11 +23,19 @@ from ..forms import CANCER_QUESTIONS, LESION_HINTS, MAX_ROWS, PREFIXES, YesNoFie
 from ..models import Consultation
 from ..presenters import consultation_view, score_tables
 from ..services import AssessmentInvalid, NoPublishedRuleSet, consultation_create
-from ..validation import validate_assessment
+from ..validation import (
+    PATIENT_REF_MAX_LENGTH,
+    invisible_characters,
+    patient_ref_normal,
+    validate_assessment,
+)
 from .access import clinician_required, own_consultation
 
 SEARCH_KEY = "consultation_search"
+COPY_FROM = re.compile(r"[0-9]{1,18}")
 PAGE_SIZE = 20
+SEARCH_REFUSED = ("Enter the patient reference without control or invisible formatting "
+                  "characters")
 NO_RULESET = ("No published ruleset is in use, so no advice can be given. Ask a guidance "
               "editor to publish one.")
 
@@ -38,11 +47,15 @@ def consultation_list(request):
 
     The search term is posted and kept in the session, so it never appears in a URL.
     """
+    error = ""
     if request.method == "POST":
-        term = "" if "clear" in request.POST else request.POST.get("q", "").strip()[:64]
-        request.session[SEARCH_KEY] = term
-        return redirect("consultation-list")
+        term, error = _search_posted(request.POST)
+        if not error:
+            request.session[SEARCH_KEY] = term
+            return redirect("consultation-list")
     term = request.session.get(SEARCH_KEY, "")
+    if invisible_characters(term):  # stored before such terms were refused
+        term = request.session[SEARCH_KEY] = ""
     consultations = Consultation.objects.filter(clinician=request.user).order_by(
         "-created_at", "-pk")
     if term:
@@ -53,7 +66,18 @@ def consultation_list(request):
     page = Paginator(consultations.only("pk", "patient_ref", "created_at", "cancer_type",
                                         "ruleset_version", "result"),
                      PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "options/consultation_list.html", {"page": page, "term": term})
+    return render(request, "options/consultation_list.html",
+                  {"page": page, "term": term, "search_error": error})
+
+
+def _search_posted(post):
+    """Return the posted search term as references are stored, and why it is refused if it is."""
+    if "clear" in post:
+        return "", ""
+    term = patient_ref_normal(post.get("q", ""))[:PATIENT_REF_MAX_LENGTH]
+    if invisible_characters(term):
+        return "", SEARCH_REFUSED
+    return term, ""
 
 
 @clinician_required
@@ -90,7 +114,7 @@ def consultation_new(request):
 
 def _copy_data(request):
     source = request.GET.get("from", "")
-    if not source.isdigit():
+    if not COPY_FROM.fullmatch(source):  # not "²", which isdigit() accepts and int() refuses
         return {}
     consultation = own_consultation(request, int(source))
     return {**data_from_assessment(consultation.to_assessment()),
