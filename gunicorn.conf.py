@@ -18,9 +18,10 @@ timeout = int(os.environ.get("BONECARE_WORKER_TIMEOUT", "30"))
 graceful_timeout = 30
 # The proxy keeps connections open to reuse them.
 keepalive = 5
-# Replace each worker now and then, staggered, so that nothing it holds grows for ever.
-max_requests = 2000
-max_requests_jitter = 200
+# Replace each worker now and then, staggered, so that nothing it holds grows for ever; rarely
+# enough that a busy worker (a few hundred calls a second) is not restarting every minute.
+max_requests = 10000
+max_requests_jitter = 1000
 
 # Errors to stderr. Access lines to stdout, unless BONECARE_ACCESS_LOG=off (or a file path):
 # method, path and status only. The query string and the referrer may carry a patient
