@@ -189,8 +189,9 @@ class RuleSetAdmin(RuleSetActionsMixin, SimpleHistoryAdmin):
             path("<int:pk>/test/", wrap(views.test), name="guidance_ruleset_test"),
             path("<int:pk>/impact/", wrap(views.impact), name="guidance_ruleset_impact"),
             path("<int:pk>/export/", wrap(views.export), name="guidance_ruleset_export"),
-            re_path(r"^(?P<pk>\d+)/(?P<action>publish|republish|new-draft)/$", wrap(views.act),
-                    name="guidance_ruleset_act"),
+            # ASCII digits, and few: a number of thousands of digits is no ruleset (not a 500).
+            re_path(r"^(?P<pk>[0-9]{1,18})/(?P<action>publish|republish|new-draft)/$",
+                    wrap(views.act), name="guidance_ruleset_act"),
             *super().get_urls(),
         ]
 

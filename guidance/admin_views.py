@@ -194,7 +194,8 @@ class ScenarioViews(ConsoleViews):
 
     def _ruleset(self, request):
         pk = request.GET.get("ruleset", "")
-        return get_object_or_404(RuleSet, pk=pk) if pk.isdigit() else None
+        # ASCII digits only: isdigit() also accepts "²", which int() refuses.
+        return get_object_or_404(RuleSet, pk=pk) if re.fullmatch(r"[0-9]{1,18}", pk) else None
 
     def _initial(self, scenario, check):
         if check is None or check.result is None:

@@ -4,9 +4,11 @@ import json
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.fields import InvalidJSONInput
 
 from options import vocab
 from options.choices import choices, label
+from options.json_input import JSONTooDeep, json_depth_check, json_loads
 
 from .models import Rule, RuleSet, Scenario
 from .services import stale_edit_for
@@ -40,9 +42,28 @@ class PrettyJSONWidget(forms.Textarea):
         if value in (None, "", "null"):
             return ""
         try:
-            return json.dumps(json.loads(value), indent=2)
-        except (TypeError, ValueError):
+            return json.dumps(json_loads(value), indent=2)
+        except (TypeError, ValueError):  # not JSON, or nested too deeply: shown as typed
             return super().format_value(value)
+
+
+class BoundedJSONField(forms.JSONField):
+    """A JSON field that refuses JSON nested too deeply, naming the field, instead of a 500."""
+
+    def to_python(self, value):
+        try:
+            converted = super().to_python(value)
+            json_depth_check(converted)
+        except (RecursionError, JSONTooDeep):
+            raise ValidationError(f"{self.label or 'The JSON'} is {JSONTooDeep()}.",
+                                  code="nested") from None
+        return converted
+
+    def bound_data(self, data, initial):
+        try:
+            return super().bound_data(data, initial)
+        except RecursionError:  # shown again as typed, beside its error
+            return InvalidJSONInput(data)
 
 
 class RuleAdminForm(forms.ModelForm):
@@ -61,6 +82,7 @@ class RuleAdminForm(forms.ModelForm):
             "editor_note": forms.Textarea(attrs={"rows": 2, "cols": 80}),
         }
         help_texts = {"condition": CONDITION_HELP}
+        field_classes = {"condition": BoundedJSONField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,6 +153,7 @@ class ScenarioChangeForm(RemapErrorsMixin, forms.ModelForm):
         model = Scenario
         fields = ["title", "assessment"]
         widgets = {"assessment": PrettyJSONWidget(attrs={"rows": 16})}
+        field_classes = {"assessment": BoundedJSONField}
 
 
 class ScenarioAddBase(RemapErrorsMixin, forms.ModelForm):
@@ -140,6 +163,7 @@ class ScenarioAddBase(RemapErrorsMixin, forms.ModelForm):
         model = Scenario
         fields = ["code", "title", "assessment", "expectation_note"]
         widgets = {"assessment": PrettyJSONWidget(attrs={"rows": 16})}
+        field_classes = {"assessment": BoundedJSONField}
         labels = {"expectation_note": "Why these expectations"}
         help_texts = {"assessment": "The assessment JSON, as the API accepts it; checked by "
                                     "the contract validator."}
@@ -188,9 +212,11 @@ class RulesetImportForm(forms.Form):
         if upload.size > self.MAX_BYTES:
             raise ValidationError(f"The file is larger than {self.MAX_BYTES // 1000} kB.")
         try:
-            return json.loads(upload.read().decode("utf-8"))
+            return json_loads(upload.read().decode("utf-8"))
         except UnicodeDecodeError as error:
             raise ValidationError("The file is not UTF-8 text.") from error
+        except JSONTooDeep as error:
+            raise ValidationError(f"The file is {error}.") from error
         except json.JSONDecodeError as error:
             raise ValidationError(f"Not valid JSON: line {error.lineno}, column "
                                   f"{error.colno}: {error.msg}.") from error

@@ -6,6 +6,7 @@ documents and rules. Checking reads the database only to know which documents ex
 
 import datetime
 
+from options.json_input import JSONTooDeep, json_depth_check
 from options.rules import CompiledRuleSet, Parser, RuleError, compile_rule
 from options.rules import Rule as EngineRule
 
@@ -131,6 +132,10 @@ def ruleset_file_errors(data):
     """Return every problem in a ruleset file as 'path: message'; empty when importable."""
     if not isinstance(data, dict):
         return ["(file): must be a JSON object with version, title, documents and rules"]
+    try:
+        json_depth_check(data)  # before anything reads it recursively
+    except JSONTooDeep as error:
+        return [f"(file): {error}"]
     errors = _unknown_keys(data, FILE_KEYS, "(file)")
     problem = _text_error(data.get("version"), model=RuleSet, name="version", required=True)
     if problem:

@@ -154,3 +154,21 @@ def test_the_api_search_finds_a_composed_reference_by_its_decomposed_form(ehr_cl
     found = ehr_client.get("/api/v1/consultations", {"patient_ref": DECOMPOSED})
     assert found.status_code == 200
     assert [c["assessment"]["patient_ref"] for c in found.json()["results"]] == [COMPOSED]
+
+
+def test_deeply_nested_answers_to_the_calculator_are_a_400(clinician_raising):
+    body = "[" * 100_000 + "]" * 100_000
+    response = clinician_raising.post("/consultations/derive/", body,
+                                      content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_the_evaluate_command_refuses_deeply_nested_json(tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(CommandError, match="nested too deeply") as refused:
+        call_command("evaluate", str(path))
+    assert refused.value.returncode == 2

@@ -1,6 +1,5 @@
 """New consultation, its result, the list of one's own, and starting again from one."""
 
-import json
 import re
 
 from django.core.paginator import Paginator
@@ -20,6 +19,7 @@ from ..consultation_form import (
     score_required,
 )
 from ..forms import CANCER_QUESTIONS, LESION_HINTS, MAX_ROWS, PREFIXES, YesNoField
+from ..json_input import json_loads
 from ..models import Consultation
 from ..presenters import consultation_view, score_tables
 from ..services import AssessmentInvalid, NoPublishedRuleSet, consultation_create
@@ -175,8 +175,8 @@ def consultation_derive(request):
     if request.content_type != "application/json":
         return _derive_error("", "send the answers as application/json", status=415)
     try:
-        data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
+        data = json_loads(request.body)
+    except ValueError:  # not JSON, not UTF-8, or nested too deeply
         data = None
     if not isinstance(data, dict):
         return _derive_error("", "send a JSON object of the form's answers")

@@ -5,6 +5,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from options.json_input import JSONTooDeep, json_loads
 from options.services import AssessmentInvalid, NoPublishedRuleSet, evaluate_assessment
 
 
@@ -38,7 +39,9 @@ def _read(name):
     except OSError as error:
         raise CommandError(f"{name}: {error.strerror}", returncode=2) from error
     try:
-        return json.loads(text)
+        return json_loads(text)
+    except JSONTooDeep as error:
+        raise CommandError(f"{name}: {error}", returncode=2) from error
     except json.JSONDecodeError as error:
         raise CommandError(f"{name}: not valid JSON (line {error.lineno}, column "
                            f"{error.colno}): {error.msg}", returncode=2) from error
