@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -185,19 +185,38 @@ def _locked(ruleset):
 
 
 def _make_current(ruleset, by, reason):
-    """Retire the published ruleset and publish this one, stamping who and when."""
+    """Retire the published ruleset and publish this one, stamping who and when.
+
+    Two editors may publish at the same moment: the database allows one published ruleset,
+    so the later is refused (PublishRefused) and its draft stays as it was.
+    """
     for current in RuleSet.objects.select_for_update().filter(
             state=RuleSet.PUBLISHED).exclude(pk=ruleset.pk):
         current.state = RuleSet.RETIRED
         _stamp(current, by, f"retired: {ruleset.version} published")
         current.save()
+    # Published by another editor after the lookup above (committed while this one waited).
+    other = RuleSet.objects.filter(state=RuleSet.PUBLISHED).exclude(pk=ruleset.pk).first()
+    if other is not None:
+        raise PublishRefused(_published_meanwhile(ruleset, other.version))
     ruleset.state = RuleSet.PUBLISHED
     ruleset.published_at = timezone.now()
     ruleset.published_by = _user(by)
-    ruleset.full_clean()
+    ruleset.full_clean(validate_constraints=False)  # the database's constraint decides a race
     _stamp(ruleset, by, reason)
-    ruleset.save()
+    try:
+        with transaction.atomic():
+            ruleset.save()
+    except IntegrityError as error:  # published by another editor, not yet committed above
+        ruleset.refresh_from_db()
+        raise PublishRefused(_published_meanwhile(ruleset, "another ruleset")) from error
     return ruleset
+
+
+def _published_meanwhile(ruleset, other):
+    return (f"{other} was published by someone else at the same moment, so {ruleset.version} "
+            "was not: look at the rulesets now in use, and publish it again if it should "
+            "replace that one")
 
 
 @transaction.atomic

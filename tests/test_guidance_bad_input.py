@@ -102,3 +102,109 @@ def test_publishing_an_odd_ruleset_number_is_not_found(editor_raising, pk):
     # The admin's own catch-all answers: a redirect saying no such ruleset exists.
     response = editor_raising.post(f"/admin/guidance/ruleset/{pk}/publish/")
     assert response.status_code in (302, 404)
+
+
+# Two editors publishing at the same moment: the database keeps one published ruleset, and
+# the later editor is told so plainly. In one process the other editor's publish is made to
+# land at the instant this service would not see it (the simulated publish shares the
+# transaction, so the refusal rolls it back too); on PostgreSQL two threads also race.
+
+def two_drafts(published, editor):
+    return (ruleset_create_draft(source=published, by=editor, version="2099.1"),
+            ruleset_create_draft(source=published, by=editor, version="2099.2"))
+
+
+def another_publishes_at(monkeypatch, moment, *, winner, current):
+    """Make `winner` published, `current` retired, when the service stamps `moment`."""
+    import guidance.services as services
+
+    stamp = services._stamp
+
+    def stamp_while_another_publishes(instance, by, reason=""):
+        if reason.startswith(moment):
+            RuleSet.objects.filter(pk=current.pk).update(state=RuleSet.RETIRED)
+            RuleSet.objects.filter(pk=winner.pk).update(state=RuleSet.PUBLISHED)
+        stamp(instance, by, reason)
+
+    monkeypatch.setattr(services, "_stamp", stamp_while_another_publishes)
+
+
+def publish_refused(draft, editor):
+    from guidance.services import PublishRefused, ruleset_publish
+
+    with pytest.raises(PublishRefused) as refused:
+        ruleset_publish(ruleset=draft, by=editor)
+    draft.refresh_from_db()
+    assert draft.state == RuleSet.DRAFT and draft.published_at is None
+    assert "at the same moment" in str(refused.value) and draft.version in str(refused.value)
+    return str(refused.value)
+
+
+def test_a_ruleset_published_while_the_old_one_was_retired_refuses_the_later(
+        monkeypatch, published_ruleset, guidance_editor):
+    winner, draft = two_drafts(published_ruleset, guidance_editor)
+    another_publishes_at(monkeypatch, "retired:", winner=winner, current=published_ruleset)
+    assert winner.version in publish_refused(draft, guidance_editor)
+
+
+def test_the_database_constraint_refuses_the_later_of_two_publishes(
+        monkeypatch, published_ruleset, guidance_editor):
+    winner, draft = two_drafts(published_ruleset, guidance_editor)
+    # After the service's last look, before its save: only the unique constraint can tell.
+    another_publishes_at(monkeypatch, "published", winner=winner, current=published_ruleset)
+    publish_refused(draft, guidance_editor)
+
+
+def test_the_admin_shows_the_refusal_of_a_publish_that_lost_the_race(
+        monkeypatch, editor_raising, published_ruleset, guidance_editor):
+    winner, draft = two_drafts(published_ruleset, guidance_editor)
+    another_publishes_at(monkeypatch, "published", winner=winner, current=published_ruleset)
+    url = reverse("admin:guidance_ruleset_act", args=[draft.pk, "publish"])
+    response = editor_raising.post(url, follow=True)
+    assert response.status_code == 200
+    assert "at the same moment" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.state == RuleSet.DRAFT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_editors_publishing_at_once_on_postgresql_one_wins_one_is_told(
+        monkeypatch, published_ruleset, guidance_editor):
+    """Both pass their draft's checks together, then race to publish; one wins."""
+    import threading
+
+    from django.db import connection
+
+    import guidance.services as services
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the simulated races above cover it")
+    drafts = two_drafts(published_ruleset, guidance_editor)
+    both_checked = threading.Barrier(2, timeout=30)
+    scenario_test = services.ruleset_test
+
+    def test_then_wait(*, ruleset):
+        result = scenario_test(ruleset=ruleset)
+        both_checked.wait()
+        return result
+
+    monkeypatch.setattr(services, "ruleset_test", test_then_wait)
+    outcomes = {}
+
+    def publish(draft):
+        try:
+            services.ruleset_publish(ruleset=draft, by=guidance_editor)
+            outcomes[draft.version] = "published"
+        except services.PublishRefused as refused:
+            outcomes[draft.version] = str(refused)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=publish, args=(draft,)) for draft in drafts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes.values(), key=len)[0] == "published"
+    assert "at the same moment" in sorted(outcomes.values(), key=len)[1]
+    assert RuleSet.objects.filter(state=RuleSet.PUBLISHED).count() == 1
