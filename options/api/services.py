@@ -100,19 +100,25 @@ def consultation_create_once(*, client, data, key, endpoint):
         earlier = _owned_by_key(client, key, digest)
         if earlier is not None:
             return earlier, False
+    # A savepoint that only a lost race rolls back: a refused assessment keeps its audit row.
+    attempt = transaction.savepoint()
     try:
-        with transaction.atomic():  # a savepoint: losing a race undoes only this attempt
-            consultation = consultation_create(data=data, channel=CHANNEL,
-                                               client_name=client.name, endpoint=endpoint)
-            ClientConsultation.objects.create(client=client, consultation=consultation,
-                                              idempotency_key=key, request_sha256=digest)
+        consultation = consultation_create(data=data, channel=CHANNEL, client_name=client.name,
+                                           endpoint=endpoint)
+        ClientConsultation.objects.create(client=client, consultation=consultation,
+                                          idempotency_key=key, request_sha256=digest)
     except IntegrityError:
-        # Where the lock above does not serialize (SQLite), the unique key still holds:
-        # the request that stored first wins, and this one replays it (or is a conflict).
+        # Where the lock above does not serialize, the unique key still holds: the request
+        # that stored first wins, and this one replays it (or is a conflict).
+        # The failed insert marked the transaction for rollback; undo to the savepoint,
+        # which is known good, and carry on from there.
+        transaction.set_rollback(False)
+        transaction.savepoint_rollback(attempt)
         earlier = _owned_by_key(client, key, digest) if key else None
         if earlier is None:
             raise
         return earlier, False
+    transaction.savepoint_commit(attempt)
     return consultation, True
 
 
