@@ -32,14 +32,23 @@ for _ in range({TRANSACTIONS}):
 """
 
 
+CREATE = """
+import django
+django.setup()
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("CREATE TABLE tally (id INTEGER PRIMARY KEY, writer TEXT, seen INTEGER)")
+"""
+
+
 def test_concurrent_writers_to_a_sqlite_file_are_never_told_it_is_locked(tmp_path):
     database = tmp_path / "db.sqlite3"
-    with sqlite3.connect(database) as setup:
-        setup.execute("CREATE TABLE tally (id INTEGER PRIMARY KEY, writer TEXT, seen INTEGER)")
     go = tmp_path / "go"
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
            "DJANGO_DEBUG": "true", "DJANGO_SETTINGS_MODULE": "bonecare.settings",
            "DATABASE_URL": f"sqlite:///{database}"}
+    # One process first, as `migrate` is: its connection turns the file to WAL for good.
+    subprocess.run([sys.executable, "-c", CREATE], cwd=ROOT, env=env, check=True, timeout=60)
     writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(n), str(go)], cwd=ROOT,
                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True) for n in range(WRITERS)]
