@@ -51,7 +51,7 @@ lint: venv-dev
 bench: bench-engine bench-pages bench-api
 
 bench-engine: venv
-	$(BIN)/python -m options.bench
+	$(BIN)/python -m bench.engine
 
 # The REST API under gunicorn (DEBUG off), driven by Debian's wrk: on a throwaway SQLite
 # file (the embedded default) and on a fresh PostgreSQL database, one after the other.

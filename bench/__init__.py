@@ -1,0 +1,1 @@
+"""Benchmarks that run outside the app packages (`make bench-engine`)."""
