@@ -1,6 +1,7 @@
 """The assessment as frozen dataclasses; None always means unknown, never false."""
 
 from dataclasses import dataclass, fields
+from functools import lru_cache
 
 from . import scores
 from .vocab import LESION_FIELD_SITES, LONG_BONE_SITES, SITES
@@ -188,6 +189,16 @@ def lesion_facts(index, lesion, score):
             facts[kind] = Possible(score.totals, missing)
         facts[f"{kind}_band"] = bands.pop() if len(bands) == 1 else Possible(bands, missing)
     return facts
+
+
+@lru_cache(maxsize=4096)
+def scored_lesion(index, lesion):
+    """Return (score, facts) of the lesion at `index`, kept per process: both are read-only.
+
+    A lesion is a frozen value, so the same findings at the same index give the same facts.
+    """
+    score = lesion.score()
+    return score, lesion_facts(index, lesion, score)
 
 
 def prior_facts(prior):

@@ -2,8 +2,9 @@
 
 import json
 from dataclasses import dataclass, field
+from operator import attrgetter
 
-from .assessment import PATIENT_FIELD_NAMES, lesion_facts, prior_facts
+from .assessment import PATIENT_FIELD_NAMES, Assessment, prior_facts, scored_lesion
 from .conditions import TRUE, ConditionError, Parser
 from .derive import creatinine_clearance
 from .texts import TextError, render
@@ -52,26 +53,38 @@ class _Compiled:
     predicate: object
     when: object = None
     reason: dict = field(default_factory=dict)
-    test: object = None  # predicate(facts) -> (value, missing, lesions), once per assessment
+    slot: int = 0  # where one evaluation keeps the condition's answer (see _Slots)
+    when_slot: int = 0
+    shown: dict = field(default_factory=dict)  # a criterion's entry by its met value
 
 
-def _once(predicate, condition):
-    """Wrap a predicate so each distinct condition is evaluated once per assessment.
+class _Slots:
+    """Number each distinct condition, so that one evaluation asks it once.
 
-    VP and BKP, for one, ask the same questions; an unconditional rule asks none.
+    VP and BKP, for one, ask the same questions. An evaluation keeps its answers in a list
+    indexed by slot, where an unconditional rule's answer is filled in before it starts.
     """
-    if condition == {"always": True}:
-        return lambda facts: TRUE
-    key = json.dumps(condition, sort_keys=True)
 
-    def test(facts):
-        memo = facts.memo
-        result = memo.get(key)
-        if result is None:
-            result = memo[key] = predicate(facts, None)
-        return result
+    def __init__(self):
+        self.index = {}
+        self.always = set()
 
-    return test
+    def __call__(self, condition):
+        key = json.dumps(condition, sort_keys=True)  # at compile time only
+        slot = self.index.setdefault(key, len(self.index))
+        if condition == {"always": True}:
+            self.always.add(slot)
+        return slot
+
+    def blank(self):
+        """Return the answers an evaluation starts from."""
+        return [TRUE if slot in self.always else None for slot in range(len(self.index))]
+
+
+def _ask(facts, slot, predicate):
+    """Answer a condition not yet asked in this evaluation, and keep the answer."""
+    result = facts.memo[slot] = predicate(facts, None)
+    return result
 
 
 def check_rule_fields(rule):
@@ -103,21 +116,22 @@ def _check_effect_fields(rule):
         raise RuleError(rule.code, "defines", "a define rule names the fact it defines")
 
 
-def compile_rule(rule, parser):
+def compile_rule(rule: Rule, parser: Parser, slots: "_Slots | None" = None) -> _Compiled:
     """Check one rule and compile its condition; raise RuleError naming the field."""
     check_rule_fields(rule)
+    slots = slots or _Slots()
     try:
         if rule.effect == "criterion":
             when, predicate = parser.compile_criterion(rule.condition)
-            if when is not None:
-                when = _once(when, {"when": rule.condition["when"]})
+            when_slot = slots({"when": rule.condition["when"]}) if when is not None else 0
         else:
-            when, predicate = None, parser.compile(rule.condition)
+            when, when_slot, predicate = None, 0, parser.compile(rule.condition)
     except ConditionError as error:
         raise RuleError(rule.code, error.path, error.message) from error
     reason = {"rule": rule.code, "guidance": rule.guidance, "section": rule.section,
               **_rendered_texts(rule, parser)}
-    return _Compiled(rule, predicate, when, reason, _once(predicate, rule.condition))
+    shown = {met: {**reason, "met": met} for met in (True, False, None)}
+    return _Compiled(rule, predicate, when, reason, slots(rule.condition), when_slot, shown)
 
 
 def _rendered_texts(rule, parser):
@@ -141,14 +155,14 @@ class CompiledRuleSet:
         self.published_at = published_at
         ordered = sorted(rules, key=lambda r: (r.priority, r.code))
         _check_unique_codes(ordered)
-        parser = Parser()
+        parser, slots = Parser(), _Slots()
         self.defines = {}
         for rule in (r for r in ordered if r.effect == "define"):
             if rule.defines in self.defines:
                 raise RuleError(rule.code, "defines", f"{rule.defines!r} is defined twice")
-            self.defines[rule.defines] = compile_rule(rule, parser)
+            self.defines[rule.defines] = compile_rule(rule, parser, slots)
             parser.derived[rule.defines] = rule.condition
-        compiled = [compile_rule(r, parser) for r in ordered if r.effect != "define"]
+        compiled = [compile_rule(r, parser, slots) for r in ordered if r.effect != "define"]
         self.alerts = [c for c in compiled if c.rule.effect == "alert"]
         self.by_option = {
             option: {
@@ -162,10 +176,43 @@ class CompiledRuleSet:
             # Cautions about uncertainty (a score range that straddles a threshold) stand
             # whatever the option's status, except where the option does not apply.
             rules["uncertainty"] = [c for c in rules["caution"] if "unknown" in c.rule.condition]
+        self.plans = tuple(_Plan(option, rules) for option, rules in self.by_option.items())
+        self.alert_entries = _entries(
+            self.alerts, lambda c: {"code": c.rule.alert_code,
+                                    "severity": c.rule.alert_severity, **c.reason})
+        self.blank = slots.blank()
 
     @property
     def header(self):
         return {"version": self.version, "published_at": self.published_at}
+
+
+def _entries(compiled, payload):
+    """Return (slot, predicate, payload) per rule: what the hot path unpacks."""
+    return tuple((c.slot, c.predicate, payload(c)) for c in compiled)
+
+
+def _text(compiled):
+    return compiled.reason["text"]
+
+
+class _Plan:
+    """One option's rules, compiled for evaluation; the shown dicts are shared, read-only."""
+
+    __slots__ = ("option", "status", "safety", "hold", "criteria", "conditions", "cautions",
+                 "uncertainty", "notes")
+
+    def __init__(self, option, rules):
+        self.option = option
+        self.status = _entries(rules["status"], lambda c: c)
+        self.safety = _entries(rules["safety"], lambda c: c)
+        self.hold = _entries(rules["hold"], lambda c: c.reason)
+        self.criteria = tuple((c.when_slot, c.when, c.slot, c.predicate, c.shown)
+                              for c in rules["criterion"])
+        self.conditions = _entries(rules["condition"], _text)
+        self.cautions = _entries(rules["caution"], _text)
+        self.uncertainty = _entries(rules["uncertainty"], _text)
+        self.notes = _entries(rules["note"], _text)
 
 
 def _check_unique_codes(rules):
@@ -176,14 +223,17 @@ def _check_unique_codes(rules):
         seen.add(rule.code)
 
 
+_patient_values = attrgetter(*PATIENT_FIELD_NAMES)
+
+
 class Facts:
     """What the rules may ask of one assessment, with derived facts computed once."""
 
     __slots__ = ("patient", "derived", "lesions", "scores", "priors", "_defines", "cache",
                  "memo")
 
-    def __init__(self, assessment, defines):
-        patient = {name: getattr(assessment, name) for name in PATIENT_FIELD_NAMES}
+    def __init__(self, assessment, defines, blank=()):
+        patient = dict(zip(PATIENT_FIELD_NAMES, _patient_values(assessment), strict=True))
         self.derived = {}
         clearance, derivation = creatinine_clearance(patient)
         patient["creatinine_clearance_ml_min"] = clearance
@@ -192,19 +242,14 @@ class Facts:
         if patient["sex"] == "male":
             patient["pregnant"] = False  # known, never asked (clinical/rules.md)
         self.patient = patient
-        lesions = assessment.lesions or ()
-        self.scores = [lesion.score() for lesion in lesions]
-        self.lesions = None if assessment.lesions is None else [
-            (i, lesion_facts(i, lesion, score))
-            for i, (lesion, score) in enumerate(zip(lesions, self.scores, strict=True))
-        ]
+        self.scores, self.lesions = _lesions(assessment.lesions)
         priors = assessment.prior_treatments
         self.priors = None if priors is None else [
             (i, prior_facts(prior)) for i, prior in enumerate(priors)
         ]
         self._defines = defines
         self.cache = {}
-        self.memo = {}
+        self.memo = list(blank)
 
     def derive(self, name):
         """Evaluate a derived fact once per assessment."""
@@ -212,22 +257,25 @@ class Facts:
         return result
 
 
-def evaluate(assessment, ruleset):
+def _lesions(lesions):
+    """Return (scores, [(index, facts)]) of the lesions, or ([], None) when not given."""
+    if lesions is None:
+        return [], None
+    scored = [scored_lesion(i, lesion) for i, lesion in enumerate(lesions)]
+    return [score for score, _ in scored], [(i, facts) for i, (_, facts) in enumerate(scored)]
+
+
+def evaluate(assessment: Assessment, ruleset: CompiledRuleSet) -> dict:
     """Return the contract's result for one assessment under one compiled ruleset."""
-    facts = Facts(assessment, ruleset.defines)
+    facts = Facts(assessment, ruleset.defines, ruleset.blank)
     return {
         "ruleset": ruleset.header,
-        "options": [_decide(option, ruleset.by_option[option], facts) for option in OPTIONS],
-        "alerts": _alerts(ruleset.alerts, facts),
+        "options": [_decide(plan, facts) for plan in ruleset.plans],
+        "alerts": _alerts(ruleset.alert_entries, facts),
         "scores": [score.as_result(i) for i, score in enumerate(facts.scores)
                    if score is not None],
         "derived": facts.derived,
     }
-
-
-def _split_missing(paths):
-    safety = [p for p in paths if p in SAFETY_FIELDS]
-    return safety, [p for p in paths if p not in SAFETY_FIELDS]
 
 
 def _eligibility(chain, facts):
@@ -236,17 +284,18 @@ def _eligibility(chain, facts):
     Returns the deciding rule (or None), its lesions, the rules before it that could not be
     decided (with their eligibility paths), and the unknown safety inputs met on the way.
     """
+    memo = facts.memo
     unknown, safety_missing = [], []
-    for compiled in chain:
-        value, missing, matched = compiled.test(facts)
+    for slot, predicate, compiled in chain:
+        value, missing, matched = memo[slot] or _ask(facts, slot, predicate)
         if value is True:
             return compiled, matched, unknown, safety_missing
         if value is None:
-            safety, other = _split_missing(missing)
+            other = [p for p in missing if p not in SAFETY_FIELDS]
             if other:
                 unknown.append((compiled, other))
             else:
-                safety_missing.extend(safety)
+                safety_missing.extend(missing)
     return None, (), unknown, safety_missing
 
 
@@ -254,75 +303,79 @@ NO_RULE = {"rule": "NO-RULE", "guidance": "", "section": "",
            "text": "No rule in this ruleset supports this option for this patient."}
 
 
-class _Stops:
-    """The safety rules that hold for one option, and the safety inputs still unknown."""
-
-    __slots__ = ("holding", "missing")
-
-    def __init__(self, safety_rules, facts):
-        self.holding, self.missing = [], []
-        for compiled in safety_rules:  # empty for an option that cannot stand
-
-            value, paths, _ = compiled.test(facts)
-            if value is True:
-                self.holding.append(compiled)
-            elif value is None:
-                self.missing.extend(paths)
-
-    def final(self, status):
-        """Return the status once the safety rules have spoken."""
-        if status in ACTIVE_STATUSES and self.holding:
-            return self.holding[0].rule.status
-        return status
+def _stops(safety_rules, facts):
+    """Return the safety rules that hold for one option, and the safety inputs unknown."""
+    holding, missing = [], []
+    memo = facts.memo
+    for slot, predicate, compiled in safety_rules:
+        value, paths, _ = memo[slot] or _ask(facts, slot, predicate)
+        if value is True:
+            holding.append(compiled)
+        elif value is None:
+            missing.extend(paths)
+    return holding, missing
 
 
-def _decide(option, rules, facts):
-    decided, lesions, unknown, missing = _eligibility(rules["status"], facts)
+def _final(status, holding):
+    """Return the status once the safety rules have spoken."""
+    if holding and status in ACTIVE_STATUSES:
+        return holding[0].rule.status
+    return status
+
+
+def _could_stand(status, unknown):
+    if status in ACTIVE_STATUSES:
+        return True
+    return any(c.rule.status in ACTIVE_STATUSES for c, _ in unknown)
+
+
+def _decide(plan, facts):
+    decided, lesions, unknown, missing = _eligibility(plan.status, facts)
     status = decided.rule.status if decided else "not_recommended"
-    could_stand = status in ACTIVE_STATUSES or any(
-        c.rule.status in ACTIVE_STATUSES for c, _ in unknown)
-    stops = _Stops(rules["safety"] if could_stand else (), facts)
-    candidates = {stops.final(c.rule.status) for c, _ in unknown} | {stops.final(status)}
-    if len(candidates) > 1:  # the final status hinges on an unknown eligibility input
-        return _undecided(option, rules, facts, unknown)
-    reasons = [decided.reason if decided else NO_RULE]
-    decided_by = reasons[0]["rule"]
-    reasons += [c.reason for c in stops.holding]
-    final = stops.final(status)
+    if _could_stand(status, unknown):  # safety rules are asked only of an option that could
+        holding, safety_missing = _stops(plan.safety, facts)
+    else:
+        holding = safety_missing = ()
+    final = _final(status, holding)
+    if unknown and any(_final(c.rule.status, holding) != final for c, _ in unknown):
+        return _undecided(plan, facts, unknown)  # the status hinges on an unknown input
+    reason = decided.reason if decided else NO_RULE
+    decided_by = reason["rule"]
+    reasons = [reason, *(c.reason for c in holding)] if holding else [reason]
     not_now = []
     if final != status:
-        decided_by = stops.holding[0].rule.code
-        if stops.holding[0].rule.temporary:
-            not_now = [c.reason for c in stops.holding if c.rule.temporary]
-    active = final in ACTIVE_STATUSES
-    if active:
-        missing += stops.missing
-        holds = _holds(rules["hold"], facts, missing)
+        decided_by = holding[0].rule.code
+        if holding[0].rule.temporary:
+            not_now = [c.reason for c in holding if c.rule.temporary]
+    if final in ACTIVE_STATUSES:
+        missing += safety_missing
+        holds = _holds(plan.hold, facts, missing)
         reasons += holds
         not_now += holds
-    else:
-        missing = []  # safety inputs matter only for an option that stands
-    return _option_result(option, rules, facts, status=final, decided_by=decided_by,
-                          hold=active and bool(not_now), reasons=reasons, not_now=not_now,
-                          missing=missing, lesions=lesions)
+        return _option_result(plan, facts, final, decided_by, bool(not_now), reasons, not_now,
+                              missing, lesions)
+    # Safety inputs matter only for an option that stands.
+    return _option_result(plan, facts, final, decided_by, False, reasons, not_now, [], lesions)
 
 
-def _undecided(option, rules, facts, unknown):
+def _undecided(plan, facts, unknown):
     missing = _unique(p for _, paths in unknown for p in paths)
-    return _option_result(option, rules, facts, status="needs_information", decided_by=None,
-                          hold=False, reasons=[c.reason for c, _ in unknown], not_now=[],
-                          missing=missing, lesions=())
+    return _option_result(plan, facts, "needs_information", None, False,
+                          [c.reason for c, _ in unknown], [], missing, ())
 
 
-def _option_result(option, rules, facts, *, status, decided_by, hold, reasons, not_now,
-                   missing, lesions):
-    active = status in ACTIVE_STATUSES
-    applies = status != "not_applicable"
-    criteria = _criteria(rules["criterion"], facts, missing if active else None) if (
-        applies) else []
-    cautions = rules["caution"] if active else rules["uncertainty"] if applies else ()
+def _option_result(plan, facts, status, decided_by, hold, reasons, not_now, missing, lesions):
+    if status in ACTIVE_STATUSES:
+        criteria = _criteria(plan.criteria, facts, missing)
+        conditions = _texts(plan.conditions, facts)
+        cautions = plan.cautions
+    else:
+        applies = status != "not_applicable"
+        criteria = _criteria(plan.criteria, facts, None) if applies else []
+        conditions = []
+        cautions = plan.uncertainty if applies else ()
     return {
-        "option": option,
+        "option": plan.option,
         "status": status,
         "hold": hold,
         "summary": _summary(status, decided_by, reasons, not_now, missing),
@@ -330,40 +383,44 @@ def _option_result(option, rules, facts, *, status, decided_by, hold, reasons, n
         "not_now": not_now,
         "reasons": reasons,
         "criteria": criteria,
-        "conditions": _texts(rules["condition"], facts) if active else [],
+        "conditions": conditions,
         "cautions": _texts(cautions, facts),
-        "notes": _texts(rules["note"], facts),
-        "missing": _unique(missing),
-        "lesions": sorted(set(lesions)) if status != "needs_information" else [],
+        "notes": _texts(plan.notes, facts),
+        "missing": _unique(missing) if missing else [],
+        "lesions": sorted(set(lesions)) if lesions and status != "needs_information" else [],
     }
 
 
 def _holds(hold_rules, facts, missing):
     """Return the reasons of the hold rules that hold; list unknown inputs in `missing`."""
     holding = []
-    for compiled in hold_rules:
-        value, paths, _ = compiled.test(facts)
+    memo = facts.memo
+    for slot, predicate, reason in hold_rules:
+        value, paths, _ = memo[slot] or _ask(facts, slot, predicate)
         if value is True:
-            holding.append(compiled.reason)
+            holding.append(reason)
         elif value is None:
             missing.extend(paths)
     return holding
 
 
-def _criteria(criterion_rules, facts, missing):
+def _criteria(criteria, facts, missing):
     shown = []
-    for compiled in criterion_rules:
-        if compiled.when is not None and compiled.when(facts)[0] is False:
+    memo = facts.memo
+    for when_slot, when, slot, predicate, entries in criteria:
+        if when is not None and (memo[when_slot] or _ask(facts, when_slot, when))[0] is False:
             continue
-        value, paths, _ = compiled.test(facts)
-        shown.append({**compiled.reason, "met": value})
+        value, paths, _ = memo[slot] or _ask(facts, slot, predicate)
+        shown.append(entries[value])
         if value is None and missing is not None:
             missing.extend(paths)
     return shown
 
 
-def _texts(rules, facts):
-    return [c.reason["text"] for c in rules if c.test(facts)[0] is True]
+def _texts(entries, facts):
+    memo = facts.memo
+    return [text for slot, predicate, text in entries
+            if (memo[slot] or _ask(facts, slot, predicate))[0] is True]
 
 
 def _summary(status, decided_by, reasons, not_now, missing):
@@ -377,14 +434,10 @@ def _summary(status, decided_by, reasons, not_now, missing):
     return text
 
 
-def _alerts(alert_rules, facts):
-    alerts = []
-    for compiled in alert_rules:
-        if compiled.test(facts)[0] is True:
-            rule = compiled.rule
-            alerts.append({"code": rule.alert_code, "severity": rule.alert_severity,
-                           **compiled.reason})
-    return alerts
+def _alerts(alert_entries, facts):
+    memo = facts.memo
+    return [alert for slot, predicate, alert in alert_entries
+            if (memo[slot] or _ask(facts, slot, predicate))[0] is True]
 
 
 def _unique(items):
