@@ -23,8 +23,9 @@ def creatinine_clearance(patient):
     given = patient.get("creatinine_clearance_ml_min")
     if given is not None:
         return given, None
-    inputs = {name: patient.get(name) for name in CG_FROM}
-    if any(value is None for value in inputs.values()):
+    age, sex, weight, creatinine = map(patient.get, CG_FROM)
+    if age is None or sex is None or weight is None or creatinine is None:
         return None, None
-    value = cockcroft_gault(**inputs)
+    value = cockcroft_gault(age_years=age, sex=sex, weight_kg=weight,
+                            serum_creatinine_umol_l=creatinine)
     return value, {"value": value, "method": "cockcroft_gault", "from": list(CG_FROM)}

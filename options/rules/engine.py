@@ -287,7 +287,10 @@ def _eligibility(chain, facts):
     memo = facts.memo
     unknown, safety_missing = [], []
     for slot, predicate, compiled in chain:
-        value, missing, matched = memo[slot] or _ask(facts, slot, predicate)
+        result = memo[slot]
+        if result is None:  # asked here rather than through _ask: the hottest loop
+            result = memo[slot] = predicate(facts, None)
+        value, missing, matched = result
         if value is True:
             return compiled, matched, unknown, safety_missing
         if value is None:
@@ -326,7 +329,10 @@ def _final(status, holding):
 def _could_stand(status, unknown):
     if status in ACTIVE_STATUSES:
         return True
-    return any(c.rule.status in ACTIVE_STATUSES for c, _ in unknown)
+    for compiled, _ in unknown:
+        if compiled.rule.status in ACTIVE_STATUSES:
+            return True
+    return False
 
 
 def _decide(plan, facts):
@@ -410,7 +416,10 @@ def _criteria(criteria, facts, missing):
     for when_slot, when, slot, predicate, entries in criteria:
         if when is not None and (memo[when_slot] or _ask(facts, when_slot, when))[0] is False:
             continue
-        value, paths, _ = memo[slot] or _ask(facts, slot, predicate)
+        result = memo[slot]
+        if result is None:
+            result = memo[slot] = predicate(facts, None)
+        value, paths, _ = result
         shown.append(entries[value])
         if value is None and missing is not None:
             missing.extend(paths)
@@ -418,9 +427,16 @@ def _criteria(criteria, facts, missing):
 
 
 def _texts(entries, facts):
-    memo = facts.memo
-    return [text for slot, predicate, text in entries
-            if (memo[slot] or _ask(facts, slot, predicate))[0] is True]
+    shown = []
+    if entries:
+        memo = facts.memo
+        for slot, predicate, text in entries:
+            result = memo[slot]
+            if result is None:
+                result = memo[slot] = predicate(facts, None)
+            if result[0] is True:
+                shown.append(text)
+    return shown
 
 
 def _summary(status, decided_by, reasons, not_now, missing):
@@ -428,16 +444,15 @@ def _summary(status, decided_by, reasons, not_now, missing):
         return "Cannot decide until this is known: " + ", ".join(_unique(missing)) + "."
     if not_now and not_now[0]["rule"] == decided_by:  # a temporary safety stop
         return "Not now: " + " ".join(r["text"] for r in not_now)
-    text = next(r["text"] for r in reasons if r["rule"] == decided_by)
+    first = reasons[0]
+    text = first["text"] if first["rule"] == decided_by else next(
+        r["text"] for r in reasons if r["rule"] == decided_by)
     if not_now:
         return f"{text} Not now: " + " ".join(r["text"] for r in not_now)
     return text
 
 
-def _alerts(alert_entries, facts):
-    memo = facts.memo
-    return [alert for slot, predicate, alert in alert_entries
-            if (memo[slot] or _ask(facts, slot, predicate))[0] is True]
+_alerts = _texts  # an alert's entry is shown as a text is: when its condition holds
 
 
 def _unique(items):
