@@ -10,14 +10,27 @@ import re
 from django import forms
 
 from . import vocab
-from .forms import FORMSETS, LIST_STATUS, MAX_ROWS, PREFIXES, AssessmentForm, YesNoField
+from .forms import (
+    ABOUT_PATIENT,
+    FORM_ONLY,
+    FORMSETS,
+    LIST_STATUS,
+    MAX_ROWS,
+    PREFIXES,
+    SAFETY_SECTION,
+    AssessmentForm,
+    YesNoField,
+)
 from .rules.derive import CG_FROM, creatinine_clearance
 from .validation import AssessmentInvalid, validate_assessment
 
-ORDER = ("patient_ref", "age_years", "sex", "cancer_type", "prostate_hormone_status",
-         "myeloma_needs_treatment", "treatment_intent", "bone_metastases", "mscc_signs",
-         "lesions", "lesions_status", "prior_treatments", "prior_treatments_status",
-         *AssessmentForm.SAFETY_FIELDS)
+# The order of the page, for the error summary: a fact the page does not place yet comes
+# before the safety section.
+ORDER = ("patient_ref", *ABOUT_PATIENT[1:], "lesions", "lesions_status", "prior_treatments",
+         "prior_treatments_status",
+         *(name for name in AssessmentForm.base_fields
+           if name not in (*ABOUT_PATIENT, *SAFETY_SECTION, *FORM_ONLY)),
+         *SAFETY_SECTION)
 ROW_NAMES = {"lesions": "Lesion", "prior_treatments": "Treatment"}
 REQUIRED_MESSAGES = {
     "cancer_type": "Select the primary cancer",

@@ -1,15 +1,16 @@
 """The consultation form: it parses what the clinician typed; the contract validator judges it.
 
-These forms only know what HTML needs (choices and types). Whether an answer is required,
-in range or applies to this patient is decided by options.validation, whose error paths
-`errors_for_form` maps back onto the fields.
+Each field's kind and choices come from the engine's vocabulary (options/rules/vocab.py), and
+the fields are built from it in its order by `assessment_form_class`, `lesion_form_class` and
+`prior_treatment_form_class`; only labels, hints and placement on the page are written here.
+Whether an answer is required, in range or applies to this patient is decided by
+options.validation, whose error paths `errors_for_form` maps back onto the fields.
 """
 
 from django import forms
 
 from . import vocab
 from .choices import choices
-from .validation import CANCER_SPECIFIC
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 UNKNOWN = "unknown"
@@ -18,8 +19,9 @@ NOT_KNOWN = (UNKNOWN, "Not known")
 NOT_REPORTED = (UNKNOWN, "Not reported")
 BOOLEANS = {"yes": True, "no": False}
 
-# A question shown only for one cancer type (the validator rejects the others).
-CANCER_QUESTIONS = {**CANCER_SPECIFIC, "treatment_intent": "primary_bone"}
+# A question shown only for one cancer type (the validator rejects the others); treatment
+# intent is asked only for primary bone cancer, though the contract accepts it for any.
+CANCER_QUESTIONS = {**vocab.PATIENT_FIELD_CANCERS, "treatment_intent": "primary_bone"}
 LIST_STATUS = {
     "lesions": [("none", "No lesion is being considered for a procedure"),
                 ("unknown", "Not known yet")],
@@ -31,7 +33,7 @@ LESION_HINTS = {
     "pain": "Mechanical: worse on movement or loading",
     "cortical_involvement": "Long bones: how much of the cortex the lesion takes up",
 }
-MAX_ROWS = {"lesions": 20, "prior_treatments": 30}
+MAX_ROWS = {"lesions": vocab.MAX_LESIONS, "prior_treatments": vocab.MAX_PRIOR_TREATMENTS}
 PREFIXES = {"lesions": "lesions", "prior_treatments": "prior"}
 
 
@@ -66,10 +68,10 @@ class DecimalCommaFloatField(forms.FloatField):
         return super().to_python(value)
 
 
-def _number(label, *, integral=False):
+def _number(label, *, integral=False, help_text=""):
     field_class = forms.IntegerField if integral else DecimalCommaFloatField
     kind = "a whole number" if integral else "a number"
-    return field_class(label=label, required=False, localize=False,
+    return field_class(label=label, required=False, localize=False, help_text=help_text,
                        widget=forms.TextInput(attrs={
                            "inputmode": "numeric" if integral else "decimal"}),
                        error_messages={"invalid": f"{label} must be {kind}"})
@@ -85,40 +87,100 @@ def _to_contract(field, value):
     return value
 
 
-class AssessmentForm(forms.Form):
+# The questions as people read them; a fact without a label here is named from its field.
+LABELS = {
+    "patient_ref": "Patient reference",
+    "age_years": "Age in years",
+    "sex": "Sex",
+    "cancer_type": "Primary cancer",
+    "prostate_hormone_status": "Hormone status of the prostate cancer",
+    "myeloma_needs_treatment": "Does the myeloma need treatment?",
+    "treatment_intent": "Intent of treatment",
+    "bone_metastases": "Are bone metastases (or myeloma bone disease) confirmed?",
+    "mscc_signs": "Are there symptoms or signs of spinal cord compression?",
+    "creatinine_clearance_ml_min": "Creatinine clearance (mL/min)",
+    "weight_kg": "Weight (kg)",
+    "serum_creatinine_umol_l": "Serum creatinine (micromol/L)",
+    "corrected_calcium_mmol_l": "Corrected calcium (mmol/L)",
+    "dental_assessment_done": "Dental check done?",
+    "unhealed_oral_lesion": "Unhealed dental or oral surgery wound?",
+    "uncorrectable_coagulopathy": "Coagulopathy that cannot be corrected?",
+    "active_infection": "Active infection (systemic, or at the target site)?",
+    "cement_allergy": "Allergy to bone cement or contrast?",
+    "pregnant": "Pregnant?",
+    "site": "Site",
+    "level": "Vertebral level",
+    "lesion_type": "Lesion type",
+    "pain": "Pain",
+    "collapse": "Vertebral body collapse",
+    "alignment": "Spinal alignment",
+    "posterolateral": "Posterolateral involvement",
+    "retropulsion": "Retropulsed fragment or epidural tumour?",
+    "cortical_involvement": "Cortical involvement (Mirels size)",
+    "fracture": "Pathological fracture present?",
+    "treatment": "Treatment",
+    "response": "Response",
+    "weeks_ago": "Weeks ago",
+}
+# Hints shown under a number, with its range from the vocabulary.
+RANGE_HINTS = {"age_years": "Optional. Adults only ({low} to {high})."}
+# Patient choices that offer "Not known" (the others are left unanswered when not known).
+NOT_KNOWN_CHOICES = ("prostate_hormone_status",)
+# Lesion yes/no findings read from an imaging report: one not mentioned is "Not reported".
+REPORTED_FINDINGS = ("retropulsion",)
+# Placement on the page: the questions about the patient and the cancer, then the lists, then
+# kidney function and the safety section (the vocabulary's safety fields, in its order).
+ABOUT_PATIENT = ("patient_ref", "age_years", "sex", "cancer_type", "prostate_hormone_status",
+                 "myeloma_needs_treatment", "treatment_intent", "bone_metastases", "mscc_signs")
+KIDNEY_FIELDS = ("creatinine_clearance_ml_min", "weight_kg", "serum_creatinine_umol_l")
+SAFETY_SECTION = (*KIDNEY_FIELDS, *(n for n in vocab.SAFETY_FIELDS if n not in KIDNEY_FIELDS))
+FORM_ONLY = ("lesions_status", "prior_treatments_status", "copied_from")
+
+
+def _label(name):
+    return LABELS.get(name) or name.replace("_", " ").capitalize()
+
+
+def fact_field(name, kind, *, radio=True, unknown=NOT_KNOWN):
+    """Return the form field for one vocabulary fact (enum, bool, int or number)."""
+    if kind[0] == "enum":
+        return _choice(kind[1], label=_label(name), radio=radio, unknown=unknown)
+    if kind[0] == "bool":
+        return _tri_state(_label(name), unknown=unknown or NOT_KNOWN)
+    hint = RANGE_HINTS.get(name, "").format(low=kind[1], high=kind[2])
+    return _number(_label(name), integral=kind[0] == "int", help_text=hint)
+
+
+def _patient_field(name, kind):
+    unknown = NOT_KNOWN if name in NOT_KNOWN_CHOICES or kind[0] == "bool" else None
+    return fact_field(name, kind, unknown=unknown)
+
+
+def assessment_form_fields(v=vocab):
+    """Return the patient-level fields, in page order, built from a vocabulary's facts."""
+    placed = [*ABOUT_PATIENT, *SAFETY_SECTION]
+    facts = dict(v.PATIENT_FACTS)
+    order = [*ABOUT_PATIENT, *(n for n in facts if n not in placed), *SAFETY_SECTION]
+    fields = {"patient_ref": forms.CharField(label=_label("patient_ref"), max_length=64,
+                                             required=False)}
+    fields |= {name: _patient_field(name, facts[name]) for name in order if name in facts}
+    fields["lesions_status"] = _choice(LIST_STATUS["lesions"],
+                                       label="Is a bone lesion being considered?")
+    fields["prior_treatments_status"] = _choice(LIST_STATUS["prior_treatments"],
+                                                label="Pain and bone treatments so far")
+    fields["copied_from"] = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    return fields
+
+
+class _AssessmentFormBase(forms.Form):
     """The patient-level answers of one consultation."""
 
-    patient_ref = forms.CharField(label="Patient reference", max_length=64, required=False)
-    age_years = _number("Age in years", integral=True)
-    sex = _choice(vocab.SEXES, label="Sex")
-    cancer_type = _choice(vocab.CANCER_TYPES, label="Primary cancer")
-    prostate_hormone_status = _choice(vocab.PROSTATE_HORMONE_STATUSES,
-                                      label="Hormone status of the prostate cancer",
-                                      unknown=NOT_KNOWN)
-    myeloma_needs_treatment = _tri_state("Does the myeloma need treatment?")
-    treatment_intent = _choice(vocab.TREATMENT_INTENTS, label="Intent of treatment")
-    bone_metastases = _tri_state("Are bone metastases (or myeloma bone disease) confirmed?")
-    mscc_signs = _tri_state("Are there symptoms or signs of spinal cord compression?")
-    lesions_status = _choice(LIST_STATUS["lesions"], label="Is a bone lesion being considered?")
-    prior_treatments_status = _choice(LIST_STATUS["prior_treatments"],
-                                      label="Pain and bone treatments so far")
-    creatinine_clearance_ml_min = _number("Creatinine clearance (mL/min)")
-    weight_kg = _number("Weight (kg)")
-    serum_creatinine_umol_l = _number("Serum creatinine (micromol/L)")
-    corrected_calcium_mmol_l = _number("Corrected calcium (mmol/L)")
-    dental_assessment_done = _tri_state("Dental check done?")
-    unhealed_oral_lesion = _tri_state("Unhealed dental or oral surgery wound?")
-    uncorrectable_coagulopathy = _tri_state("Coagulopathy that cannot be corrected?")
-    active_infection = _tri_state("Active infection (systemic, or at the target site)?")
-    cement_allergy = _tri_state("Allergy to bone cement or contrast?")
-    pregnant = _tri_state("Pregnant?")
-    copied_from = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
-    KIDNEY_FIELDS = ("creatinine_clearance_ml_min", "weight_kg", "serum_creatinine_umol_l")
-    SAFETY_QUESTIONS = ("dental_assessment_done", "unhealed_oral_lesion",
-                        "uncorrectable_coagulopathy", "active_infection", "cement_allergy")
-    SAFETY_FIELDS = (*KIDNEY_FIELDS, "corrected_calcium_mmol_l", *SAFETY_QUESTIONS, "pregnant")
-    FORM_ONLY = ("lesions_status", "prior_treatments_status", "copied_from")
+    KIDNEY_FIELDS = KIDNEY_FIELDS
+    # The yes/no safety questions asked together (pregnancy is asked apart: not for a man).
+    SAFETY_QUESTIONS = tuple(n for n in vocab.SAFETY_FIELDS if vocab.PATIENT_FACTS[n] == (
+        "bool",) and n not in vocab.PATIENT_FIELD_NOT_FOR_SEX)
+    SAFETY_FIELDS = SAFETY_SECTION
+    FORM_ONLY = FORM_ONLY
 
     def contract(self):
         """Return the answers that apply, as contract values; unknowns are left out."""
@@ -136,25 +198,25 @@ class AssessmentForm(forms.Form):
         return {name: value for name, value in data.items() if value != ""}
 
 
-class LesionForm(forms.Form):
-    """One bone lesion; the findings shown depend on its site."""
+def assessment_form_class(v=vocab):
+    """Build the assessment form from a vocabulary (the engine's, unless another given)."""
+    return type("AssessmentForm", (_AssessmentFormBase,),
+                {"__module__": __name__, **assessment_form_fields(v)})
 
-    site = _choice(vocab.SITES, label="Site", radio=False)
-    level = _choice(vocab.SPINE_LEVELS, label="Vertebral level", radio=False)
-    lesion_type = _choice(vocab.LESION_TYPES, label="Lesion type", radio=False)
-    pain = _choice(vocab.PAINS, label="Pain", radio=False)
-    collapse = _choice(vocab.COLLAPSES, label="Vertebral body collapse", radio=False,
-                       unknown=NOT_REPORTED)
-    alignment = _choice(vocab.ALIGNMENTS, label="Spinal alignment", radio=False,
-                        unknown=NOT_REPORTED)
-    posterolateral = _choice(vocab.POSTEROLATERALS, label="Posterolateral involvement",
-                             radio=False, unknown=NOT_REPORTED)
-    retropulsion = _tri_state("Retropulsed fragment or epidural tumour?",
-                              unknown=NOT_REPORTED)
-    cortical_involvement = _choice(vocab.CORTICAL_INVOLVEMENTS,
-                                   label="Cortical involvement (Mirels size)", radio=False,
-                                   unknown=NOT_REPORTED)
-    fracture = _tri_state("Pathological fracture present?")
+
+AssessmentForm = assessment_form_class()
+
+
+def _lesion_field(name, kind, required_somewhere):
+    if kind[0] == "bool":
+        return fact_field(name, kind, unknown=NOT_REPORTED if name in REPORTED_FINDINGS
+                          else NOT_KNOWN)
+    return fact_field(name, kind, radio=False,
+                      unknown=None if required_somewhere else NOT_REPORTED)
+
+
+class _LesionFormBase(forms.Form):
+    """One bone lesion; the findings shown depend on its site."""
 
     def site_value(self):
         """Return the chosen site, or None."""
@@ -179,12 +241,19 @@ class LesionForm(forms.Form):
         return data or None
 
 
-class PriorTreatmentForm(forms.Form):
-    """One pain or bone treatment the patient has had."""
+def lesion_form_class(v=vocab):
+    """Build the lesion form: the entered findings of a vocabulary, in its order."""
+    required = {name for names in v.REQUIRED_LESION_FIELDS.values() for name in names}
+    fields = {name: _lesion_field(name, v.LESION_FACTS[name], name in required)
+              for name in v.LESION_FIELDS_ENTERED}
+    return type("LesionForm", (_LesionFormBase,), {"__module__": __name__, **fields})
 
-    treatment = _choice(vocab.TREATMENTS, label="Treatment", radio=False)
-    response = _choice(vocab.RESPONSES, label="Response", radio=False)
-    weeks_ago = _number("Weeks ago", integral=True)
+
+LesionForm = lesion_form_class()
+
+
+class _PriorTreatmentFormBase(forms.Form):
+    """One pain or bone treatment the patient has had."""
 
     def contract(self):
         """Return the treatment as contract values, or None for an empty row."""
@@ -193,6 +262,17 @@ class PriorTreatmentForm(forms.Form):
                 for name, field in self.fields.items()}
         data = {name: value for name, value in data.items() if value is not None}
         return data or None
+
+
+def prior_treatment_form_class(v=vocab):
+    """Build the prior-treatment form from a vocabulary's facts, in its order."""
+    fields = {name: fact_field(name, kind, radio=False, unknown=None)
+              for name, kind in v.PRIOR_FACTS.items()}
+    return type("PriorTreatmentForm", (_PriorTreatmentFormBase,),
+                {"__module__": __name__, **fields})
+
+
+PriorTreatmentForm = prior_treatment_form_class()
 
 
 LesionFormSet = forms.formset_factory(LesionForm, extra=0, max_num=MAX_ROWS["lesions"],

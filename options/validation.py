@@ -8,38 +8,16 @@ what is allowed. Nothing here imports Django.
 import math
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from nhs_number import is_valid as nhs_number_is_valid
 
-from .rules.vocab import (
-    CANCER_TYPES,
-    LESION_FACTS,
-    LESION_FIELD_SITES,
-    LESION_FIELDS_ENTERED,
-    PATIENT_FACTS,
-    PRIOR_TREATMENT_FIELDS,
-    REQUIRED_LESION_FIELDS,
-    RESPONSES,
-    SACRAL_LEVELS,
-    SITES,
-    TREATMENTS,
-)
+from .rules import vocab
 
-MAX_LESIONS = 20
-MAX_PRIOR_TREATMENTS = 30
-# Every patient field's kind, range and choices come from the engine's vocabulary.
-BOOLEAN_FIELDS = tuple(name for name, kind in PATIENT_FACTS.items() if kind == ("bool",))
-NUMBER_FIELDS = {
-    name: (kind[1], kind[2], kind[0] == "int")
-    for name, kind in PATIENT_FACTS.items() if kind[0] in ("int", "number")
-}
-ENUM_FIELDS = {name: kind[1] for name, kind in PATIENT_FACTS.items() if kind[0] == "enum"}
-ASSESSMENT_FIELDS = (
-    ("patient_ref",) + tuple(NUMBER_FIELDS) + tuple(ENUM_FIELDS) + BOOLEAN_FIELDS
-    + ("lesions", "prior_treatments")
-)
-# Fields that belong to one cancer type only.
-CANCER_SPECIFIC = {"prostate_hormone_status": "prostate", "myeloma_needs_treatment": "myeloma"}
+# Every field's kind, range, choices, required-ness and applicability come from the engine's
+# vocabulary; `contract_validator` reads them, so a fact added there is validated here.
+MAX_LESIONS = vocab.MAX_LESIONS
+MAX_PRIOR_TREATMENTS = vocab.MAX_PRIOR_TREATMENTS
 _TEN_DIGITS = re.compile(r"\d{10}")
 _INVISIBLE = ("Cc", "Cf")  # control and format characters
 
@@ -86,48 +64,147 @@ class _Errors(list):
         self.append({"path": path, "message": message})
 
 
-def validate_assessment(data):
-    """Return a clean contract dict (unknowns omitted) or raise AssessmentInvalid."""
-    errors = _Errors()
-    if not isinstance(data, dict):
-        raise AssessmentInvalid([{"path": "", "message": "must be a JSON object"}])
-    for name in data:
-        if name not in ASSESSMENT_FIELDS:
-            errors.add(str(name), "unknown field")
-    clean = {}
-    _patient_ref(data, clean, errors)
-    for name, (low, high, integral) in NUMBER_FIELDS.items():
-        _number(data, clean, errors, name, name, low, high, integral)
-    for name, allowed in ENUM_FIELDS.items():
-        _enum(data, clean, errors, name, name, allowed)
-    for name in BOOLEAN_FIELDS:
-        _boolean(data, clean, errors, name, name)
-    _cancer_rules(clean, errors)
-    _sex_rules(clean, errors)
-    _list(data, clean, errors, "lesions", MAX_LESIONS, _lesion)
-    _list(data, clean, errors, "prior_treatments", MAX_PRIOR_TREATMENTS, _prior_treatment)
-    if errors:
-        raise AssessmentInvalid(list(errors))
-    return clean
+@dataclass(frozen=True)
+class ContractValidator:
+    """The contract's facts as the validator reads them; `contract_validator` builds it."""
+
+    patient: dict
+    lesion: dict
+    prior: dict
+    cancer_specific: dict
+    not_for_sex: dict
+    max_lesions: int
+    max_prior_treatments: int
+
+    @property
+    def fields(self):
+        """Return the assessment's top-level field names."""
+        return ("patient_ref", *self.patient, "lesions", "prior_treatments")
+
+    def __call__(self, data):
+        """Return a clean contract dict (unknowns omitted) or raise AssessmentInvalid."""
+        errors = _Errors()
+        if not isinstance(data, dict):
+            raise AssessmentInvalid([{"path": "", "message": "must be a JSON object"}])
+        for name in data:
+            if name not in self.fields:
+                errors.add(str(name), "unknown field")
+        clean = {}
+        _patient_ref(data, clean, errors)
+        for name, kind in self.patient.items():
+            _fact(data, clean, errors, name, name, kind)
+        self._cancer_rules(clean, errors)
+        self._sex_rules(clean, errors)
+        _list(data, clean, errors, "lesions", self.max_lesions, self._lesion)
+        _list(data, clean, errors, "prior_treatments", self.max_prior_treatments,
+              self._prior_treatment)
+        if errors:
+            raise AssessmentInvalid(list(errors))
+        return clean
+
+    def _cancer_rules(self, clean, errors):
+        cancer = clean.get("cancer_type")
+        if cancer is None:
+            if "cancer_type" not in {e["path"] for e in errors}:
+                errors.add("cancer_type", "required: one of "
+                           + ", ".join(self.patient["cancer_type"][1]))
+            return
+        # bone_metastases, prostate_hormone_status and myeloma_needs_treatment may be absent
+        # (unknown): EHR data often lacks them (clinical/rules.md, "Unknown inputs").
+        for name, owner in self.cancer_specific.items():
+            if cancer != owner and name in clean:
+                errors.add(name, f"applies only when cancer_type is {owner}")
+
+    def _sex_rules(self, clean, errors):
+        for name, sex in self.not_for_sex.items():
+            if clean.get("sex") == sex and clean.get(name) is True:
+                errors.add(name, f"cannot be true when sex is {sex}")
+                errors.add("sex", f"is {sex}, but {name} is true: correct one of them")
+
+    def _lesion(self, item, path, errors):
+        if not isinstance(item, dict):
+            errors.add(path, "must be an object")
+            return None
+        clean = {}
+        sites = self.lesion["site"].kind[1]
+        _fact(item, clean, errors, "site", f"{path}.site", self.lesion["site"].kind)
+        site = clean.get("site")
+        for name in item:
+            if name not in self.lesion:
+                errors.add(f"{path}.{name}", "unknown field")
+            elif site and site not in self.lesion[name].sites and item[name] is not None:
+                errors.add(f"{path}.{name}", f"does not apply to a {site} lesion")
+        if site is None:
+            if item.get("site") is None:
+                errors.add(f"{path}.site", "required: one of " + ", ".join(sites))
+            return None
+        for name, fact in self.lesion.items():
+            if name != "site" and site in fact.sites:
+                kind = fact.kind_at(site)
+                _fact(item, clean, errors, name, f"{path}.{name}", kind)
+                if site in fact.required_at and item.get(name) is None:
+                    errors.add(f"{path}.{name}", f"required for a {site} lesion: one of "
+                               + ", ".join(kind[1]))
+        return clean
+
+    def _prior_treatment(self, item, path, errors):
+        if not isinstance(item, dict):
+            errors.add(path, "must be an object")
+            return None
+        for name in item:
+            if name not in self.prior:
+                errors.add(f"{path}.{name}", "unknown field")
+        clean = {}
+        for name, (kind, required) in self.prior.items():
+            _fact(item, clean, errors, name, f"{path}.{name}", kind)
+            if required and item.get(name) is None:
+                errors.add(f"{path}.{name}", "required: one of " + ", ".join(kind[1]))
+        return clean
 
 
-def _cancer_rules(clean, errors):
-    cancer = clean.get("cancer_type")
-    if cancer is None:
-        if "cancer_type" not in {e["path"] for e in errors}:
-            errors.add("cancer_type", "required: one of " + ", ".join(CANCER_TYPES))
-        return
-    # bone_metastases, prostate_hormone_status and myeloma_needs_treatment may be absent
-    # (unknown): EHR data often lacks them (clinical/rules.md, "Unknown inputs").
-    for name, owner in CANCER_SPECIFIC.items():
-        if cancer != owner and name in clean:
-            errors.add(name, f"applies only when cancer_type is {owner}")
+@dataclass(frozen=True)
+class LesionFact:
+    """One entered lesion finding: its kind, the sites it applies to, where it is required."""
+
+    kind: tuple
+    sites: frozenset
+    required_at: frozenset
+    site_choices: dict
+
+    def kind_at(self, site):
+        """Return the finding's kind at a site (a sacral level is S1 to S5)."""
+        return ("enum", self.site_choices[site]) if site in self.site_choices else self.kind
 
 
-def _sex_rules(clean, errors):
-    if clean.get("sex") == "male" and clean.get("pregnant") is True:
-        errors.add("pregnant", "cannot be true when sex is male")
-        errors.add("sex", "is male, but pregnant is true: correct one of them")
+def lesion_facts(v=vocab):
+    """Return {entered lesion finding: LesionFact} from a vocabulary, in contract order."""
+    return {
+        name: LesionFact(
+            kind=v.LESION_FACTS[name],
+            sites=frozenset(v.LESION_FIELD_SITES[name]),
+            required_at=frozenset(site for site, names in v.REQUIRED_LESION_FIELDS.items()
+                                  if name in names),
+            site_choices=v.LESION_FIELD_SITE_CHOICES.get(name, {}),
+        )
+        for name in v.LESION_FIELDS_ENTERED
+    }
+
+
+def contract_validator(v=vocab):
+    """Build the contract validator from a vocabulary (the engine's, unless another given)."""
+    return ContractValidator(
+        patient=dict(v.PATIENT_FACTS),
+        lesion=lesion_facts(v),
+        prior={name: (kind, name in v.REQUIRED_PRIOR_FIELDS)
+               for name, kind in v.PRIOR_FACTS.items()},
+        cancer_specific=dict(v.PATIENT_FIELD_CANCERS),
+        not_for_sex=dict(v.PATIENT_FIELD_NOT_FOR_SEX),
+        max_lesions=v.MAX_LESIONS,
+        max_prior_treatments=v.MAX_PRIOR_TREATMENTS,
+    )
+
+
+validate_assessment = contract_validator()
 
 
 def patient_ref_problem(value):
@@ -225,50 +302,11 @@ def _list(data, clean, errors, name, limit, validate_item):
     clean[name] = items
 
 
-def _lesion(item, path, errors):
-    if not isinstance(item, dict):
-        errors.add(path, "must be an object")
-        return None
-    clean = {}
-    _enum(item, clean, errors, "site", f"{path}.site", SITES)
-    site = clean.get("site")
-    for name in item:
-        if name not in LESION_FIELDS_ENTERED:
-            errors.add(f"{path}.{name}", "unknown field")
-        elif site and site not in LESION_FIELD_SITES[name] and item[name] is not None:
-            errors.add(f"{path}.{name}", f"does not apply to a {site} lesion")
-    if site is None:
-        if item.get("site") is None:
-            errors.add(f"{path}.site", "required: one of " + ", ".join(SITES))
-        return None
-    for name in LESION_FIELDS_ENTERED:
-        if name != "site" and site in LESION_FIELD_SITES[name]:
-            _lesion_finding(item, clean, errors, site, name, f"{path}.{name}")
-    return clean
-
-
-def _lesion_finding(item, clean, errors, site, name, path):
-    kind = LESION_FACTS[name]
-    allowed = SACRAL_LEVELS if (name == "level" and site == "sacrum") else kind[-1]
-    if kind[0] == "bool":
-        _boolean(item, clean, errors, name, path)
+def _fact(data, clean, errors, name, path, kind):
+    """Check one value against its vocabulary kind: enum, bool, int or number."""
+    if kind[0] == "enum":
+        _enum(data, clean, errors, name, path, kind[1])
+    elif kind[0] == "bool":
+        _boolean(data, clean, errors, name, path)
     else:
-        _enum(item, clean, errors, name, path, allowed)
-    if name in REQUIRED_LESION_FIELDS[site] and item.get(name) is None:
-        errors.add(path, f"required for a {site} lesion: one of " + ", ".join(allowed))
-
-
-def _prior_treatment(item, path, errors):
-    if not isinstance(item, dict):
-        errors.add(path, "must be an object")
-        return None
-    for name in item:
-        if name not in PRIOR_TREATMENT_FIELDS:
-            errors.add(f"{path}.{name}", "unknown field")
-    clean = {}
-    for name, allowed in (("treatment", TREATMENTS), ("response", RESPONSES)):
-        _enum(item, clean, errors, name, f"{path}.{name}", allowed)
-        if item.get(name) is None:
-            errors.add(f"{path}.{name}", "required: one of " + ", ".join(allowed))
-    _number(item, clean, errors, "weeks_ago", f"{path}.weeks_ago", 0, 10_000, True)
-    return clean
+        _number(data, clean, errors, name, path, kind[1], kind[2], kind[0] == "int")

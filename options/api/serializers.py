@@ -5,97 +5,18 @@ from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
 from options import vocab
-from options.validation import (
-    MAX_LESIONS,
-    MAX_PRIOR_TREATMENTS,
-    PATIENT_REF_MAX_LENGTH,
-    PATIENT_REF_PATTERN,
-)
+from options.validation import PATIENT_REF_MAX_LENGTH, PATIENT_REF_PATTERN
 
 # --- Input: the assessment contract (shared/spec/assessment.md) -------------------------
-
-SPINAL_SITES = ("spine",)
-SACRAL_SITES = ("sacrum",)
-FLAT_BONE_SITES = ("pelvis", "other")
+# Every field, its kind, range, choices, required-ness and where it applies come from the
+# engine's vocabulary (options/rules/vocab.py): `assessment_input_serializer` builds the
+# serializers from it, so nothing about a field is typed here but its help text.
 
 
 def _choice(values, **kwargs):
     return serializers.ChoiceField(choices=list(values), **kwargs)
 
 
-def _optional_choice(values):
-    return _choice(values, required=False, allow_null=True)
-
-
-def _optional_bool():
-    return serializers.BooleanField(required=False, allow_null=True)
-
-
-class _LesionCommon(serializers.Serializer):
-    lesion_type = _choice(vocab.LESION_TYPES)
-    pain = _choice(vocab.PAINS, help_text="mechanical: worse on movement or loading")
-
-
-class SpinalLesionInputSerializer(_LesionCommon):
-    """A vertebral lesion: a SINS finding not reported is absent, and SINS becomes a range."""
-
-    site = _choice(SPINAL_SITES)
-    level = _choice(vocab.SPINE_LEVELS)
-    collapse = _optional_choice(vocab.COLLAPSES)
-    alignment = _optional_choice(vocab.ALIGNMENTS)
-    posterolateral = _optional_choice(vocab.POSTEROLATERALS)
-    retropulsion = _optional_bool()
-
-
-class LongBoneLesionInputSerializer(_LesionCommon):
-    """A long-bone lesion: cortical involvement not reported is absent (Mirels a range)."""
-
-    site = _choice(vocab.LONG_BONE_SITES)
-    cortical_involvement = _optional_choice(vocab.CORTICAL_INVOLVEMENTS)
-    fracture = _optional_bool()
-
-
-class SacralLesionInputSerializer(_LesionCommon):
-    site = _choice(SACRAL_SITES)
-    level = _optional_choice(vocab.SACRAL_LEVELS)
-    fracture = _optional_bool()
-
-
-class FlatBoneLesionInputSerializer(_LesionCommon):
-    """Pelvis, or other bones (ribs, skull, sternum, scapula)."""
-
-    site = _choice(FLAT_BONE_SITES)
-    fracture = _optional_bool()
-
-
-def _variants(groups):
-    return {value: serializer for values, serializer in groups for value in values}
-
-
-def _lesions():
-    return PolymorphicProxySerializer(
-        component_name="LesionInput",
-        serializers=_variants([
-            (SPINAL_SITES, SpinalLesionInputSerializer),
-            (vocab.LONG_BONE_SITES, LongBoneLesionInputSerializer),
-            (SACRAL_SITES, SacralLesionInputSerializer),
-            (FLAT_BONE_SITES, FlatBoneLesionInputSerializer),
-        ]),
-        resource_type_field_name="site",
-        many=True, required=False, allow_null=True, max_length=MAX_LESIONS,
-    )
-
-
-class PriorTreatmentInputSerializer(serializers.Serializer):
-    treatment = _choice(vocab.TREATMENTS)
-    response = _choice(vocab.RESPONSES)
-    weeks_ago = serializers.IntegerField(min_value=0, max_value=10_000, required=False,
-                                         allow_null=True)
-
-
-# Fields that only one group of cancers carries; the rest are common to every assessment.
-_CANCER_SPECIFIC = ("cancer_type", "bone_metastases", "prostate_hormone_status",
-                    "myeloma_needs_treatment")
 _HELP = {
     "age_years": "adults only",
     "sex": "for Cockcroft-Gault; pregnancy is never asked for male (pregnant: true with "
@@ -109,12 +30,15 @@ _HELP = {
     "prostate_hormone_status": "unknown if absent",
     "myeloma_needs_treatment": "false for smouldering myeloma; unknown if absent",
     "pregnant": "must not be true when sex is male",
+    "pain": "mechanical: worse on movement or loading",
 }
 
 
-def contract_field(name, kind):
-    """Return an optional serializer field for one vocabulary fact (its kind and range)."""
-    options = {"required": False, "allow_null": True, "help_text": _HELP.get(name, "")}
+def contract_field(name, kind, *, required=False):
+    """Return a serializer field for one vocabulary fact (its kind and range)."""
+    options = {"required": required, "help_text": _HELP.get(name, "")}
+    if not required:
+        options["allow_null"] = True
     if kind[0] == "enum":
         return _choice(kind[1], **options)
     if kind[0] == "bool":
@@ -123,67 +47,123 @@ def contract_field(name, kind):
     return field(min_value=kind[1], max_value=kind[2], **options)
 
 
-class _AssessmentBase(serializers.Serializer):
-    patient_ref = serializers.RegexField(
-        PATIENT_REF_PATTERN, min_length=1, max_length=PATIENT_REF_MAX_LENGTH, required=False,
-        allow_null=True,
-        help_text="The caller's patient reference; a 10-digit NHS number must pass its "
-                  "check digit.")
-    lesions = _lesions()
-    prior_treatments = PriorTreatmentInputSerializer(
-        many=True, required=False, allow_null=True, max_length=MAX_PRIOR_TREATMENTS)
+# Names and descriptions of the lesion variants, by their first site; the variants themselves
+# (which sites share which findings) come from the vocabulary.
+_LESION_VARIANTS = {
+    "spine": ("SpinalLesionInputSerializer", "A vertebral lesion: a SINS finding not "
+              "reported is absent, and SINS becomes a range."),
+    "upper_limb": ("LongBoneLesionInputSerializer", "A long-bone lesion: cortical "
+                   "involvement not reported is absent (Mirels a range)."),
+    "sacrum": ("SacralLesionInputSerializer", ""),
+    "pelvis": ("FlatBoneLesionInputSerializer",
+               "Pelvis, or other bones (ribs, skull, sternum, scapula)."),
+}
 
 
-# Every patient fact of the engine's vocabulary, with its kind and range, and none typed here.
-_AssessmentCommon = type("_AssessmentCommon", (_AssessmentBase,), {
-    "__module__": __name__,
-    **{name: contract_field(name, kind) for name, kind in vocab.PATIENT_FACTS.items()
-       if name not in _CANCER_SPECIFIC},
-})
+def _lesion_shape(v, site):
+    """Return what a site's lesion carries: each finding with its choices and required-ness."""
+    shape = []
+    for name in v.LESION_FIELDS_ENTERED:
+        if name != "site" and site in v.LESION_FIELD_SITES[name]:
+            choices = v.LESION_FIELD_SITE_CHOICES.get(name, {}).get(site)
+            kind = ("enum", choices) if choices else v.LESION_FACTS[name]
+            shape.append((name, kind, name in v.REQUIRED_LESION_FIELDS[site]))
+    return tuple(shape)
 
 
-PROSTATE = ("prostate",)
-MYELOMA = ("myeloma",)
-NO_CANCER = ("none",)
-OTHER_CANCERS = tuple(c for c in vocab.CANCER_TYPES if c not in PROSTATE + MYELOMA + NO_CANCER)
+def lesion_input_serializers(v=vocab):
+    """Return [(sites, serializer)]: one serializer per group of sites with the same findings."""
+    groups = {}
+    for site in v.SITES:
+        groups.setdefault(_lesion_shape(v, site), []).append(site)
+    variants = []
+    for shape, sites in groups.items():
+        name, doc = _LESION_VARIANTS.get(
+            sites[0], (f"{sites[0].title().replace('_', '')}LesionInputSerializer", ""))
+        fields = {"site": _choice(sites)}
+        fields |= {field: contract_field(field, kind, required=required)
+                   for field, kind, required in shape}
+        variants.append((tuple(sites), type(name, (serializers.Serializer,), {
+            "__module__": __name__, "__doc__": doc or None, **fields})))
+    return variants
 
 
-def _specific(name):
-    return contract_field(name, vocab.PATIENT_FACTS[name])
+def _variants(groups):
+    return {value: serializer for values, serializer in groups for value in values}
 
 
-class NoCancerAssessmentInputSerializer(_AssessmentCommon):
-    cancer_type = _choice(NO_CANCER)
-    bone_metastases = _specific("bone_metastases")
+def _lesions(v, variants):
+    return PolymorphicProxySerializer(
+        component_name="LesionInput",
+        serializers=_variants(variants),
+        resource_type_field_name="site",
+        many=True, required=False, allow_null=True, max_length=v.MAX_LESIONS,
+    )
 
 
-class OtherCancerAssessmentInputSerializer(_AssessmentCommon):
-    """Solid tumours other than prostate, primary bone cancer, and other blood cancers."""
-
-    cancer_type = _choice(OTHER_CANCERS)
-    bone_metastases = _specific("bone_metastases")
-
-
-class ProstateAssessmentInputSerializer(OtherCancerAssessmentInputSerializer):
-    cancer_type = _choice(PROSTATE)
-    prostate_hormone_status = _specific("prostate_hormone_status")
+def prior_treatment_input_serializer(v=vocab):
+    """Build the prior-treatment serializer from the vocabulary's prior facts."""
+    fields = {name: contract_field(name, kind, required=name in v.REQUIRED_PRIOR_FIELDS)
+              for name, kind in v.PRIOR_FACTS.items()}
+    return type("PriorTreatmentInputSerializer", (serializers.Serializer,),
+                {"__module__": __name__, **fields})
 
 
-class MyelomaAssessmentInputSerializer(OtherCancerAssessmentInputSerializer):
-    cancer_type = _choice(MYELOMA)
-    myeloma_needs_treatment = _specific("myeloma_needs_treatment")
+# The cancer types with their own variant: one per cancer-specific fact, "none", and the rest.
+_CANCER_VARIANTS = {"prostate": "ProstateAssessmentInputSerializer",
+                    "myeloma": "MyelomaAssessmentInputSerializer",
+                    "none": "NoCancerAssessmentInputSerializer"}
+_CANCER_DOCS = {"OtherCancerAssessmentInputSerializer": "Solid tumours other than prostate, "
+                "primary bone cancer, and other blood cancers."}
 
 
-AssessmentInputSerializer = PolymorphicProxySerializer(
-    component_name="AssessmentInput",
-    serializers=_variants([
-        (OTHER_CANCERS, OtherCancerAssessmentInputSerializer),
-        (PROSTATE, ProstateAssessmentInputSerializer),
-        (MYELOMA, MyelomaAssessmentInputSerializer),
-        (NO_CANCER, NoCancerAssessmentInputSerializer),
-    ]),
-    resource_type_field_name="cancer_type",
-)
+def _assessment_common(v, lesion_variants, prior_treatment):
+    """Return the fields every assessment carries: the reference, the facts and the lists."""
+    fields = {
+        "patient_ref": serializers.RegexField(
+            PATIENT_REF_PATTERN, min_length=1, max_length=PATIENT_REF_MAX_LENGTH,
+            required=False, allow_null=True,
+            help_text="The caller's patient reference; a 10-digit NHS number must pass its "
+                      "check digit."),
+    }
+    fields |= {name: contract_field(name, kind) for name, kind in v.PATIENT_FACTS.items()
+               if name != "cancer_type" and name not in v.PATIENT_FIELD_CANCERS}
+    fields["lesions"] = _lesions(v, lesion_variants)
+    fields["prior_treatments"] = prior_treatment(
+        many=True, required=False, allow_null=True, max_length=v.MAX_PRIOR_TREATMENTS)
+    return fields
+
+
+def _cancer_groups(v):
+    own = {cancer: [] for cancer in _CANCER_VARIANTS}
+    for name, cancer in v.PATIENT_FIELD_CANCERS.items():
+        own.setdefault(cancer, []).append(name)
+    others = tuple(c for c in v.CANCER_TYPES if c not in own)
+    return [((cancer,), names) for cancer, names in own.items()] + [(others, [])]
+
+
+def assessment_input_serializer(v=vocab):
+    """Build the AssessmentInput schema (one variant per cancer group) from a vocabulary."""
+    # Each component is built once, so that every variant names the same one.
+    lesion_variants = lesion_input_serializers(v)
+    prior_treatment = prior_treatment_input_serializer(v)
+    variants = []
+    for cancers, names in _cancer_groups(v):
+        name = _CANCER_VARIANTS.get(cancers[0]) if len(cancers) == 1 else None
+        name = name or "OtherCancerAssessmentInputSerializer"
+        fields = {**_assessment_common(v, lesion_variants, prior_treatment),
+                  "cancer_type": _choice(cancers)}
+        fields |= {field: contract_field(field, v.PATIENT_FACTS[field]) for field in names}
+        variants.append((cancers, type(name, (serializers.Serializer,), {
+            "__module__": __name__, "__doc__": _CANCER_DOCS.get(name), **fields})))
+    return PolymorphicProxySerializer(
+        component_name="AssessmentInput",
+        serializers=_variants(variants),
+        resource_type_field_name="cancer_type",
+    )
+
+
+AssessmentInputSerializer = assessment_input_serializer()
 
 # --- Output --------------------------------------------------------------------------------
 

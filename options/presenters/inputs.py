@@ -1,18 +1,24 @@
 """The inputs a stored decision used, as a record for the clinical notes."""
 
+from .. import vocab
 from ..choices import label
 
 NOT_KNOWN = "Not known"
 # Creatinine clearance methods the engine names in `derived`.
 METHODS = {"cockcroft_gault": "Cockcroft–Gault"}
-SAFETY_QUESTIONS = (
-    ("dental_assessment_done", "Dental check done"),
-    ("unhealed_oral_lesion", "Unhealed dental or oral surgery wound"),
-    ("uncorrectable_coagulopathy", "Uncorrectable coagulopathy"),
-    ("active_infection", "Active infection"),
-    ("cement_allergy", "Allergy to bone cement or contrast"),
-    ("pregnant", "Pregnant"),
-)
+# How the record names each yes/no safety answer; which answers those are, and their order,
+# is the vocabulary's.
+SAFETY_LABELS = {
+    "dental_assessment_done": "Dental check done",
+    "unhealed_oral_lesion": "Unhealed dental or oral surgery wound",
+    "uncorrectable_coagulopathy": "Uncorrectable coagulopathy",
+    "active_infection": "Active infection",
+    "cement_allergy": "Allergy to bone cement or contrast",
+    "pregnant": "Pregnant",
+}
+SAFETY_QUESTIONS = tuple((name, SAFETY_LABELS.get(name, label(name)))
+                         for name in vocab.SAFETY_FIELDS
+                         if vocab.PATIENT_FACTS[name] == ("bool",))
 FROM_NAMES = {
     "age_years": "age", "sex": "sex", "weight_kg": "weight",
     "serum_creatinine_umol_l": "serum creatinine",
@@ -92,7 +98,7 @@ def lab_rows(consultation, result):
 def safety_rows(consultation):
     """Return (label, value) rows for the safety answers; pregnancy is not asked for a man."""
     return [(text, yes_no(getattr(consultation, name))) for name, text in SAFETY_QUESTIONS
-            if not (name == "pregnant" and consultation.sex == "male")]
+            if vocab.PATIENT_FIELD_NOT_FOR_SEX.get(name) != consultation.sex]
 
 
 def _applies(name, site):

@@ -1,7 +1,12 @@
 """The closed vocabulary of the assessment contract (shared/spec/assessment.md).
 
-Standard library only: the engine, the validator and the Django models all take their
-choices from here, so that one list decides what a valid value is.
+Standard library only. This is the one table of the contract's fields: their kinds, ranges,
+choices, required-ness and where each applies (site, cancer type, sex). The engine, the
+validator (options.validation.contract_validator), the REST API's input serializers and schema
+(options.api.serializers.assessment_input_serializer), the consultation form
+(options.forms.assessment_form_class and its lesion and prior-treatment builders) and the
+Django models read it; only labels, hints and placement for people live beside them. The FHIR
+mapping of the CDS Hooks service does not exist yet: when it does, it must read this too.
 """
 
 OPTIONS = ("bisphosphonate", "denosumab", "cementoplasty", "vertebroplasty", "kyphoplasty")
@@ -68,18 +73,16 @@ ALERT_SEVERITIES = ("info", "warning", "critical")
 
 # Inputs whose absence never makes an option undecidable: the status stands as the
 # eligibility rules set it, and the field is listed as required before starting
-# (clinical/rules.md, "Unknown inputs").
-SAFETY_FIELDS = frozenset(
-    {
-        "creatinine_clearance_ml_min",
-        "corrected_calcium_mmol_l",
-        "dental_assessment_done",
-        "unhealed_oral_lesion",
-        "uncorrectable_coagulopathy",
-        "active_infection",
-        "cement_allergy",
-        "pregnant",
-    }
+# (clinical/rules.md, "Unknown inputs"). In the order they are asked.
+SAFETY_FIELDS = (
+    "creatinine_clearance_ml_min",
+    "corrected_calcium_mmol_l",
+    "dental_assessment_done",
+    "unhealed_oral_lesion",
+    "uncorrectable_coagulopathy",
+    "active_infection",
+    "cement_allergy",
+    "pregnant",
 )
 
 # Kinds of fact, as the condition parser checks them: ("enum", values), ("bool",),
@@ -128,6 +131,18 @@ PRIOR_FACTS = {
     "response": ("enum", RESPONSES),
     "weeks_ago": ("int", 0, 10_000),
 }
+REQUIRED_PRIOR_FIELDS = ("treatment", "response")
+
+# Patient facts that apply to one cancer type only (asked for, and accepted, only then).
+PATIENT_FIELD_CANCERS = {
+    "prostate_hormone_status": "prostate",
+    "myeloma_needs_treatment": "myeloma",
+}
+# Patient facts that never apply to a sex (pregnancy is never asked for a man).
+PATIENT_FIELD_NOT_FOR_SEX = {"pregnant": "male"}
+# How many lesions and prior treatments one assessment may carry.
+MAX_LESIONS = 20
+MAX_PRIOR_TREATMENTS = 30
 
 _ALL_SITES = frozenset(SITES)
 _SPINE = frozenset({"spine"})
@@ -150,6 +165,8 @@ LESION_FIELD_SITES = {
     "mirels": frozenset(LONG_BONE_SITES),
     "mirels_band": frozenset(LONG_BONE_SITES),
 }
+# A finding whose choices narrow at one site: {field: {site: choices}}.
+LESION_FIELD_SITE_CHOICES = {"level": {"sacrum": SACRAL_LEVELS}}
 # Since 2026-11-27 the score findings (collapse, alignment, posterolateral, retropulsion,
 # cortical_involvement) may be absent: unknown, and the score becomes a range.
 REQUIRED_LESION_FIELDS = {
@@ -175,7 +192,7 @@ LESION_FIELDS_ENTERED = (
     "cortical_involvement",
     "fracture",
 )
-PRIOR_TREATMENT_FIELDS = ("treatment", "response", "weeks_ago")
+PRIOR_TREATMENT_FIELDS = tuple(PRIOR_FACTS)
 # The assessment's scalar fields, in contract order.
 ASSESSMENT_SCALAR_FIELDS = ("patient_ref", *PATIENT_FACTS)
 
@@ -206,6 +223,12 @@ __all__ = [
     "PATIENT_FACTS",
     "LESION_FACTS",
     "PRIOR_FACTS",
+    "REQUIRED_PRIOR_FIELDS",
+    "PATIENT_FIELD_CANCERS",
+    "PATIENT_FIELD_NOT_FOR_SEX",
+    "MAX_LESIONS",
+    "MAX_PRIOR_TREATMENTS",
+    "LESION_FIELD_SITE_CHOICES",
     "_ALL_SITES",
     "_SPINE",
     "_NON_SPINAL",
