@@ -4,9 +4,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from options.choices import label as status_label
+from options.core import AssessmentInvalid, assessment_evaluate
 from options.models import Consultation
-from options.rules import Assessment, evaluate
-from options.validation import AssessmentInvalid, validate_assessment
 from options.vocab import OPTIONS
 
 from .models import Scenario
@@ -76,7 +75,7 @@ class RulesetTest:
 
 def _evaluate(data, compiled):
     """Evaluate a contract dict; raise AssessmentInvalid if it no longer validates."""
-    return evaluate(Assessment.from_contract(validate_assessment(data)), compiled)
+    return assessment_evaluate(data=data, ruleset=compiled)[1]
 
 
 def _invalid_text(error):

@@ -1,18 +1,14 @@
 """evaluate_assessment: the one function every interface calls to get advice."""
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from guidance.selectors import NoPublishedRuleSet, published_compiled
 
+from .core import assessment_evaluate
 from .models import Consultation, EvaluationAudit, Lesion, PriorTreatment
-from .rules import Assessment, evaluate
 from .rules.vocab import ASSESSMENT_SCALAR_FIELDS
-from .validation import (
-    AssessmentInvalid,
-    patient_ref_normal,
-    patient_ref_problem,
-    validate_assessment,
-)
+from .validation import AssessmentInvalid, patient_ref_normal, patient_ref_problem
 
 __all__ = [
     "AssessmentInvalid",
@@ -36,27 +32,25 @@ def _audit(*, channel, outcome, patient_ref="", ruleset_version="", user=None,
     )
 
 
-def audit_patient_ref(data):
+def audit_patient_ref(data: object) -> str:
     """Return the caller's patient reference for the audit, or blank if it is not valid."""
     ref = data.get("patient_ref") if isinstance(data, dict) else None
     return patient_ref_normal(ref) if ref is not None and patient_ref_problem(ref) is None else ""
 
 
-def _validate(data, audit):
-    """Validate outside any transaction, so that the audit of a refusal is kept."""
+def _evaluate(data, audit):
+    """Evaluate through the one door outside any transaction, so a refusal's audit is kept."""
+    ruleset, compiled = published_compiled()
     try:
-        return validate_assessment(data)
+        clean, result = assessment_evaluate(data=data, ruleset=compiled)
     except AssessmentInvalid:
         _audit(outcome="invalid", patient_ref=audit_patient_ref(data), **audit)
         raise
+    return ruleset, clean, result
 
 
-def _evaluate(clean):
-    ruleset, compiled = published_compiled()
-    return ruleset, evaluate(Assessment.from_contract(clean), compiled)
-
-
-def evaluate_assessment(*, data, channel, user=None, client_name="", endpoint=""):
+def evaluate_assessment(*, data: object, channel: str, user: AbstractBaseUser | None = None,
+                        client_name: str = "", endpoint: str = "") -> dict:
     """Validate an assessment, evaluate it with the published ruleset and audit the call.
 
     Raises AssessmentInvalid (with field paths) or NoPublishedRuleSet; stores nothing
@@ -64,8 +58,7 @@ def evaluate_assessment(*, data, channel, user=None, client_name="", endpoint=""
     """
     audit = {"channel": channel, "user": user, "client_name": client_name,
              "endpoint": endpoint}
-    clean = _validate(data, audit)
-    ruleset, result = _evaluate(clean)
+    ruleset, clean, result = _evaluate(data, audit)
     _audit(outcome="ok", patient_ref=clean.get("patient_ref", ""),
            ruleset_version=ruleset.version, **audit)
     return result
@@ -74,17 +67,17 @@ def evaluate_assessment(*, data, channel, user=None, client_name="", endpoint=""
 TEXT_FIELDS = ("patient_ref", "sex", "prostate_hormone_status", "treatment_intent")
 
 
-def consultation_create(*, data, channel, by=None, client_name="", endpoint="",
-                        copied_from=None):
+def consultation_create(*, data: object, channel: str, by: AbstractBaseUser | None = None,
+                        client_name: str = "", endpoint: str = "",
+                        copied_from: Consultation | None = None) -> Consultation:
     """Validate, evaluate and store a consultation with its advice, atomically.
 
     The stored result and ruleset version let the advice be shown again exactly as given.
     """
     audit = {"channel": channel, "user": by, "client_name": client_name,
              "endpoint": endpoint}
-    clean = _validate(data, audit)
+    ruleset, clean, result = _evaluate(data, audit)
     with transaction.atomic():
-        ruleset, result = _evaluate(clean)
         values = {name: clean.get(name) for name in ASSESSMENT_SCALAR_FIELDS}
         for name in TEXT_FIELDS:
             values[name] = values[name] or ""
