@@ -7,7 +7,10 @@ from simple_history.models import HistoricalRecords
 
 from options import vocab
 from options.choices import choices
+from options.rules import Parser, RuleError, compile_rule
 from options.validation import AssessmentInvalid, validate_assessment
+
+from .engine_rules import define_conditions, engine_rule_from_row
 
 OPTION_CHOICES = [("", "All options (global)"), *choices(vocab.OPTIONS)]
 
@@ -142,11 +145,9 @@ class Rule(models.Model):
             raise ValidationError(
                 f"Ruleset {self.ruleset.version} is {self.ruleset.state} and never changes: "
                 "make a new draft from it to change its rules.")
-        from options.rules import Parser, RuleError, compile_rule
-
-        from .selectors import define_names, engine_rule_from_row
-
-        parser = Parser(derived=define_names(self.ruleset, exclude_pk=self.pk))
+        others = Rule.objects.filter(ruleset=self.ruleset)
+        others = others.exclude(pk=self.pk) if self.pk is not None else others
+        parser = Parser(derived=define_conditions(others))
         try:
             compile_rule(engine_rule_from_row(self), parser)
         except RuleError as error:

@@ -1,30 +1,23 @@
-"""Read guidance for the engine: the only place where stored rows become engine rules."""
+"""Read guidance for the engine: the only place where stored rulesets become engine rules."""
 
 import threading
 
 from django.db import connection
 
 from options.rules import CompiledRuleSet
-from options.rules import Rule as EngineRule
 
+from .engine_rules import define_conditions, engine_rule_from_row
 from .models import Rule, RuleSet
 
-ENGINE_FIELDS = (
-    "code",
-    "effect",
-    "condition",
-    "text",
-    "option",
-    "status",
-    "priority",
-    "section",
-    "patient_text",
-    "alert_code",
-    "alert_severity",
-    "defines",
-    "temporary",
-    "editor_note",
-)
+__all__ = [
+    "NoPublishedRuleSet",
+    "define_names",
+    "engine_rule_from_row",
+    "published_compiled",
+    "ruleset_compile",
+    "ruleset_compiled",
+    "ruleset_get_published",
+]
 
 
 class NoPublishedRuleSet(LookupError):
@@ -33,12 +26,6 @@ class NoPublishedRuleSet(LookupError):
 
 _compiled = {}
 _compiled_lock = threading.Lock()
-
-
-def engine_rule_from_row(row):
-    """Return the engine's view of one stored rule."""
-    values = {name: getattr(row, name) for name in ENGINE_FIELDS}
-    return EngineRule(guidance=row.guidance.code, **values)
 
 
 def ruleset_compile(ruleset):
@@ -116,7 +103,7 @@ def published_compiled():
 
 def define_names(ruleset, *, exclude_pk=None):
     """Return {derived fact: its define rule's condition} for a ruleset's define rules."""
-    rows = Rule.objects.filter(ruleset=ruleset, effect="define")
+    rows = Rule.objects.filter(ruleset=ruleset)
     if exclude_pk is not None:
         rows = rows.exclude(pk=exclude_pk)
-    return dict(rows.values_list("defines", "condition"))
+    return define_conditions(rows)

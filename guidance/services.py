@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser as User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -89,7 +90,7 @@ def _date(value):
     return None if value in (None, "") else datetime.date.fromisoformat(value)
 
 
-def document_ensure(*, data, by=None):
+def document_ensure(*, data: dict, by: User | None = None) -> tuple[GuidanceDocument, bool]:
     """Create a guidance document if its code is new; never overwrite an edited one."""
     existing = GuidanceDocument.objects.filter(code=data["code"]).first()
     if existing is not None:
@@ -105,7 +106,8 @@ def document_ensure(*, data, by=None):
     return document, True
 
 
-def ruleset_import(*, data, by=None, publish_if_none=False):
+def ruleset_import(*, data: dict, by: User | None = None,
+                   publish_if_none: bool = False) -> RuleSet:
     """Import a ruleset file as a new draft (published if none is); return it.
 
     The whole file is checked first and every problem named by its path (for example
@@ -138,7 +140,7 @@ def ruleset_import(*, data, by=None, publish_if_none=False):
     return ruleset
 
 
-def ruleset_export(*, ruleset):
+def ruleset_export(*, ruleset: RuleSet) -> dict:
     """Return a ruleset as the import file format, for review or another environment."""
     return ruleset_file(ruleset)
 
@@ -147,7 +149,7 @@ def _user(by):
     return by if by is not None and by.is_authenticated else None
 
 
-def version_next(version):
+def version_next(version: str) -> str:
     """Suggest an unused version after `version`: 2026.1 -> 2026.2 (or 2026.1.1)."""
     match = re.fullmatch(r"(.*?)(\d+)", version)
     stem, number = (match.group(1), int(match.group(2))) if match else (f"{version}.", 0)
@@ -159,7 +161,8 @@ def version_next(version):
 
 
 @transaction.atomic
-def ruleset_create_draft(*, source, by, version="", title=""):
+def ruleset_create_draft(*, source: RuleSet, by: User | None, version: str = "",
+                         title: str = "") -> RuleSet:
     """Copy a ruleset and all its rules into a new draft for editing; return the draft."""
     draft = RuleSet(version=version or version_next(source.version),
                     title=title or source.title, notes=source.notes, based_on=source,
@@ -220,7 +223,7 @@ def _published_meanwhile(ruleset, other):
 
 
 @transaction.atomic
-def ruleset_publish(*, ruleset, by=None):
+def ruleset_publish(*, ruleset: RuleSet, by: User | None = None) -> RuleSet:
     """Publish a draft, retiring the ruleset in use; refused while any scenario fails.
 
     A failing scenario is resolved by fixing the draft, or by changing that scenario's
@@ -244,7 +247,7 @@ def ruleset_publish(*, ruleset, by=None):
 
 
 @transaction.atomic
-def ruleset_republish(*, ruleset, by):
+def ruleset_republish(*, ruleset: RuleSet, by: User | None) -> RuleSet:
     """Publish a retired ruleset again in one step (roll back), retiring the one in use."""
     ruleset = _locked(ruleset)
     if ruleset.state != RuleSet.RETIRED:
@@ -261,7 +264,7 @@ def _draft_locked(ruleset_id):
     return ruleset
 
 
-def rule_last_change(rule):
+def rule_last_change(rule: Rule) -> tuple[User | None, datetime.datetime | None]:
     """Return (user, when) of the latest saved change to a rule, from its history."""
     record = Rule.history.filter(id=rule.pk).order_by("-history_date", "-history_id").first()
     if record is None:
@@ -269,7 +272,7 @@ def rule_last_change(rule):
     return record.history_user, record.history_date
 
 
-def stale_edit_for(rule):
+def stale_edit_for(rule: Rule) -> StaleEdit:
     """Build the refusal for a save based on an out-of-date copy of `rule`."""
     user, when = rule_last_change(rule)
     current = Rule.objects.filter(pk=rule.pk).values_list("lock_version", flat=True).first()
@@ -283,7 +286,7 @@ def stale_edit_for(rule):
 
 
 @transaction.atomic
-def rule_save(*, rule, by, lock_version=None):
+def rule_save(*, rule: Rule, by: User | None, lock_version: int | None = None) -> Rule:
     """Add or change a rule in a draft; refuse a save based on a stale copy.
 
     `lock_version` is the version the editor started from (defaults to the instance's);
@@ -306,7 +309,7 @@ def rule_save(*, rule, by, lock_version=None):
 
 
 @transaction.atomic
-def rule_delete(*, rule, by):
+def rule_delete(*, rule: Rule, by: User | None) -> None:
     """Remove a rule from a draft."""
     ruleset = _draft_locked(rule.ruleset_id)
     _stamp(rule, by)
@@ -315,8 +318,9 @@ def rule_delete(*, rule, by):
 
 
 @transaction.atomic
-def scenario_expectation_update(*, scenario, expected, reason, by, expected_hold=None,
-                                expected_alerts=None):
+def scenario_expectation_update(*, scenario: Scenario, expected: dict, reason: str,
+                                by: User | None, expected_hold: list | None = None,
+                                expected_alerts: list | None = None) -> Scenario:
     """Change what a scenario expects, recording why; the reason is required."""
     if not (reason or "").strip():
         raise ValidationError({"expectation_note": "Say why the expectation changes."})
@@ -332,13 +336,13 @@ def scenario_expectation_update(*, scenario, expected, reason, by, expected_hold
     return scenario
 
 
-def shared_scenarios_dir():
+def shared_scenarios_dir() -> Path:
     """Return the project's copy of the shared clinical scenarios."""
     return Path(settings.BONECARE_SCENARIOS_DIR)
 
 
 @transaction.atomic
-def scenarios_load_shared(*, directory=None):
+def scenarios_load_shared(*, directory: str | Path | None = None) -> int:
     """Load the shared scenarios as regression tests; keep ones already stored. Return count."""
     directory = Path(directory or shared_scenarios_dir())
     created = 0
@@ -362,6 +366,6 @@ def scenarios_load_shared(*, directory=None):
     return created
 
 
-def default_ruleset_data():
+def default_ruleset_data() -> dict:
     """Return the shipped default ruleset file as data."""
     return json.loads(DEFAULT_RULESET_PATH.read_text())
