@@ -193,12 +193,14 @@ def lesion_facts(index, lesion, score):
 
 @lru_cache(maxsize=4096)
 def scored_lesion(index, lesion):
-    """Return (score, facts) of the lesion at `index`, kept per process: both are read-only.
+    """Return (score entry or None, facts) of the lesion at `index`, kept per process.
 
-    A lesion is a frozen value, so the same findings at the same index give the same facts.
+    A lesion is a frozen value, so the same findings at the same index give the same
+    answers; both are shared between results and read-only, as a rule's reason is.
     """
     score = lesion.score()
-    return score, lesion_facts(index, lesion, score)
+    entry = None if score is None else score.as_result(index)
+    return entry, lesion_facts(index, lesion, score)
 
 
 def prior_facts(prior):

@@ -138,6 +138,35 @@ class Parser:
         raise ConditionError(f"{path}.fact", f"unknown fact {name!r}; known: {', '.join(known)}")
 
 
+def settled(cond, fact, value):
+    """Return True or False where `cond` is decided by the patient `fact` alone, else None.
+
+    Used once per ruleset to drop, for each cancer type, the rules that cannot hold: a false
+    part decides an `all`, a true part an `any`, as at evaluate time. Anything else (another
+    fact, a derived fact, a lesion or prior, `unknown`) leaves the answer open.
+    """
+    if cond.get("always") is True:
+        return True
+    if cond.get("fact") == fact:
+        op = next(key for key in cond if key != "fact")
+        return bool(_test(op, cond[op])(value))
+    if "not" in cond:
+        inner = settled(cond["not"], fact, value)
+        return None if inner is None else not inner
+    if "all" in cond or "any" in cond:
+        return _settled_junction(cond, fact, value)
+    return None
+
+
+def _settled_junction(cond, fact, value):
+    key = "all" if "all" in cond else "any"
+    answers = {settled(part, fact, value) for part in cond[key]}
+    decisive = key == "any"  # true decides an any, false an all
+    if decisive in answers:
+        return decisive
+    return None if None in answers else not decisive
+
+
 def _check_value(kind, op, value, path):
     if op in ("in", "not_in"):
         if not isinstance(value, list) or not value:

@@ -2,13 +2,21 @@
 
 import json
 from dataclasses import dataclass, field
+from functools import partial
 from operator import attrgetter
 
 from .assessment import PATIENT_FIELD_NAMES, Assessment, prior_facts, scored_lesion
-from .conditions import TRUE, ConditionError, Parser
+from .conditions import TRUE, ConditionError, Parser, settled
 from .derive import creatinine_clearance
 from .texts import TextError, render
-from .vocab import ACTIVE_STATUSES, ALERT_SEVERITIES, OPTIONS, SAFETY_FIELDS, STATUSES
+from .vocab import (
+    ACTIVE_STATUSES,
+    ALERT_SEVERITIES,
+    CANCER_TYPES,
+    OPTIONS,
+    SAFETY_FIELDS,
+    STATUSES,
+)
 
 EFFECTS = ("status", "safety", "hold", "criterion", "condition", "caution", "note", "alert",
            "define")
@@ -176,11 +184,18 @@ class CompiledRuleSet:
             # Cautions about uncertainty (a score range that straddles a threshold) stand
             # whatever the option's status, except where the option does not apply.
             rules["uncertainty"] = [c for c in rules["caution"] if "unknown" in c.rule.condition]
-        self.plans = tuple(_Plan(option, rules) for option, rules in self.by_option.items())
-        self.alert_entries = _entries(
-            self.alerts, lambda c: {"code": c.rule.alert_code,
-                                    "severity": c.rule.alert_severity, **c.reason})
+        self.plans = self._plans(_open)
+        # Every assessment names its cancer type: per type, the rules that cannot hold for it
+        # are left out before any assessment arrives.
+        self.plans_by_cancer = {cancer: self._plans(partial(_may_hold, cancer))
+                                for cancer in CANCER_TYPES}
         self.blank = slots.blank()
+
+    def _plans(self, may_hold):
+        """Return (option plans, alert entries) without the rules that cannot hold."""
+        alerts = [c for c in self.alerts if may_hold(c.rule.condition)]
+        return (tuple(_Plan(option, rules, may_hold) for option, rules in self.by_option.items()),
+                _entries(alerts, _alert))
 
     @property
     def header(self):
@@ -196,23 +211,45 @@ def _text(compiled):
     return compiled.reason["text"]
 
 
+def _alert(compiled):
+    rule = compiled.rule
+    return {"code": rule.alert_code, "severity": rule.alert_severity, **compiled.reason}
+
+
+def _open(condition):
+    return True
+
+
+def _may_hold(cancer_type, condition):
+    """Return False if the condition is false for every patient with this cancer type."""
+    return settled(condition, "cancer_type", cancer_type) is not False
+
+
 class _Plan:
     """One option's rules, compiled for evaluation; the shown dicts are shared, read-only."""
 
     __slots__ = ("option", "status", "safety", "hold", "criteria", "conditions", "cautions",
                  "uncertainty", "notes")
 
-    def __init__(self, option, rules):
+    def __init__(self, option, rules, may_hold):
         self.option = option
-        self.status = _entries(rules["status"], lambda c: c)
-        self.safety = _entries(rules["safety"], lambda c: c)
-        self.hold = _entries(rules["hold"], lambda c: c.reason)
+        kept = {effect: [c for c in rules[effect] if may_hold(c.rule.condition)]
+                for effect in ("status", "safety", "hold", "condition", "caution", "uncertainty",
+                               "note")}
+        self.status = _entries(kept["status"], _itself)
+        self.safety = _entries(kept["safety"], _itself)
+        self.hold = _entries(kept["hold"], lambda c: c.reason)
         self.criteria = tuple((c.when_slot, c.when, c.slot, c.predicate, c.shown)
-                              for c in rules["criterion"])
-        self.conditions = _entries(rules["condition"], _text)
-        self.cautions = _entries(rules["caution"], _text)
-        self.uncertainty = _entries(rules["uncertainty"], _text)
-        self.notes = _entries(rules["note"], _text)
+                              for c in rules["criterion"]
+                              if c.when is None or may_hold(c.rule.condition["when"]))
+        self.conditions = _entries(kept["condition"], _text)
+        self.cautions = _entries(kept["caution"], _text)
+        self.uncertainty = _entries(kept["uncertainty"], _text)
+        self.notes = _entries(kept["note"], _text)
+
+
+def _itself(compiled):
+    return compiled
 
 
 def _check_unique_codes(rules):
@@ -258,22 +295,26 @@ class Facts:
 
 
 def _lesions(lesions):
-    """Return (scores, [(index, facts)]) of the lesions, or ([], None) when not given."""
+    """Return ([score entry], [(index, facts)]) of the lesions, or ([], None) if not given."""
     if lesions is None:
         return [], None
     scored = [scored_lesion(i, lesion) for i, lesion in enumerate(lesions)]
-    return [score for score, _ in scored], [(i, facts) for i, (_, facts) in enumerate(scored)]
+    return ([entry for entry, _ in scored if entry is not None],
+            [(i, facts) for i, (_, facts) in enumerate(scored)])
 
 
 def evaluate(assessment: Assessment, ruleset: CompiledRuleSet) -> dict:
-    """Return the contract's result for one assessment under one compiled ruleset."""
+    """Return the contract's result for one assessment under one compiled ruleset.
+
+    Reasons, criteria, alerts and score entries are shared between results: read-only.
+    """
     facts = Facts(assessment, ruleset.defines, ruleset.blank)
+    plans, alerts = ruleset.plans_by_cancer.get(assessment.cancer_type, ruleset.plans)
     return {
         "ruleset": ruleset.header,
-        "options": [_decide(plan, facts) for plan in ruleset.plans],
-        "alerts": _alerts(ruleset.alert_entries, facts),
-        "scores": [score.as_result(i) for i, score in enumerate(facts.scores)
-                   if score is not None],
+        "options": [_decide(plan, facts) for plan in plans],
+        "alerts": _alerts(alerts, facts),
+        "scores": facts.scores,
         "derived": facts.derived,
     }
 
