@@ -184,17 +184,17 @@ class CompiledRuleSet:
             # Cautions about uncertainty (a score range that straddles a threshold) stand
             # whatever the option's status, except where the option does not apply.
             rules["uncertainty"] = [c for c in rules["caution"] if "unknown" in c.rule.condition]
-        self.plans = self._plans(_open)
+        self.plans = self._plans(_unsettled)
         # Every assessment names its cancer type: per type, the rules that cannot hold for it
         # are left out before any assessment arrives.
-        self.plans_by_cancer = {cancer: self._plans(partial(_may_hold, cancer))
+        self.plans_by_cancer = {cancer: self._plans(partial(_settled_by_cancer, cancer))
                                 for cancer in CANCER_TYPES}
         self.blank = slots.blank()
 
-    def _plans(self, may_hold):
+    def _plans(self, answer):
         """Return (option plans, alert entries) without the rules that cannot hold."""
-        alerts = [c for c in self.alerts if may_hold(c.rule.condition)]
-        return (tuple(_Plan(option, rules, may_hold) for option, rules in self.by_option.items()),
+        alerts = [c for c in self.alerts if answer(c.rule.condition) is not False]
+        return (tuple(_Plan(option, rules, answer) for option, rules in self.by_option.items()),
                 _entries(alerts, _alert))
 
     @property
@@ -216,13 +216,28 @@ def _alert(compiled):
     return {"code": rule.alert_code, "severity": rule.alert_severity, **compiled.reason}
 
 
-def _open(condition):
-    return True
+def _unsettled(condition):
+    return True if condition == {"always": True} else None
 
 
-def _may_hold(cancer_type, condition):
-    """Return False if the condition is false for every patient with this cancer type."""
-    return settled(condition, "cancer_type", cancer_type) is not False
+def _settled_by_cancer(cancer_type, condition):
+    """Return True or False if every patient with this cancer type gives that answer."""
+    return settled(condition, "cancer_type", cancer_type)
+
+
+def _chain(status_rules, answer):
+    """Return the status rules that may decide: none that cannot hold, none after one that must.
+
+    The first rule that holds decides, so a rule after one that always holds is never reached.
+    """
+    chain = []
+    for compiled in status_rules:
+        settled_to = answer(compiled.rule.condition)
+        if settled_to is not False:
+            chain.append(compiled)
+        if settled_to is True:
+            break
+    return chain
 
 
 class _Plan:
@@ -231,17 +246,16 @@ class _Plan:
     __slots__ = ("option", "status", "safety", "hold", "criteria", "conditions", "cautions",
                  "uncertainty", "notes")
 
-    def __init__(self, option, rules, may_hold):
+    def __init__(self, option, rules, answer):
         self.option = option
-        kept = {effect: [c for c in rules[effect] if may_hold(c.rule.condition)]
-                for effect in ("status", "safety", "hold", "condition", "caution", "uncertainty",
-                               "note")}
-        self.status = _entries(kept["status"], _itself)
+        kept = {effect: [c for c in rules[effect] if answer(c.rule.condition) is not False]
+                for effect in ("safety", "hold", "condition", "caution", "uncertainty", "note")}
+        self.status = _entries(_chain(rules["status"], answer), _itself)
         self.safety = _entries(kept["safety"], _itself)
         self.hold = _entries(kept["hold"], lambda c: c.reason)
         self.criteria = tuple((c.when_slot, c.when, c.slot, c.predicate, c.shown)
                               for c in rules["criterion"]
-                              if c.when is None or may_hold(c.rule.condition["when"]))
+                              if c.when is None or answer(c.rule.condition["when"]) is not False)
         self.conditions = _entries(kept["condition"], _text)
         self.cautions = _entries(kept["caution"], _text)
         self.uncertainty = _entries(kept["uncertainty"], _text)

@@ -3,6 +3,7 @@
 import pytest
 
 from options.rules import Assessment, ConditionError, Lesion, Parser, PriorTreatment
+from options.rules.conditions import settled
 from options.rules.engine import Facts
 
 T, F, U = True, False, None
@@ -137,3 +138,29 @@ def test_a_condition_outside_the_vocabulary_is_refused_with_its_path(cond, path,
 def test_a_derived_fact_is_known_once_defined():
     parser = Parser(derived={"analgesia_failed"})
     parser.compile({"fact": "analgesia_failed", "is": True})
+
+
+BREAST = {"fact": "cancer_type", "eq": "breast"}
+CALCIUM = {"fact": "corrected_calcium_mmol_l", "lt": 2.2}
+SETTLED = [
+    ("the fact itself", BREAST, "breast", True),
+    ("the fact itself, another value", BREAST, "lung", False),
+    ("a false conjunct decides an all", {"all": [BREAST, CALCIUM]}, "lung", False),
+    ("a true conjunct leaves an all open", {"all": [BREAST, CALCIUM]}, "breast", None),
+    ("a true disjunct decides an any", {"any": [CALCIUM, BREAST]}, "breast", True),
+    ("a false disjunct leaves an any open", {"any": [CALCIUM, BREAST]}, "lung", None),
+    ("not turns it round", {"not": BREAST}, "lung", True),
+    ("always holds", {"always": True}, "lung", True),
+    ("another fact leaves it open", CALCIUM, "lung", None),
+    ("a lesion leaves it open", {"any_lesion": {"fact": "site", "eq": "spine"}}, "lung", None),
+    ("unknown leaves it open", {"unknown": BREAST}, "lung", None),
+]
+
+
+@pytest.mark.parametrize(("cond", "cancer_type", "expected"), [s[1:] for s in SETTLED],
+                         ids=[s[0] for s in SETTLED])
+def test_settled_by_the_cancer_type_alone(cond, cancer_type, expected):
+    assert settled(cond, "cancer_type", cancer_type) is expected
+    if expected is not None:  # what the compiler assumes is what evaluation finds
+        fields = {"cancer_type": cancer_type, "corrected_calcium_mmol_l": None}
+        assert Parser().compile(cond)(facts(**fields), None)[0] is expected
