@@ -6,7 +6,7 @@ from functools import partial
 from operator import attrgetter
 
 from .assessment import PATIENT_FIELD_NAMES, Assessment, prior_facts, scored_lesion
-from .conditions import TRUE, ConditionError, Parser, settled
+from .conditions import FALSE, TRUE, ConditionError, Parser, settled
 from .derive import creatinine_clearance
 from .texts import TextError, render
 from .vocab import (
@@ -184,18 +184,23 @@ class CompiledRuleSet:
             # Cautions about uncertainty (a score range that straddles a threshold) stand
             # whatever the option's status, except where the option does not apply.
             rules["uncertainty"] = [c for c in rules["caution"] if "unknown" in c.rule.condition]
-        self.plans = self._plans(_unsettled)
-        # Every assessment names its cancer type: per type, the rules that cannot hold for it
-        # are left out before any assessment arrives.
-        self.plans_by_cancer = {cancer: self._plans(partial(_settled_by_cancer, cancer))
-                                for cancer in CANCER_TYPES}
         self.blank = slots.blank()
+        self.plans = self._plans(_unsettled, compiled)
+        # Every assessment names its cancer type: per type, the rules that cannot hold for it
+        # are left out, and the answers that it settles filled in, before any assessment.
+        self.plans_by_cancer = {cancer: self._plans(partial(_settled_by_cancer, cancer), compiled)
+                                for cancer in CANCER_TYPES}
 
-    def _plans(self, answer):
-        """Return (option plans, alert entries) without the rules that cannot hold."""
+    def _plans(self, answer, compiled):
+        """Return (option plans, alert entries, first answers) for one kind of assessment."""
         alerts = [c for c in self.alerts if answer(c.rule.condition) is not False]
+        blank = list(self.blank)
+        for c in compiled:
+            _settle(blank, c.slot, answer(c.rule.condition))
+            if c.when is not None:
+                _settle(blank, c.when_slot, answer(c.rule.condition["when"]))
         return (tuple(_Plan(option, rules, answer) for option, rules in self.by_option.items()),
-                _entries(alerts, _alert))
+                _entries(alerts, _alert), blank)
 
     @property
     def header(self):
@@ -214,6 +219,12 @@ def _text(compiled):
 def _alert(compiled):
     rule = compiled.rule
     return {"code": rule.alert_code, "severity": rule.alert_severity, **compiled.reason}
+
+
+def _settle(blank, slot, settled_to):
+    """Fill in an answer known before evaluation: what evaluation would find, exactly."""
+    if settled_to is not None:
+        blank[slot] = TRUE if settled_to else FALSE
 
 
 def _unsettled(condition):
@@ -322,8 +333,8 @@ def evaluate(assessment: Assessment, ruleset: CompiledRuleSet) -> dict:
 
     Reasons, criteria, alerts and score entries are shared between results: read-only.
     """
-    facts = Facts(assessment, ruleset.defines, ruleset.blank)
-    plans, alerts = ruleset.plans_by_cancer.get(assessment.cancer_type, ruleset.plans)
+    plans, alerts, blank = ruleset.plans_by_cancer.get(assessment.cancer_type, ruleset.plans)
+    facts = Facts(assessment, ruleset.defines, blank)
     return {
         "ruleset": ruleset.header,
         "options": [_decide(plan, facts) for plan in plans],
@@ -446,7 +457,7 @@ def _option_result(plan, facts, status, decided_by, hold, reasons, not_now, miss
         "criteria": criteria,
         "conditions": conditions,
         "cautions": _texts(cautions, facts),
-        "notes": _texts(plan.notes, facts),
+        "notes": _texts(plan.notes, facts) if plan.notes else [],
         "missing": _unique(missing) if missing else [],
         "lesions": sorted(set(lesions)) if lesions and status != "needs_information" else [],
     }
