@@ -18,7 +18,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(
         redirect_authenticated_user=True, authentication_form=SignInForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("consultations/", include("options.urls")),
+    path("consultations/", include("options.web.urls")),
     path("", RedirectView.as_view(pattern_name="consultation-list"), name="home"),
     path("api/", include("options.api.urls")),
 ]

@@ -140,7 +140,7 @@ def test_the_published_pattern_refuses_what_the_validator_refuses_in_the_bmp(cha
 
 def test_the_form_stores_a_decomposed_reference_composed(clinician_raising, clinician,
                                                          published_ruleset):
-    from options.consultation_form import data_from_assessment
+    from options.web.consultation_form import data_from_assessment
 
     data = {**data_from_assessment(assessment(patient_ref=DECOMPOSED)), "action": "submit"}
     response = clinician_raising.post("/consultations/new/", data)

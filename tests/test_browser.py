@@ -24,8 +24,8 @@ pytestmark = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from options.choices import label  # noqa: E402
-from options.forms import AssessmentForm, LesionForm, PriorTreatmentForm, YesNoField  # noqa: E402
-from options.presenters import STATUS_TAGS  # noqa: E402
+from options.web.forms import AssessmentForm, LesionForm, PriorTreatmentForm, YesNoField  # noqa: E402
+from options.web.presenters import STATUS_TAGS  # noqa: E402
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",

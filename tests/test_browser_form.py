@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from options.forms import AssessmentForm, LesionForm
 from options.models import Consultation
+from options.web.forms import AssessmentForm, LesionForm
 from tests import test_browser as shared
 from tests.test_browser import (
     CHROMIUM,

@@ -8,12 +8,12 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from options.consultation_form import ConsultationForm, data_from_assessment, lesion_score_text
-from options.forms import AssessmentForm, LesionForm
 from options.models import Consultation
-from options.presenters import score_tables
 from options.rules.vocab import PATIENT_FACTS
 from options.validation import validate_assessment
+from options.web.consultation_form import ConsultationForm, data_from_assessment, lesion_score_text
+from options.web.forms import AssessmentForm, LesionForm
+from options.web.presenters import score_tables
 
 V06_LESION = {"site": "spine", "level": "L1", "lesion_type": "lytic", "pain": "mechanical",
               "collapse": "under_50", "alignment": "normal", "posterolateral": "none",

@@ -9,11 +9,11 @@ from django.conf import settings
 from guidance.models import GuidanceDocument
 from guidance.scenarios import scenario_file_mismatches
 from guidance.selectors import define_names
-from options.consultation_form import data_from_assessment
 from options.models import Consultation, EvaluationAudit
 from options.roles import CLINICIAN
 from options.rules.texts import render
 from options.services import consultation_create
+from options.web.consultation_form import data_from_assessment
 from tests.conftest import user_in_role
 
 SCENARIOS = sorted(settings.BONECARE_SCENARIOS_DIR.glob("*.json"))

@@ -13,9 +13,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.views import APIView
 
 from options.api.serializers import assessment_input_serializer
-from options.forms import assessment_form_class
 from options.rules import vocab
 from options.validation import AssessmentInvalid, contract_validator, validate_assessment
+from options.web.forms import assessment_form_class
 
 ROOT = Path(__file__).resolve().parent.parent
 NEW_FACT = ("frailty_score", ("number", 1, 10))

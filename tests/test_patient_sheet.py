@@ -6,7 +6,7 @@ import pytest
 import textstat
 
 from options.models import Consultation
-from options.presenters import ALERT_PATIENT_TEXT
+from options.web.presenters import ALERT_PATIENT_TEXT
 
 from .result_helpers import CASES, SCENARIOS, as_prose, consultation_for, page, sentences
 from .result_helpers import visible_blocks as blocks_of

@@ -4,7 +4,7 @@ Standard library only. This is the one table of the contract's fields: their kin
 choices, required-ness and where each applies (site, cancer type, sex). The engine, the
 validator (options.validation.contract_validator), the REST API's input serializers and schema
 (options.api.serializers.assessment_input_serializer), the consultation form
-(options.forms.assessment_form_class and its lesion and prior-treatment builders) and the
+(options.web.forms.assessment_form_class and its lesion and prior-treatment builders) and the
 Django models read it; only labels, hints and placement for people live beside them. The FHIR
 mapping of the CDS Hooks service does not exist yet: when it does, it must read this too.
 """

@@ -1,7 +1,7 @@
 """SINS and Mirels as MDCalc shows them: each component with its points, total and band."""
 
-from ..choices import label
-from ..rules import scores
+from ...choices import label
+from ...rules import scores
 
 # Component (the result's `points` key) -> (heading, the lesion finding it reads).
 SINS_ROWS = {

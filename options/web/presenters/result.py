@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from guidance.models import GuidanceDocument, Rule
 from guidance.selectors import define_names
 
-from ..choices import label
+from ...choices import label
+from ...models import TreatmentOption
+from ...rules.texts import TextError, render
 from ..forms import AssessmentForm, LesionForm, PriorTreatmentForm
-from ..models import TreatmentOption
-from ..rules.texts import TextError, render
 from . import inputs
 from .patient import PATIENT_STATUS_TEXT, alert_patient_view, patient_groups
 from .scoring import score_views

@@ -9,8 +9,8 @@ options.validation, whose error paths `errors_for_form` maps back onto the field
 
 from django import forms
 
-from . import vocab
-from .choices import choices
+from .. import vocab
+from ..choices import choices
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 UNKNOWN = "unknown"

@@ -10,7 +10,16 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import vocab
+from ... import vocab
+from ...json_input import json_loads
+from ...models import Consultation
+from ...services import AssessmentInvalid, NoPublishedRuleSet, consultation_create
+from ...validation import (
+    PATIENT_REF_MAX_LENGTH,
+    invisible_characters,
+    patient_ref_normal,
+    validate_assessment,
+)
 from ..consultation_form import (
     ConsultationForm,
     creatinine_clearance_shown,
@@ -19,16 +28,7 @@ from ..consultation_form import (
     score_required,
 )
 from ..forms import CANCER_QUESTIONS, LESION_HINTS, MAX_ROWS, PREFIXES, YesNoField
-from ..json_input import json_loads
-from ..models import Consultation
 from ..presenters import consultation_view, score_tables
-from ..services import AssessmentInvalid, NoPublishedRuleSet, consultation_create
-from ..validation import (
-    PATIENT_REF_MAX_LENGTH,
-    invisible_characters,
-    patient_ref_normal,
-    validate_assessment,
-)
 from .access import clinician_required, own_consultation
 
 SEARCH_KEY = "consultation_search"

@@ -1,7 +1,7 @@
 """The inputs a stored decision used, as a record for the clinical notes."""
 
-from .. import vocab
-from ..choices import label
+from ... import vocab
+from ...choices import label
 
 NOT_KNOWN = "Not known"
 # Creatinine clearance methods the engine names in `derived`.

@@ -9,7 +9,9 @@ import re
 
 from django import forms
 
-from . import vocab
+from .. import vocab
+from ..rules.derive import CG_FROM, creatinine_clearance
+from ..validation import AssessmentInvalid, validate_assessment
 from .forms import (
     ABOUT_PATIENT,
     FORM_ONLY,
@@ -21,8 +23,6 @@ from .forms import (
     AssessmentForm,
     YesNoField,
 )
-from .rules.derive import CG_FROM, creatinine_clearance
-from .validation import AssessmentInvalid, validate_assessment
 
 # The order of the page, for the error summary: a fact the page does not place yet comes
 # before the safety section.

@@ -6,8 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from ..models import Consultation
-from ..roles import CLINICIAN, role_held
+from ...models import Consultation
+from ...roles import CLINICIAN, role_held
 
 
 def is_clinician(user):

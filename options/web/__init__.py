@@ -1,0 +1,1 @@
+"""The clinician web interface: the consultation form, its pages and their presenters."""
