@@ -53,8 +53,9 @@ bench: bench-engine bench-pages bench-api
 bench-engine: venv
 	$(BIN)/python -m bench.engine
 
-# The REST API under gunicorn (DEBUG off), driven by Debian's wrk: on a throwaway SQLite
-# file (the embedded default) and on a fresh PostgreSQL database, one after the other.
+# The REST API under gunicorn (DEBUG off, 2 sync workers), driven by Debian's wrk, beside a
+# bare DRF view served by the benchmark alone (bench/urls.py): on a throwaway SQLite file
+# (the embedded default) and on a fresh PostgreSQL database, one after the other.
 BENCH_DATABASE := bonecare_bench_api
 bench-api: venv
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) \
@@ -63,7 +64,7 @@ bench-api: venv
 		-c 'CREATE DATABASE $(BENCH_DATABASE)'
 	env -u DATABASE_URL \
 		BENCH_POSTGRESQL_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DATABASE) \
-		$(BIN)/python -m options.api.bench
+		$(BIN)/python -m bench.api
 
 migrations-check: venv
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -20,6 +20,10 @@ __all__ = [
 
 def _audit(*, channel, outcome, patient_ref="", ruleset_version="", user=None,
            client_name="", endpoint="", consultation=None):
+    if channel == "api":
+        # The API writes one row per call (api.ApiCallAudit), naming what the call caused,
+        # in the transaction that decides its response: a second row here would repeat it.
+        return
     EvaluationAudit.objects.create(
         channel=channel,
         outcome=outcome,

@@ -10,15 +10,17 @@ from rest_framework.permissions import BasePermission
 from rest_framework.throttling import BaseThrottle
 
 from .models import ApiClient
-from .services import api_client_touch, token_matches, token_prefix
-from .throttling import anonymous_calls_in_window, calls_in_window
+from .services import api_client_touch, token_digest, token_prefix
+from .throttling import anonymous_calls_in_window, client_authenticate_counted
 
 KEYWORD = "Token"
 _BAD_TOKEN = "Invalid or revoked token."
 
 
 class ApiClientAuthentication(BaseAuthentication):
-    """Authenticate `Authorization: Token <prefix>.<secret>` against a client's digest."""
+    """Authenticate `Authorization: Token <prefix>.<secret>` against a client's digest, and
+    count the call in the client's throttle window in the same statement
+    (throttling.client_authenticate_counted); ClientRateThrottle then reads the count."""
 
     def authenticate(self, request):
         parts = get_authorization_header(request).split()
@@ -30,8 +32,11 @@ class ApiClientAuthentication(BaseAuthentication):
             token = parts[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_BAD_TOKEN) from None
-        client = ApiClient.objects.filter(token_prefix=token_prefix(token)).first()
-        if client is None or not token_matches(client, token) or not client.is_active:
+        _, period = parse_rate(settings.BONECARE_API_THROTTLE_RATE)
+        client = client_authenticate_counted(prefix=token_prefix(token),
+                                             digest=token_digest(token), period=period,
+                                             window_index=int(time.time() // period))
+        if client is None:
             raise exceptions.AuthenticationFailed(_BAD_TOKEN)
         api_client_touch(client=client)
         return client, client
@@ -88,20 +93,19 @@ class _WindowThrottle(BaseThrottle):
         return self.wait_seconds
 
 
-class ClientRateThrottle(_WindowThrottle):
-    """Allow each client BONECARE_API_THROTTLE_RATE calls per fixed window, counted in
-    storage every worker shares (see throttling.calls_in_window)."""
-
-    rate_setting = "BONECARE_API_THROTTLE_RATE"
+class ClientRateThrottle(BaseThrottle):
+    """Allow each client BONECARE_API_THROTTLE_RATE calls per fixed window, counted by
+    ApiClientAuthentication in storage every worker shares (see throttling)."""
 
     def allow_request(self, request, view):
         if not isinstance(request.auth, ApiClient):
             return True
-        return super().allow_request(request, view)
+        limit, period = parse_rate(settings.BONECARE_API_THROTTLE_RATE)
+        self.wait_seconds = period - time.time() % period
+        return request.auth.calls_in_window <= limit
 
-    def count(self, request, period, window_index):
-        return calls_in_window(client_id=request.auth.pk, period=period,
-                               window_index=window_index)
+    def wait(self):
+        return self.wait_seconds
 
 
 class AnonymousRateThrottle(_WindowThrottle):

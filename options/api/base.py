@@ -1,19 +1,21 @@
 """What every API view shares: authentication, throttling, the error shape and the audit."""
 
+import functools
 import logging
-from contextlib import nullcontext
+from dataclasses import dataclass
 
 from django.db import transaction
 from rest_framework.exceptions import (
-    APIException,
     AuthenticationFailed,
     NotAuthenticated,
     ValidationError,
 )
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from options.failure import database_unavailable, unavailable_response
+from options.services import audit_patient_ref
 
 from .auth import AnonymousRateThrottle, ApiClientAuthentication, ClientRateThrottle, HasScope
 from .errors import LengthRequired, api_exception_handler
@@ -34,16 +36,52 @@ def _outcome(status_code):
     return OUTCOMES.get(status_code, "error")
 
 
-class ApiView(APIView):
-    """Deny by default; every call by a client leaves one audit row whose outcome is what the
-    client was told.
+@dataclass(frozen=True)
+class CallRecord:
+    """What the audit row of one call says beyond its status: whom it was about, and what
+    it caused (the ruleset that advised, the consultation stored or shown)."""
 
-    The handler and its audit rows share one transaction when the operation writes or audits
-    an evaluation (`writes = True`), so no row says "ok" for a call that ends in an error; the
-    checks before it (token, scope, throttle) stay outside, so that a client's concurrent
-    calls never queue on a lock. Calls without a valid token are counted per address
-    (AnonymousRateThrottle), not audited one row each. While the database is unavailable
-    the answer is 503 (options.failure) and nothing can be audited.
+    patient_ref: str = ""
+    ruleset_version: str = ""
+    consultation: object = None
+    outcome: str = ""  # blank: follow the status code
+
+
+class AuditedResponse(Response):
+    """A response that carries its audit record from the handler that decided it."""
+
+    def __init__(self, data=None, *, record, **kwargs):
+        super().__init__(data, **kwargs)
+        self.record = record
+
+
+def in_transaction(handler):
+    """Run a handler and its call's audit row in one transaction: both commit or neither.
+
+    An exception rolls everything back; ApiView.finalize_response then records the error
+    response after the rollback, so the row that says what the client was told is kept.
+    """
+    @functools.wraps(handler)
+    def run(view, request, *args, **kwargs):
+        with transaction.atomic():
+            response = handler(view, request, *args, **kwargs)
+            view.record_call(response)
+        return response
+
+    return run
+
+
+class ApiView(APIView):
+    """Deny by default; every call by a client leaves one audit row (api.ApiCallAudit) whose
+    outcome is what the client was told.
+
+    A handler that writes is wrapped in `in_transaction`, so the row and the writes commit
+    together and no row says "ok" for a call that ends in an error; every other response
+    is recorded as it is finalized. The checks before the handler (token, scope, throttle)
+    run outside any transaction, so that a client's concurrent calls never queue on a lock.
+    Calls without a valid token are counted per address (AnonymousRateThrottle), not
+    audited one row each. While the database is unavailable the answer is 503
+    (options.failure) and nothing can be audited.
     """
 
     authentication_classes = [ApiClientAuthentication]
@@ -55,14 +93,15 @@ class ApiView(APIView):
     required_scope = None
     route = ""
     query_parameters = ()  # any other query parameter is an error, not silently ignored
-    writes = False
 
     def get_exception_handler(self):
         return api_exception_handler
 
     def handle_exception(self, exc):
         if database_unavailable(exc):
-            return unavailable_response(self.request, exc)
+            response = unavailable_response(self.request, exc)
+            response.recorded = True  # nothing can be audited without the database
+            return response
         return super().handle_exception(exc)
 
     def initial(self, request, *args, **kwargs):
@@ -80,56 +119,34 @@ class ApiView(APIView):
         if unknown:
             raise ValidationError({name: "unknown query parameter" for name in unknown})
 
-    def dispatch(self, request, *args, **kwargs):
-        """Run DRF's dispatch steps; the handler and its audit share a transaction."""
-        self.args, self.kwargs = args, kwargs
-        request = self.initialize_request(request, *args, **kwargs)
-        self.request = request
-        self.headers = self.default_response_headers
-        self.audit = {}
-        try:
-            self.initial(request, *args, **kwargs)
-        except Exception as exc:
-            response = self.handle_exception(exc)
-            if not database_unavailable(exc):
-                self._record(response)
-        else:
-            response = self._handle(request, *args, **kwargs)
-        self.response = self.finalize_response(request, response, *args, **kwargs)
-        return self.response
-
-    def _handle(self, request, *args, **kwargs):
-        method = request.method.lower()
-        handler = (getattr(self, method, self.http_method_not_allowed)
-                   if method in self.http_method_names else self.http_method_not_allowed)
-        failure = None
-        with transaction.atomic() if self.writes else nullcontext():
+    def finalize_response(self, request, response, *args, **kwargs):
+        if not getattr(response, "recorded", False):
             try:
-                response = handler(request, *args, **kwargs)
-            except Exception as exc:
-                failure, response = exc, self.handle_exception(exc)
-            failed = response.status_code >= 500
-            if failed and self.writes:
-                transaction.set_rollback(True)  # a server error undoes the operation's writes
-            elif not failed:
-                self._record(response)
-        if failed and not database_unavailable(failure):
-            self._record(response)  # after the rollback, so that it is kept
-        return response
+                self.record_call(response)
+            except Exception as exc:  # the audit failed: the client is told so, not "ok"
+                response = self.handle_exception(exc)
+                if not getattr(response, "recorded", False):
+                    self.record_call(response)
+        return super().finalize_response(request, response, *args, **kwargs)
 
-    def _record(self, response):
-        client = _client(self.request)
-        if client is None:
+    def record_call(self, response):
+        """Write this call's one audit row, unless the caller has no valid token."""
+        response.recorded = True
+        client = getattr(self.request, "_auth", None)
+        if not isinstance(client, ApiClient):
             return  # counted by AnonymousRateThrottle instead
-        outcome = self.audit.pop("outcome", None) or _outcome(response.status_code)
-        api_call_record(client=client, endpoint=f"{self.request.method} "
-                        f"{self.route}"[:100], status_code=response.status_code,
-                        outcome=outcome, **self.audit)
+        record = getattr(response, "record", None) or CallRecord(
+            patient_ref=_patient_ref(self.request, response))
+        api_call_record(client=client, endpoint=f"{self.request.method} {self.route}"[:100],
+                        status_code=response.status_code,
+                        outcome=record.outcome or _outcome(response.status_code),
+                        patient_ref=record.patient_ref, ruleset_version=record.ruleset_version,
+                        consultation=record.consultation)
 
 
-def _client(request):
-    try:
-        auth = request.auth
-    except (APIException, AttributeError):
-        return None
-    return auth if isinstance(auth, ApiClient) else None
+def _patient_ref(request, response):
+    """Name the patient of a refused assessment in its audit row, when the body said."""
+    if response.status_code != 400 or request.method != "POST":
+        return ""
+    data = getattr(request, "_full_data", None)  # parsed already, or never: do not parse now
+    return audit_patient_ref(data) if isinstance(data, dict) else ""

@@ -24,7 +24,7 @@ from options.validation import (
 )
 
 from . import scopes
-from .base import ApiView
+from .base import ApiView, AuditedResponse, CallRecord, in_transaction
 from .errors import Conflict, error_response
 from .schema import error_responses
 from .serializers import (
@@ -59,7 +59,6 @@ class EvaluateView(ApiView):
 
     required_scope = scopes.EVALUATE
     route = "/api/v1/evaluate"
-    writes = True  # the evaluation's audit row commits with the call's, or neither does
 
     @extend_schema(operation_id="evaluate", request=AssessmentInputSerializer,
                    responses={200: EvaluationOutputSerializer, **error_responses(400, 413, 415,
@@ -67,9 +66,9 @@ class EvaluateView(ApiView):
     def post(self, request):
         result = evaluate_assessment(data=request.data, channel=CHANNEL,
                                      client_name=request.auth.name, endpoint=self.route)
-        self.audit.update(patient_ref=audit_patient_ref(request.data),
-                          ruleset_version=result["ruleset"]["version"])
-        return Response(result)
+        return AuditedResponse(result, record=CallRecord(
+            patient_ref=audit_patient_ref(request.data),
+            ruleset_version=result["ruleset"]["version"]))
 
 
 def consultation_output(consultation):
@@ -82,6 +81,12 @@ def consultation_output(consultation):
         "assessment": consultation.to_assessment(),
         "result": consultation.result,
     }
+
+
+def consultation_record(consultation, outcome=""):
+    """Return the audit record of a call that stored or showed a consultation."""
+    return CallRecord(patient_ref=consultation.patient_ref, consultation=consultation,
+                      ruleset_version=consultation.ruleset_version, outcome=outcome)
 
 
 class ConsultationPagination(PageNumberPagination):
@@ -110,7 +115,6 @@ class ConsultationsView(ApiView, GenericAPIView):
     pagination_class = ConsultationPagination
     required_scope = None  # per method, below
     query_parameters = ("patient_ref", "page")
-    writes = True  # the consultation, its owner row and the audit rows commit together
 
     def initial(self, request, *args, **kwargs):
         self.required_scope = (scopes.CONSULTATIONS_READ if request.method == "GET"
@@ -121,6 +125,7 @@ class ConsultationsView(ApiView, GenericAPIView):
                    parameters=[IDEMPOTENCY_PARAMETER],
                    responses={201: ConsultationOutputSerializer,
                               **error_responses(400, 409, 413, 415, 503)})
+    @in_transaction  # the consultation, its owner row and the call's audit row commit together
     def post(self, request):
         key = request.headers.get("Idempotency-Key")
         if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
@@ -131,14 +136,13 @@ class ConsultationsView(ApiView, GenericAPIView):
                 client=request.auth, data=request.data, key=key or "", endpoint=self.route)
         except IdempotencyConflict:
             raise Conflict("This Idempotency-Key was used with a different assessment.") from None
-        self.audit.update(patient_ref=consultation.patient_ref, consultation=consultation,
-                          ruleset_version=consultation.ruleset_version,
-                          outcome=None if created else "replayed")
         headers = {"Location": f"{self.route}/{consultation.pk}"}
         if not created:
             headers["Idempotent-Replayed"] = "true"
-        return Response(consultation_output(consultation), status=status.HTTP_201_CREATED,
-                        headers=headers)
+        return AuditedResponse(consultation_output(consultation),
+                               record=consultation_record(consultation,
+                                                          outcome="" if created else "replayed"),
+                               status=status.HTTP_201_CREATED, headers=headers)
 
     @extend_schema(operation_id="consultations_list", parameters=[PATIENT_REF_PARAMETER],
                    responses={200: ConsultationOutputSerializer(many=True),
@@ -151,9 +155,10 @@ class ConsultationsView(ApiView, GenericAPIView):
             if problem:
                 return error_response(400, problem, path="patient_ref")
             consultations = consultations.filter(patient_ref=patient_ref_normal(ref))
-            self.audit["patient_ref"] = patient_ref_normal(ref)
         page = self.paginate_queryset(consultations.order_by("-created_at", "-pk"))
-        return self.get_paginated_response([consultation_output(c) for c in page])
+        response = self.get_paginated_response([consultation_output(c) for c in page])
+        response.record = CallRecord(patient_ref=patient_ref_normal(ref) if ref else "")
+        return response
 
 
 class ConsultationDetailView(ApiView):
@@ -172,9 +177,8 @@ class ConsultationDetailView(ApiView):
                                                        pk=pk).first()
         if consultation is None:
             return error_response(404, "No such consultation for this client.", path="id")
-        self.audit.update(patient_ref=consultation.patient_ref, consultation=consultation,
-                          ruleset_version=consultation.ruleset_version)
-        return Response(consultation_output(consultation))
+        return AuditedResponse(consultation_output(consultation),
+                               record=consultation_record(consultation))
 
 
 class OptionsView(ApiView):
@@ -214,10 +218,10 @@ class CurrentRuleSetView(ApiView):
     def get(self, request):
         ruleset = ruleset_get_published()
         count = ruleset.rules.aggregate(n=Count("pk"))["n"]
-        self.audit["ruleset_version"] = ruleset.version
-        return Response(RuleSetOutputSerializer(
+        return AuditedResponse(RuleSetOutputSerializer(
             {"version": ruleset.version, "title": ruleset.title,
-             "published_at": ruleset.published_at, "rule_count": count}).data)
+             "published_at": ruleset.published_at, "rule_count": count}).data,
+            record=CallRecord(ruleset_version=ruleset.version))
 
 
 class WhoAmIView(ApiView):

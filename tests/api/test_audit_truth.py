@@ -39,31 +39,55 @@ def test_a_consultation_is_never_stored_without_its_audit_row(published_ruleset,
     assert not Lesion.objects.exists()
 
 
+@pytest.fixture
+def ok_call_record_fails(monkeypatch):
+    """Make the API's "ok" audit insert fail, as a full disk would."""
+    real = api_services.api_call_record
+
+    def record(**kwargs):
+        if kwargs["outcome"] == "ok":
+            raise DatabaseError("could not extend file: No space left on device")
+        return real(**kwargs)
+
+    monkeypatch.setattr("options.api.base.api_call_record", record)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/evaluate", URL])
 def test_the_api_stores_nothing_when_the_audit_fails(ehr_client, published_ruleset,
-                                                     ok_audit_fails):
+                                                     ok_call_record_fails, path):
     ehr_client.raise_request_exception = False
-    response = ehr_client.post(URL, scenario("V01")["assessment"], format="json")
+    response = ehr_client.post(path, scenario("V01")["assessment"], format="json")
     assert response.status_code == 500
     assert not Consultation.objects.exists()
-    assert not EvaluationAudit.objects.filter(outcome="ok").exists()
     assert list(ApiCallAudit.objects.values_list("status_code", "outcome")) == [(500, "error")]
 
 
-def test_no_ok_evaluation_audit_when_the_call_audit_fails(ehr_client, published_ruleset,
-                                                          monkeypatch):
+def test_no_audit_row_when_the_database_goes_while_auditing(ehr_client, published_ruleset,
+                                                            monkeypatch):
     def call_audit_fails(**kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
     monkeypatch.setattr("options.api.base.api_call_record", call_audit_fails)
     response = ehr_client.post("/api/v1/evaluate", minimal_assessment(), format="json")
     assert response.status_code == 503
-    assert not EvaluationAudit.objects.exists()
+    assert not ApiCallAudit.objects.exists()
 
 
-def test_an_evaluation_and_its_call_audit_commit_together(ehr_client, published_ruleset):
-    ehr_client.post("/api/v1/evaluate", minimal_assessment(patient_ref="P7"), format="json")
-    assert EvaluationAudit.objects.get().outcome == "ok"
-    assert ApiCallAudit.objects.get().outcome == "ok"
+def test_an_api_call_leaves_one_audit_row_naming_what_it_caused(ehr_client,
+                                                                 published_ruleset):
+    body = ehr_client.post(URL, minimal_assessment(patient_ref="P7"), format="json").json()
+    call = ApiCallAudit.objects.get()
+    assert (call.outcome, call.patient_ref, call.consultation_id, call.ruleset_version) == (
+        "ok", "P7", body["id"], published_ruleset.version)
+    assert not EvaluationAudit.objects.exists()  # the call's row is the evaluation's record
+
+
+def test_a_refused_consultation_keeps_its_invalid_audit_row(ehr_client, published_ruleset):
+    response = ehr_client.post(URL, minimal_assessment(patient_ref="P8", age=-1), format="json")
+    assert response.status_code == 400
+    assert list(ApiCallAudit.objects.values_list("status_code", "outcome", "patient_ref")) == [
+        (400, "invalid", "P8")]
+    assert not Consultation.objects.exists()
 
 
 def lost_race(monkeypatch):
@@ -87,7 +111,6 @@ def test_the_loser_of_an_idempotency_race_replays_the_winner(ehr_client, publish
     assert (second.status_code, second["Idempotent-Replayed"]) == (201, "true")
     assert second.json() == first.json()
     assert Consultation.objects.count() == ClientConsultation.objects.count() == 1
-    assert EvaluationAudit.objects.filter(outcome="ok").count() == 1
     assert sorted(ApiCallAudit.objects.values_list("outcome", flat=True)) == ["ok", "replayed"]
 
 
@@ -125,4 +148,5 @@ def test_concurrent_requests_with_one_key_store_once(published_ruleset):
         thread.join()
     assert Counter(statuses) == {(201, None): 1, (201, "true"): 3}
     assert Consultation.objects.count() == 1
-    assert EvaluationAudit.objects.filter(outcome="ok").count() == 1
+    assert sorted(ApiCallAudit.objects.values_list("outcome", flat=True)) == [
+        "ok", "replayed", "replayed", "replayed"]
