@@ -297,10 +297,11 @@ class Facts:
     def __init__(self, assessment, defines, blank=()):
         patient = dict(zip(PATIENT_FIELD_NAMES, _patient_values(assessment), strict=True))
         self.derived = {}
-        clearance, derivation = creatinine_clearance(patient)
-        patient["creatinine_clearance_ml_min"] = clearance
-        if derivation is not None:
-            self.derived["creatinine_clearance_ml_min"] = derivation
+        if patient["creatinine_clearance_ml_min"] is None:  # else the entered value stands
+            clearance, derivation = creatinine_clearance(patient)
+            patient["creatinine_clearance_ml_min"] = clearance
+            if derivation is not None:
+                self.derived["creatinine_clearance_ml_min"] = derivation
         if patient["sex"] == "male":
             patient["pregnant"] = False  # known, never asked (clinical/rules.md)
         self.patient = patient
@@ -323,9 +324,13 @@ def _lesions(lesions):
     """Return ([score entry], [(index, facts)]) of the lesions, or ([], None) if not given."""
     if lesions is None:
         return [], None
-    scored = [scored_lesion(i, lesion) for i, lesion in enumerate(lesions)]
-    return ([entry for entry, _ in scored if entry is not None],
-            [(i, facts) for i, (_, facts) in enumerate(scored)])
+    entries, indexed = [], []
+    for i, lesion in enumerate(lesions):
+        entry, facts = scored_lesion(i, lesion)
+        if entry is not None:
+            entries.append(entry)
+        indexed.append((i, facts))
+    return entries, indexed
 
 
 def evaluate(assessment: Assessment, ruleset: CompiledRuleSet) -> dict:
@@ -404,6 +409,10 @@ def _could_stand(status, unknown):
 def _decide(plan, facts):
     decided, lesions, unknown, missing = _eligibility(plan.status, facts)
     status = decided.rule.status if decided else "not_recommended"
+    if not unknown and status not in ACTIVE_STATUSES:  # settled, and it cannot stand
+        reason = decided.reason if decided else NO_RULE
+        return _option_result(plan, facts, status, reason["rule"], False, [reason], [], [],
+                              lesions)
     if _could_stand(status, unknown):  # safety rules are asked only of an option that could
         holding, safety_missing = _stops(plan.safety, facts)
     else:
