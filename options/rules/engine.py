@@ -459,13 +459,15 @@ def _option_result(plan, facts, status, decided_by, hold, reasons, not_now, miss
         "option": plan.option,
         "status": status,
         "hold": hold,
-        "summary": _summary(status, decided_by, reasons, not_now, missing),
+        "summary": _summary(status, decided_by, reasons, not_now, missing) if (
+            not_now or status == "needs_information" or reasons[0]["rule"] != decided_by)
+        else reasons[0]["text"],
         "decided_by": decided_by,
         "not_now": not_now,
         "reasons": reasons,
         "criteria": criteria,
         "conditions": conditions,
-        "cautions": _texts(cautions, facts),
+        "cautions": _texts(cautions, facts) if cautions else [],
         "notes": _texts(plan.notes, facts) if plan.notes else [],
         "missing": _unique(missing) if missing else [],
         "lesions": sorted(set(lesions)) if lesions and status != "needs_information" else [],
