@@ -138,29 +138,32 @@ class Parser:
         raise ConditionError(f"{path}.fact", f"unknown fact {name!r}; known: {', '.join(known)}")
 
 
-def settled(cond, fact, value):
+def settled(cond, fact, value, derived=None):
     """Return True or False where `cond` is decided by the patient `fact` alone, else None.
 
     Used once per ruleset to drop, for each cancer type, the rules that cannot hold: a false
-    part decides an `all`, a true part an `any`, as at evaluate time. Anything else (another
-    fact, a derived fact, a lesion or prior, `unknown`) leaves the answer open.
+    part decides an `all`, a true part an `any`, as at evaluate time; a derived fact is
+    settled by its definition (`derived`: name -> condition). Anything else (another fact, a
+    lesion or prior, `unknown`) leaves the answer open.
     """
     if cond.get("always") is True:
         return True
-    if cond.get("fact") == fact:
+    name = cond.get("fact")
+    if name == fact or (derived and derived.get(name)):
+        known = value if name == fact else settled(derived[name], fact, value, derived)
         op = next(key for key in cond if key != "fact")
-        return bool(_test(op, cond[op])(value))
+        return None if known is None else bool(_test(op, cond[op])(known))
     if "not" in cond:
-        inner = settled(cond["not"], fact, value)
+        inner = settled(cond["not"], fact, value, derived)
         return None if inner is None else not inner
     if "all" in cond or "any" in cond:
-        return _settled_junction(cond, fact, value)
+        return _settled_junction(cond, fact, value, derived)
     return None
 
 
-def _settled_junction(cond, fact, value):
+def _settled_junction(cond, fact, value, derived):
     key = "all" if "all" in cond else "any"
-    answers = {settled(part, fact, value) for part in cond[key]}
+    answers = {settled(part, fact, value, derived) for part in cond[key]}
     decisive = key == "any"  # true decides an any, false an all
     if decisive in answers:
         return decisive

@@ -188,8 +188,9 @@ class CompiledRuleSet:
         self.plans = self._plans(_unsettled, compiled)
         # Every assessment names its cancer type: per type, the rules that cannot hold for it
         # are left out, and the answers that it settles filled in, before any assessment.
-        self.plans_by_cancer = {cancer: self._plans(partial(_settled_by_cancer, cancer), compiled)
-                                for cancer in CANCER_TYPES}
+        self.plans_by_cancer = {
+            cancer: self._plans(partial(_settled_by_cancer, cancer, parser.derived), compiled)
+            for cancer in CANCER_TYPES}
 
     def _plans(self, answer, compiled):
         """Return (option plans, alert entries, first answers) for one kind of assessment."""
@@ -231,9 +232,9 @@ def _unsettled(condition):
     return True if condition == {"always": True} else None
 
 
-def _settled_by_cancer(cancer_type, condition):
+def _settled_by_cancer(cancer_type, derived, condition):
     """Return True or False if every patient with this cancer type gives that answer."""
-    return settled(condition, "cancer_type", cancer_type)
+    return settled(condition, "cancer_type", cancer_type, derived)
 
 
 def _chain(status_rules, answer):

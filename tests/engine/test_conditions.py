@@ -164,3 +164,10 @@ def test_settled_by_the_cancer_type_alone(cond, cancer_type, expected):
     if expected is not None:  # what the compiler assumes is what evaluation finds
         fields = {"cancer_type": cancer_type, "corrected_calcium_mmol_l": None}
         assert Parser().compile(cond)(facts(**fields), None)[0] is expected
+
+
+def test_a_derived_fact_is_settled_by_its_definition():
+    derived = {"breast_case": BREAST}
+    assert settled({"fact": "breast_case", "is": True}, "cancer_type", "lung", derived) is False
+    assert settled({"fact": "breast_case", "is": False}, "cancer_type", "lung", derived) is True
+    assert settled({"fact": "breast_case", "is": True}, "cancer_type", "lung") is None
