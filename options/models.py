@@ -182,7 +182,8 @@ class PriorTreatment(models.Model):
 
 
 class EvaluationAudit(models.Model):
-    """One evaluation through any interface: who, when, how, and whether it succeeded.
+    """One evaluation through the pages, the command line or CDS Hooks: who, when, how, and
+    whether it succeeded. An API call's evaluation is recorded by its one api.ApiCallAudit row.
 
     Never clinical content beyond the caller's patient reference.
     """

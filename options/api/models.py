@@ -78,7 +78,9 @@ class ClientConsultation(models.Model):
 
 
 class ApiCallAudit(models.Model):
-    """One call to the API: who, which operation, for which patient reference, and outcome.
+    """One call to the API: who, which operation, for which patient reference, the outcome,
+    and what it caused (the ruleset version that advised, the consultation stored or shown).
+    The only audit row of an API call, evaluations included.
 
     Never clinical content beyond the caller's patient reference.
     """
