@@ -139,7 +139,8 @@ def _cancer_groups(v):
     for name, cancer in v.PATIENT_FIELD_CANCERS.items():
         own.setdefault(cancer, []).append(name)
     others = tuple(c for c in v.CANCER_TYPES if c not in own)
-    return [((cancer,), names) for cancer, names in own.items()] + [(others, [])]
+    # The group holding the contract's first cancer type (breast) comes first, as it always has.
+    return [(others, [])] + [((cancer,), names) for cancer, names in own.items()]
 
 
 def assessment_input_serializer(v=vocab):
