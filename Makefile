@@ -71,5 +71,5 @@ migrations-check: venv
 
 # Server time of the clinician pages (form and result), median and p95.
 bench-pages: venv
-	$(BIN)/python -m options.bench_pages
+	$(BIN)/python -m bench.pages
 
