@@ -1,8 +1,12 @@
 import pytest
 
 
-@pytest.fixture(autouse=True)
-def figures_in_the_output(capsys):
-    """Let the fault tests' figures reach CI's output, not only a run with -s."""
-    with capsys.disabled():
-        yield
+@pytest.fixture
+def say(capsys):
+    """Return print() for figures that reach the run's output, not only a run with -s."""
+
+    def say_(*args, **kwargs):
+        with capsys.disabled():
+            print(*args, **kwargs)
+
+    return say_

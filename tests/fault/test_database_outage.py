@@ -30,7 +30,7 @@ def assessment(ref):
     return {"cancer_type": "breast", "bone_metastases": True, "patient_ref": ref}
 
 
-def test_a_database_outage_is_503s_then_recovers_by_itself():
+def test_a_database_outage_is_503s_then_recovers_by_itself(say):
     with scratch_folder() as folder:
         cluster = PostgresCluster(folder)
         server = None
@@ -41,10 +41,10 @@ def test_a_database_outage_is_503s_then_recovers_by_itself():
             server = Gunicorn(env, folder / "gunicorn.log")
             token, password = _prepare(env)
             server.start()
-            print(f"\nSet-up (cluster, migrate, guidance, static, gunicorn): "
+            say(f"\nSet-up (cluster, migrate, guidance, static, gunicorn): "
                   f"{time.monotonic() - began:.1f} s")
             calls, times, log = _outage_under_load(cluster, server, token, password)
-            _check(calls, times, log, cluster)
+            _check(calls, times, log, cluster, say)
         finally:
             if server is not None:
                 server.stop()
@@ -101,7 +101,7 @@ def _recovered(calls, started):
                    for c in calls) for kind in KINDS)
 
 
-def _check(calls, times, log, cluster):
+def _check(calls, times, log, cluster, say):
     assert not [c.error for c in calls if c.error], "requests went unanswered"
     statuses = {c.status for c in calls}
     assert statuses <= {200, 201, 503}, f"unexpected statuses {statuses}"
@@ -121,14 +121,14 @@ def _check(calls, times, log, cluster):
     lines = [line for line in log.splitlines() if line.strip() and "[INFO]" not in line]
     rows = _check_audit(calls, cluster)
 
-    print(f"Database outage: {len(calls)} requests ({len(during)} during the "
+    say(f"Database outage: {len(calls)} requests ({len(during)} during the "
           f"{OUTAGE_SECONDS} s outage), {len(unavailable)} answered 503, "
           f"{sum(c.status < 300 for c in calls)} succeeded, 0 answered 500")
-    print("First success after the restart: " + ", ".join(
+    say("First success after the restart: " + ", ".join(
         f"{kind} {seconds:.2f} s" for kind, seconds in recovery.items()))
-    print(f"Server log: {len(lines)} lines for {len(unavailable)} failed requests, "
+    say(f"Server log: {len(lines)} lines for {len(unavailable)} failed requests, "
           f"{log.count('Traceback')} tracebacks")
-    print(f"Audit: {rows} rows checked, none ok for a 503, every consultation audited")
+    say(f"Audit: {rows} rows checked, none ok for a 503, every consultation audited")
 
     assert max(recovery.values()) <= RECOVERY_LIMIT_SECONDS, recovery
     assert "Traceback" not in log

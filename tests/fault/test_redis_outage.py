@@ -21,7 +21,7 @@ pytestmark = pytest.mark.fault
 OUTAGE_SECONDS = 4
 
 
-def test_a_redis_outage_leaves_the_api_answering():
+def test_a_redis_outage_leaves_the_api_answering(say):
     with scratch_folder() as folder:
         redis = RedisServer()
         server = None
@@ -37,7 +37,7 @@ def test_a_redis_outage_leaves_the_api_answering():
             if server is not None:
                 server.stop()
             redis.stop()
-    _check(calls, log)
+    _check(calls, log, say)
 
 
 def _outage_under_load(redis, server, token):
@@ -60,10 +60,10 @@ def _outage_under_load(redis, server, token):
     return load.snapshot(), server.log()[log_start:]
 
 
-def _check(calls, log):
+def _check(calls, log, say):
     warnings = [line for line in log.splitlines() if "Redis unavailable" in line]
     statuses = {c.status for c in calls}
-    print(f"\nRedis outage: {len(calls)} API calls, statuses {sorted(statuses)}, "
+    say(f"\nRedis outage: {len(calls)} API calls, statuses {sorted(statuses)}, "
           f"{len(warnings)} warning(s) from {WORKERS} workers, "
           f"{log.count('Traceback')} tracebacks")
     assert not [c.error for c in calls if c.error], "requests went unanswered"
