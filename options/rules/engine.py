@@ -378,17 +378,21 @@ NO_RULE = {"rule": "NO-RULE", "guidance": "", "section": "",
            "text": "No rule in this ruleset supports this option for this patient."}
 
 
-def _stops(safety_rules, facts):
-    """Return the safety rules that hold for one option, and the safety inputs unknown."""
-    holding, missing = [], []
+def _holding(rules, facts, missing):
+    """Return what each rule that holds carries (its plan entry's third item).
+
+    The inputs of rules that cannot be decided go into `missing`; safety and hold rules only
+    ever ask safety inputs, which leave a status standing.
+    """
+    holding = []
     memo = facts.memo
-    for slot, predicate, compiled in safety_rules:
+    for slot, predicate, carried in rules:
         value, paths, _ = memo[slot] or _ask(facts, slot, predicate)
         if value is True:
-            holding.append(compiled)
+            holding.append(carried)
         elif value is None:
             missing.extend(paths)
-    return holding, missing
+    return holding
 
 
 def _final(status, holding):
@@ -415,7 +419,8 @@ def _decide(plan, facts):
         return _option_result(plan, facts, status, reason["rule"], False, [reason], [], [],
                               lesions)
     if _could_stand(status, unknown):  # safety rules are asked only of an option that could
-        holding, safety_missing = _stops(plan.safety, facts)
+        safety_missing = []
+        holding = _holding(plan.safety, facts, safety_missing)
     else:
         holding = safety_missing = ()
     final = _final(status, holding)
@@ -431,7 +436,7 @@ def _decide(plan, facts):
             not_now = [c.reason for c in holding if c.rule.temporary]
     if final in ACTIVE_STATUSES:
         missing += safety_missing
-        holds = _holds(plan.hold, facts, missing)
+        holds = _holding(plan.hold, facts, missing)
         reasons += holds
         not_now += holds
         return _option_result(plan, facts, final, decided_by, bool(not_now), reasons, not_now,
@@ -473,19 +478,6 @@ def _option_result(plan, facts, status, decided_by, hold, reasons, not_now, miss
         "missing": _unique(missing) if missing else [],
         "lesions": sorted(set(lesions)) if lesions and status != "needs_information" else [],
     }
-
-
-def _holds(hold_rules, facts, missing):
-    """Return the reasons of the hold rules that hold; list unknown inputs in `missing`."""
-    holding = []
-    memo = facts.memo
-    for slot, predicate, reason in hold_rules:
-        value, paths, _ = memo[slot] or _ask(facts, slot, predicate)
-        if value is True:
-            holding.append(reason)
-        elif value is None:
-            missing.extend(paths)
-    return holding
 
 
 def _criteria(criteria, facts, missing):
