@@ -69,12 +69,10 @@ def treatment_options(transactional_db):
         TreatmentOption.objects.update_or_create(slug=values["slug"], defaults=values)
 
 
-@pytest.fixture
-def page(browser, live_server, clinician, published_ruleset, treatment_options):
-    clinician.set_password(PASSWORD)
-    clinician.save()
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1100,
-                                                                       "height": 900})
+def local_context(browser, live_server, *, width, height):
+    """Return a browser context whose requests never leave the live server."""
+    context = browser.new_context(base_url=live_server.url,
+                                  viewport={"width": width, "height": height})
 
     def local_only(route):
         # Nothing leaves the machine (the NHS font is fetched from a CDN; Arial stands in).
@@ -84,6 +82,14 @@ def page(browser, live_server, clinician, published_ruleset, treatment_options):
             route.abort()
 
     context.route("**/*", local_only)
+    return context
+
+
+@pytest.fixture
+def page(browser, live_server, clinician, published_ruleset, treatment_options):
+    clinician.set_password(PASSWORD)
+    clinician.save()
+    context = local_context(browser, live_server, width=1100, height=900)
     page = context.new_page()
     yield page
     context.close()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests import test_browser as shared
-from tests.test_browser import CHROMIUM, PASSWORD, assert_accessible, sign_in
+from tests.test_browser import CHROMIUM, PASSWORD, assert_accessible, local_context, sign_in
 
 from .result_helpers import CASES, consultation_for
 
@@ -36,16 +36,7 @@ PRINT_PT_MIN = 12
 def page(browser, live_server, clinician, published_ruleset, treatment_options):
     clinician.set_password(PASSWORD)
     clinician.save()
-    context = browser.new_context(base_url=live_server.url,
-                                  viewport={"width": 1280, "height": FOLD})
-
-    def local_only(route):
-        if route.request.url.startswith(live_server.url):
-            route.continue_()
-        else:
-            route.abort()
-
-    context.route("**/*", local_only)
+    context = local_context(browser, live_server, width=1280, height=FOLD)
     page = context.new_page()
     sign_in(page, clinician.username)
     yield page
