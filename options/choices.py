@@ -15,6 +15,16 @@ _LABELS = {
     "cds_hooks": "CDS Hooks",
     "cli": "Command line",
     "api": "API",
+    "result_page": "Result page",
+    "mdt_disagrees": "MDT disagrees",
+    "patient_choice": "Patient's choice",
+    "clinical_judgement": "Clinical judgement for this patient",
+    "other_condition": "Another condition or medicine",
+    "contraindication_not_assessed": "A contraindication the assessment does not ask about",
+    "not_available": "Not available locally or in time",
+    "evidence_moved_on": "Evidence or practice has moved on from the guidance",
+    "mdt_decision": "Multidisciplinary team decision",
+    "other_reason": "Other reason (see comment)",
 }
 
 

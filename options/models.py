@@ -1,5 +1,7 @@
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 
 from . import vocab
@@ -215,3 +217,61 @@ class EvaluationAudit(models.Model):
 
     def __str__(self):
         return f"{self.channel} {self.outcome} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Decision(models.Model):
+    """One clinician's decision about one option of the advice given: what they chose to do,
+    the rules that advice cited, and why. Recorded from the result page or from CDS Hooks
+    feedback; the rule review page counts these rows per rule.
+
+    Rows are only ever added (options.decisions.decision_record): a change of mind is a new row.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    source = models.CharField(max_length=12, choices=choices(vocab.DECISION_SOURCES))
+    outcome = models.CharField(max_length=20, choices=choices(vocab.DECISION_OUTCOMES))
+    option = models.CharField(max_length=20, choices=choices(vocab.OPTIONS))
+    rule_codes = models.JSONField(
+        default=list, blank=True, help_text="The codes of the rules the advice cited.")
+    ruleset_version = models.CharField(max_length=40)
+    advised_status = models.CharField(
+        max_length=20, blank=True, choices=choices(vocab.STATUSES),
+        help_text="The option's status in the advice the decision was about, where known.")
+    followed = models.BooleanField(
+        help_text="Whether the decision went with the advice (options.decisions.followed).")
+    reason_code = models.CharField(
+        max_length=30, blank=True, choices=choices(vocab.DECISION_REASONS))
+    reason_text = models.CharField(max_length=300, blank=True)
+    comment = models.TextField(blank=True, validators=[MaxLengthValidator(2000)])
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="decisions")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="decisions")
+    client_name = models.CharField(max_length=100, blank=True)
+    card_uuid = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["option", "created_at"], name="decision_option_time")]
+
+    def __str__(self):
+        return f"{self.option} {self.outcome} ({self.source})"
+
+    def clean(self):
+        """Check that the outcome belongs to the source and the rule codes are codes."""
+        super().clean()
+        errors = {}
+        allowed = vocab.DECISION_OUTCOMES_BY_SOURCE.get(self.source, ())
+        if self.source in vocab.DECISION_OUTCOMES_BY_SOURCE and self.outcome not in allowed:
+            errors["outcome"] = (f"{self.outcome!r} is not an outcome for {self.source}; "
+                                 f"allowed: {', '.join(allowed)}")
+        codes = self.rule_codes
+        if not isinstance(codes, list) or not all(
+                isinstance(code, str) and code.strip() and len(code) <= 40 for code in codes):
+            errors["rule_codes"] = "must be a list of rule codes (text of 1 to 40 characters)"
+        if self.source == "cds_hooks" and not self.client_name:
+            errors["client_name"] = "required for CDS Hooks feedback: the EHR client's name"
+        if errors:
+            raise ValidationError(errors)
