@@ -1,8 +1,9 @@
-"""Engine benchmark: the current engine against a baseline revision, side by side, one core.
+"""Engine benchmark: the current engine against baseline revisions, side by side, one core.
 
-Run with `make bench-engine`. The baseline engine is extracted from git at run time into a
-temporary directory and loaded under its own package name; the two then take turns, round by
-round, on the same 16 scenarios, each with the default ruleset of its own revision compiled
+Run with `make bench-engine` (BENCH_BASELINES="rev ..." to choose others). Each baseline
+engine is extracted from git at run time into a temporary directory and loaded under its own
+package name; the engines then take turns, round by round, on the same scenarios (those every
+baseline's contract can express), each with the default ruleset of its own revision compiled
 once (as in a server process). Validated assessments in, result dicts out: no Django, no
 database. Turns cancel out most of what other processes do to the figures.
 """
@@ -20,11 +21,18 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BASELINE = "4dce0a9"  # the engine before issue 10 item 5
+# The engine when issue 10 was filed (contract and ruleset of 2026-11-26), and the engine
+# after the contract of 2026-11-27 but before the speed work (same contract and ruleset).
+BASELINE_NOTES = {
+    "47b9e0e": "the engine when issue 10 was filed (older contract, smaller ruleset)",
+    "4dce0a9": "the 2026-11-27 contract and ruleset, before the speed work",
+}
+FILED, SAME_CONTRACT = "47b9e0e", "4dce0a9"
+BASELINES = os.environ.get("BENCH_BASELINES", f"{FILED} {SAME_CONTRACT}").split()
 RULESET = Path("guidance/data/default_ruleset.json")
 SCENARIOS = ROOT / "guidance" / "data" / "scenarios"
 ENGINE_PATHS = ("options/__init__.py", "options/rules", "options/validation.py", str(RULESET))
-ROUNDS = 20  # each engine's; short rounds, many turns: a busy machine slows both alike
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", 20))  # each engine's: short rounds, many turns
 SECONDS = 0.5
 
 
@@ -52,15 +60,15 @@ def load_package(root, name):
 class Engine:
     """One revision's engine, its compiled default ruleset and the scenarios it evaluates."""
 
-    def __init__(self, label, rules, validation, root):
+    def __init__(self, label, rules, validation, root, cases):
         self.label = label
         self.evaluate = rules.evaluate
         data = json.loads((Path(root) / RULESET).read_text())
         self.ruleset = rules.CompiledRuleSet(
             [rules.Rule(**r) for r in data["rules"]], version=data["version"])
         self.assessments = [
-            rules.Assessment.from_contract(validation.validate_assessment(scenario))
-            for scenario in scenarios()
+            rules.Assessment.from_contract(known_fields(validation, scenario))
+            for scenario in cases
         ]
 
     def rate(self, seconds):
@@ -73,6 +81,26 @@ class Engine:
                 evaluate(assessment, ruleset)
             count += len(assessments)
         return count / elapsed
+
+
+def known_fields(validation, scenario):
+    """Validate `scenario` for an older contract, without the fields it did not have yet.
+
+    The baseline predates `sex` and the Cockcroft-Gault inputs (2026-11-27): it evaluates the
+    same patients without them, as it would have been called then. None if it refuses the
+    scenario for another reason (a cancer type it did not know).
+    """
+    try:
+        return validation.validate_assessment(scenario)
+    except validation.AssessmentInvalid as refused:
+        unknown = {e["path"] for e in refused.errors if e["message"] == "unknown field"}
+        if not unknown or len(unknown) < len(refused.errors):
+            return None
+        try:
+            return validation.validate_assessment(
+                {k: v for k, v in scenario.items() if k not in unknown})
+        except validation.AssessmentInvalid:
+            return None
 
 
 def scenarios():
@@ -100,19 +128,28 @@ def main():
     from options import rules, validation
 
     with tempfile.TemporaryDirectory() as tmp:
-        base_root = extract_revision(BASELINE, tmp)
-        base_rules, base_validation = load_package(base_root, "baseline_options")
-        current = Engine("current", rules, validation, ROOT)
-        baseline = Engine(f"baseline {BASELINE}", base_rules, base_validation, base_root)
-    rates = turns([current, baseline])
-    now, then = (statistics.median(rates[e.label]) for e in (current, baseline))
-    print(f"scenarios: {len(current.assessments)}; {ROUNDS} alternating rounds of "
-          f"{SECONDS} s each on one core; medians")
-    for engine in (current, baseline):
+        baselines = []
+        for i, revision in enumerate(BASELINES):
+            root = extract_revision(revision, Path(tmp) / revision)
+            baselines.append((revision, root, *load_package(root, f"baseline_{i}_options")))
+        # Every engine evaluates the scenarios that every baseline's contract can express.
+        cases = [s for s in scenarios()
+                 if all(known_fields(b[3], s) is not None for b in baselines)]
+        engines = [Engine("current", rules, validation, ROOT, cases)] + [
+            Engine(f"baseline {revision}", base_rules, base_validation, root, cases)
+            for revision, root, base_rules, base_validation in baselines]
+    rates = turns(engines)
+    medians = {e.label: statistics.median(rates[e.label]) for e in engines}
+    print(f"scenarios: {len(cases)} of {len(scenarios())} (those every baseline's contract "
+          f"can express); {ROUNDS} alternating rounds of {SECONDS} s each on one core; medians")
+    for engine in engines:
         low, high = min(rates[engine.label]), max(rates[engine.label])
-        print(f"  {engine.label}: rounds {low:,.0f}-{high:,.0f}")
-    print(f"current: {now:,.0f} evaluations per second; baseline {BASELINE}: {then:,.0f} "
-          f"evaluations per second; ratio {now / then:.2f}x")
+        print(f"  {engine.label}: {medians[engine.label]:,.0f} evaluations per second "
+              f"(rounds {low:,.0f}-{high:,.0f}); {BASELINE_NOTES.get(engine.label[9:], '')}")
+    now = medians["current"]
+    print(f"current: {now:,.0f} evaluations per second")
+    for engine in engines[1:]:
+        print(f"  ratio to {engine.label}: {now / medians[engine.label]:.2f}x")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ import subprocess
 
 import pytest
 
-from bench.engine import BASELINE, ROOT, RULESET, extract_revision, load_package, scenarios
+from bench.engine import ROOT, RULESET, extract_revision, load_package, scenarios
+from bench.engine import SAME_CONTRACT as BASELINE
 from options.rules import Assessment, CompiledRuleSet, Rule, evaluate, vocab
 from options.validation import AssessmentInvalid, validate_assessment
 
