@@ -50,12 +50,19 @@ def only_api_v1(endpoints):
 LIST_LIMITS = {"lesions": MAX_LESIONS, "prior_treatments": MAX_PRIOR_TREATMENTS}
 
 
+# A combination the validator refuses (options/validation.py): pregnant true with sex male.
+NOT_PREGNANT_WHEN_MALE = {"required": ["sex", "pregnant"],
+                          "properties": {"sex": {"enum": ["male"]}, "pregnant": {"enum": [True]}}}
+
+
 def closed_input_objects(result, generator, request, public):
     """State what the validator enforces and serializers cannot say: no unknown fields,
-    list limits, and a body that must be there."""
+    list limits, no pregnant man, and a body that must be there."""
     for name, component in result.get("components", {}).get("schemas", {}).items():
         if name.endswith("Input") and component.get("type") == "object":
             component["additionalProperties"] = False
+            if {"sex", "pregnant"} <= set(component["properties"]):
+                component["not"] = NOT_PREGNANT_WHEN_MALE
             for field, limit in LIST_LIMITS.items():
                 if field in component["properties"]:
                     component["properties"][field]["maxItems"] = limit

@@ -56,3 +56,20 @@ def test_docs_page_works_offline(anonymous_client):
     assert "swagger-ui" in html
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
     assert "cdn" not in html.lower() and "https://" not in html
+
+
+def test_schema_refuses_a_pregnant_man_as_the_validator_does(schema, ehr_client,
+                                                            published_ruleset):
+    """The schema says what the validator refuses, so a generator never sends it as valid."""
+    import jsonschema
+
+    body = {"cancer_type": "breast", "sex": "male", "pregnant": True}
+    component = schema["components"]["schemas"]["OtherCancerAssessmentInput"]
+    refs = {"$ref": "#/components/schemas/OtherCancerAssessmentInput", **schema}
+    assert "not" in component
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(body, refs)
+    jsonschema.validate({**body, "pregnant": False}, refs)
+    response = ehr_client.post("/api/v1/evaluate", body, format="json")
+    assert response.status_code == 400
+    assert {e["path"] for e in response.json()["errors"]} == {"sex", "pregnant"}

@@ -6,11 +6,13 @@ under a minute on the CI machine.
 
 import os
 
+import jsonschema
 import pytest
 import schemathesis
 from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import negative_data_rejection
 
 from bonecare.wsgi import application
 
@@ -55,8 +57,46 @@ def settings_for_fuzzing(settings):
     return settings
 
 
+def _json_schema(node):
+    """Return OpenAPI 3.0 schema text as JSON Schema: `nullable: true` becomes "or null"."""
+    if isinstance(node, list):
+        return [_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    converted = {key: _json_schema(value) for key, value in node.items() if key != "nullable"}
+    if node.get("nullable") is True:
+        return {"anyOf": [converted, {"type": "null"}]}
+    return converted
+
+
+def _body_is_valid(case):
+    """Whether the body of `case` is valid against its operation's schema after all."""
+    raw = schema.raw_schema
+    body = raw["paths"][case.operation.path][case.method.lower()]["requestBody"]
+    document = {**_json_schema(body["content"]["application/json"]["schema"]),
+                "components": _json_schema(raw["components"])}
+    return jsonschema.Draft202012Validator(document).is_valid(case.body)
+
+
+def negative_data_really_rejected(ctx, response, case):
+    """Schemathesis's negative_data_rejection, except for a "negative" body that is valid.
+
+    Its mutations of a body inside oneOf variants sometimes give a body that another
+    variant accepts (seen: a long-bone lesion judged to violate the flat-bone site enum);
+    the API is right to accept that. Checked with jsonschema against the same document.
+    """
+    negative = {location for location, info in (case.meta.components if case.meta else {}).items()
+                if info.mode.is_negative}
+    if negative and {location.value for location in negative} == {"body"} and _body_is_valid(
+            case):
+        return None
+    return negative_data_rejection(ctx, response, case)
+
+
 @schema.parametrize()
 @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=DERANDOMIZE,
           suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_schema(case, ehr_client):
-    case.call_and_validate(headers={"Authorization": f"Token {ehr_client.token}"})
+    case.call_and_validate(headers={"Authorization": f"Token {ehr_client.token}"},
+                           excluded_checks=[negative_data_rejection],
+                           additional_checks=[negative_data_really_rejected])
