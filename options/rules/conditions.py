@@ -13,21 +13,30 @@ A condition is JSON, never code:
 
 A criterion may also be {"when": C, "met": C}: shown only where `when` is not false.
 
-Each compiled predicate takes (facts, item) and returns (value, missing, lesions): value is
-True, False or None (unknown); missing names the unknown inputs by contract path; lesions
-are the indexes of the lesions that made an any_lesion true. Kleene logic: false wins an
-`all`, true wins an `any`, so an unknown only matters where it could change the answer.
+The Parser checks a condition against the vocabulary at compile time, naming the path of
+any mistake, and builds its three-valued predicate from options/rules/predicates.py.
 """
 
-import operator
-from functools import partial
-
-from .assessment import NOT_APPLICABLE, Possible
+from .predicates import (
+    FALSE,
+    NONE,
+    QUANTIFIERS,
+    TRUE,
+    all_of,
+    any_of,
+    comparison_test,
+    derived_fact,
+    item_all,
+    item_any,
+    item_fact,
+    negation,
+    patient_fact,
+    patient_junction,
+    unknown_of,
+)
 from .vocab import LESION_FACTS, PATIENT_FACTS, PRIOR_FACTS
 
-NONE = ()
-TRUE = (True, NONE, NONE)
-FALSE = (False, NONE, NONE)
+__all__ = ["FALSE", "NONE", "TRUE", "ConditionError", "Parser", "settled"]
 
 COMPARISONS = ("eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "is")
 ORDERED = ("lt", "le", "gt", "ge")
@@ -68,9 +77,9 @@ class Parser:
         if key in ("all", "any"):
             return self._junction(key, arg, path, scope)
         if key == "not":
-            return _negate(self.compile(arg, f"{path}.not", scope))
+            return negation(self.compile(arg, f"{path}.not", scope))
         if key == "unknown":
-            return _unknown(self.compile(arg, f"{path}.unknown", scope))
+            return unknown_of(self.compile(arg, f"{path}.unknown", scope))
         if key in QUANTIFIERS:
             return self._quantifier(key, arg, path, scope)
         raise ConditionError(
@@ -103,11 +112,11 @@ class Parser:
         )
         if all(hasattr(part, "patient_test") for part in parts):
             tests = tuple(part.patient_test for part in parts)
-            return _all_patient(tests) if key == "all" else _any_patient(tests)
+            return patient_junction(tests, decisive=key == "any")
         if all(hasattr(part, "item_test") for part in parts):
             tests = tuple(part.item_test for part in parts)
-            return _all_item(tests) if key == "all" else _any_item(tests)
-        return _all(parts) if key == "all" else _any(parts)
+            return item_all(tests) if key == "all" else item_any(tests)
+        return all_of(parts) if key == "all" else any_of(parts)
 
     def _comparison(self, cond, path, scope):
         name = cond["fact"]
@@ -119,12 +128,12 @@ class Parser:
         op, value = ops[0], cond[ops[0]]
         kind, where = self._fact_kind(name, path, scope)
         _check_value(kind, op, value, f"{path}.{op}")
-        test = _test(op, value)
+        test = comparison_test(op, value)
         if where == "derived":
-            return _derived(name, test)
+            return derived_fact(name, test)
         if where == "patient":
-            return _patient_fact(name, test)
-        return _item_fact(name, test, where)
+            return patient_fact(name, test)
+        return item_fact(name, test, where)
 
     def _fact_kind(self, name, path, scope):
         facts = SCOPE_FACTS[scope]
@@ -152,7 +161,7 @@ def settled(cond, fact, value, derived=None):
     if name == fact or (derived and derived.get(name)):
         known = value if name == fact else settled(derived[name], fact, value, derived)
         op = next(key for key in cond if key != "fact")
-        return None if known is None else bool(_test(op, cond[op])(known))
+        return None if known is None else bool(comparison_test(op, cond[op])(known))
     if "not" in cond:
         inner = settled(cond["not"], fact, value, derived)
         return None if inner is None else not inner
@@ -197,294 +206,3 @@ def _check_scalar(kind, value, path):
         raise ConditionError(path, f"must be between {kind[1]} and {kind[2]}")
 
 
-def _test(op, value):
-    """Return a one-argument test; C-level callables keep the hot path cheap."""
-    if op in ("eq", "is"):
-        return partial(operator.eq, value)
-    if op == "ne":
-        return partial(operator.ne, value)
-    if op == "in":
-        return frozenset(value).__contains__
-    if op == "not_in":
-        excluded = frozenset(value)
-        return lambda v: v not in excluded
-    # value OP' v is v OP value with the comparison mirrored.
-    mirrored = {"lt": operator.gt, "le": operator.ge, "gt": operator.lt, "ge": operator.le}
-    return partial(mirrored[op], value)
-
-
-def _patient_fact(name, test):
-    unknown = (None, (name,), NONE)
-
-    def predicate(facts, item):
-        v = facts.patient[name]
-        if v is None:
-            return unknown
-        return TRUE if test(v) else FALSE
-
-    predicate.patient_test = (name, test)  # lets an all/any of such facts ask them inline
-    return predicate
-
-
-def _item_fact(name, test, scope):
-    collection = "lesions" if scope == "lesion" else "prior_treatments"
-
-    def predicate(facts, item):
-        return _item_value(item, name, test, collection)
-
-    predicate.item_test = (name, test, collection)  # lets any_lesion ask it inline
-    return predicate
-
-
-def _item_value(item, name, test, collection):
-    index, values = item
-    v = values[name]
-    if v is NOT_APPLICABLE:
-        return FALSE
-    if v is None:
-        return (None, (f"{collection}[{index}].{name}",), NONE)
-    if v.__class__ is Possible:
-        answers = {bool(test(value)) for value in v.values}
-        if len(answers) == 1:
-            return TRUE if answers.pop() else FALSE
-        return (None, v.missing, NONE)
-    return TRUE if test(v) else FALSE
-
-
-def _derived(name, test):
-    def predicate(facts, item):
-        result = facts.cache.get(name) or facts.derive(name)
-        if result[0] is None:
-            return (None, result[1], NONE)
-        return TRUE if test(result[0]) else FALSE
-
-    predicate.derived_test = (name, test)  # lets a not ask it inline
-    return predicate
-
-
-def _all(parts):
-    def predicate(facts, item):
-        missing = lesions = None
-        for part in parts:
-            result = part(facts, item)
-            value = result[0]
-            if value is False:
-                return FALSE
-            if value is None:
-                missing = result[1] if missing is None else missing + result[1]
-            elif result[2]:
-                lesions = result[2] if lesions is None else lesions + result[2]
-        if missing is not None:
-            return (None, missing, NONE)
-        if lesions is not None:
-            return (True, NONE, lesions)
-        return TRUE
-
-    return predicate
-
-
-def _any(parts):
-    def predicate(facts, item):
-        missing = None
-        for part in parts:
-            result = part(facts, item)
-            if result[0] is True:
-                return result
-            if result[0] is None:
-                missing = result[1] if missing is None else missing + result[1]
-        if missing is not None:
-            return (None, missing, NONE)
-        return FALSE
-
-    return predicate
-
-
-def _negate(part):
-    if hasattr(part, "patient_test"):
-        return _negate_patient(*part.patient_test)
-    if hasattr(part, "derived_test"):
-        return _negate_derived(*part.derived_test)
-
-    def predicate(facts, item):
-        value, missing, _ = part(facts, item)
-        if value is None:
-            return (None, missing, NONE)
-        return FALSE if value else TRUE
-
-    return predicate
-
-
-def _negate_patient(name, test):
-    """Return not of one patient fact, asked inline: the same answers, fewer calls."""
-    unknown = (None, (name,), NONE)
-
-    def predicate(facts, item):
-        v = facts.patient[name]
-        if v is None:
-            return unknown
-        return FALSE if test(v) else TRUE
-
-    return predicate
-
-
-def _negate_derived(name, test):
-    """Return not of one derived fact, asked inline: the same answers, fewer calls."""
-
-    def predicate(facts, item):
-        result = facts.cache.get(name) or facts.derive(name)
-        if result[0] is None:
-            return (None, result[1], NONE)
-        return FALSE if test(result[0]) else TRUE
-
-    return predicate
-
-
-def _all_item(tests):
-    """Return _all over one lesion's or prior's facts: the same answers, fewer calls."""
-
-    def predicate(facts, item):
-        missing = None
-        values = item[1]
-        for name, test, collection in tests:
-            v = values[name]
-            if v is not None and v is not NOT_APPLICABLE and v.__class__ is not Possible:
-                if test(v):  # known: tested here
-                    continue
-                return FALSE
-            result = _item_value(item, name, test, collection)
-            if result is FALSE:
-                return FALSE
-            if result[0] is None:
-                missing = result[1] if missing is None else missing + result[1]
-        return TRUE if missing is None else (None, missing, NONE)
-
-    return predicate
-
-
-def _any_item(tests):
-    """Return _any over one lesion's or prior's facts: the same answers, fewer calls."""
-
-    def predicate(facts, item):
-        missing = None
-        for name, test, collection in tests:
-            result = _item_value(item, name, test, collection)
-            if result is TRUE:
-                return TRUE
-            if result[0] is None:
-                missing = result[1] if missing is None else missing + result[1]
-        return FALSE if missing is None else (None, missing, NONE)
-
-    return predicate
-
-
-def _all_patient(tests):
-    """Return _all over patient facts, asked inline: the same answers, fewer calls."""
-
-    def predicate(facts, item):
-        patient = facts.patient
-        missing = None
-        for name, test in tests:
-            v = patient[name]
-            if v is None:
-                missing = (name,) if missing is None else missing + (name,)
-            elif not test(v):
-                return FALSE
-        return TRUE if missing is None else (None, missing, NONE)
-
-    return predicate
-
-
-def _any_patient(tests):
-    """Return _any over patient facts, asked inline: the same answers, fewer calls."""
-
-    def predicate(facts, item):
-        patient = facts.patient
-        missing = None
-        for name, test in tests:
-            v = patient[name]
-            if v is None:
-                missing = (name,) if missing is None else missing + (name,)
-            elif test(v):
-                return TRUE
-        return FALSE if missing is None else (None, missing, NONE)
-
-    return predicate
-
-
-def _unknown(part):
-    def predicate(facts, item):
-        return TRUE if part(facts, item)[0] is None else FALSE
-
-    return predicate
-
-
-def _any_lesion(part):
-    if hasattr(part, "item_test"):
-        return _any_lesion_fact(*part.item_test)
-
-    def predicate(facts, item):
-        if facts.lesions is None:
-            return (None, ("lesions",), NONE)
-        missing = []
-        matched = []
-        for lesion in facts.lesions:
-            value, lesion_missing, _ = part(facts, lesion)
-            if value is True:
-                matched.append(lesion[0])
-            elif value is None:
-                missing.extend(lesion_missing)
-        if matched:
-            return (True, NONE, tuple(matched))
-        if missing:
-            return (None, tuple(missing), NONE)
-        return FALSE
-
-    return predicate
-
-
-def _any_lesion_fact(name, test, collection):
-    """Return any_lesion over one lesion fact, asked inline: the same answers, fewer calls."""
-
-    def predicate(facts, item):
-        if facts.lesions is None:
-            return (None, ("lesions",), NONE)
-        missing = matched = None
-        for lesion in facts.lesions:
-            v = lesion[1][name]
-            if v is NOT_APPLICABLE:
-                continue
-            if v is not None and v.__class__ is not Possible:  # known: test it here
-                if test(v):
-                    matched = (lesion[0],) if matched is None else matched + (lesion[0],)
-                continue
-            value, lesion_missing, _ = _item_value(lesion, name, test, collection)
-            if value is True:
-                matched = (lesion[0],) if matched is None else matched + (lesion[0],)
-            elif value is None:
-                missing = lesion_missing if missing is None else missing + lesion_missing
-        if matched is not None:
-            return (True, NONE, matched)
-        return FALSE if missing is None else (None, missing, NONE)
-
-    return predicate
-
-
-def _any_prior(part):
-    def predicate(facts, item):
-        if facts.priors is None:
-            return (None, ("prior_treatments",), NONE)
-        missing = []
-        for prior in facts.priors:
-            value, prior_missing, _ = part(facts, prior)
-            if value is True:
-                return TRUE
-            if value is None:
-                missing.extend(prior_missing)
-        if missing:
-            return (None, tuple(missing), NONE)
-        return FALSE
-
-    return predicate
-
-
-QUANTIFIERS = {"any_lesion": ("lesion", _any_lesion), "any_prior": ("prior", _any_prior)}
