@@ -52,17 +52,34 @@ def _content_key(ruleset):
             ruleset.published_at)
 
 
+PUBLISHED_KEY_COLUMNS = ("id", "version", "state", "lock_version", "published_at")
+
+
 def _published_key():
     """Read the published ruleset's identifying columns, or None.
 
-    Every evaluation in every interface runs this, so it is one plain statement rather than
-    an ORM query (the ORM's SQL compilation cost more than the round trip; make bench-api).
+    Every evaluation in every interface runs this (unless its caller read them already, see
+    published_key_sql), so it is one plain statement rather than an ORM query (the ORM's SQL
+    compilation cost more than the round trip; make bench-api).
     """
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, version, state, lock_version, published_at FROM {RuleSet._meta.db_table}"
+            f"SELECT {', '.join(PUBLISHED_KEY_COLUMNS)} FROM {RuleSet._meta.db_table}"
             " WHERE state = %s LIMIT 1", [RuleSet.PUBLISHED])
         return cursor.fetchone()  # a cache key only: SQLite's text time serves as well
+
+
+def published_key_sql():
+    """Return (expressions, params) that read the published ruleset's key in another statement.
+
+    One scalar subquery per column of PUBLISHED_KEY_COLUMNS: the API's authentication reads
+    them in the statement that finds the client and counts the call, and passes them to
+    published_compiled(key=...), so an evaluation costs no round trip of its own.
+    """
+    table = connection.ops.quote_name(RuleSet._meta.db_table)
+    return ([f"(SELECT {column} FROM {table} WHERE state = %s LIMIT 1)"
+             for column in PUBLISHED_KEY_COLUMNS],
+            [RuleSet.PUBLISHED] * len(PUBLISHED_KEY_COLUMNS))
 
 
 def ruleset_compiled(ruleset):
@@ -88,15 +105,17 @@ def _cached(key, load):
     return entry
 
 
-def published_compiled():
+def published_compiled(key=None):
     """Return (row, compiled) for the published ruleset; one small query per call.
 
     Asking the database each time is what makes a publish reach every worker at once; the
     query reads only the columns that name the ruleset's content, and the row and its
-    compiled rules are kept per process once loaded.
+    compiled rules are kept per process once loaded. `key`: those columns as read earlier
+    in the same request (published_key_sql), so as not to read them twice.
     """
-    key = _published_key()
     if key is None:
+        key = _published_key()
+    if key is None or key[0] is None:
         raise NoPublishedRuleSet("No ruleset is published: an editor must publish one.")
     return _cached(key, lambda: RuleSet.objects.get(pk=key[0]))
 

@@ -42,9 +42,9 @@ def audit_patient_ref(data: object) -> str:
     return patient_ref_normal(ref) if ref is not None and patient_ref_problem(ref) is None else ""
 
 
-def _evaluate(data, audit):
+def _evaluate(data, audit, published_key=None):
     """Evaluate through the one door outside any transaction, so a refusal's audit is kept."""
-    ruleset, compiled = published_compiled()
+    ruleset, compiled = published_compiled(key=published_key)
     try:
         clean, result = assessment_evaluate(data=data, ruleset=compiled)
     except AssessmentInvalid:
@@ -54,15 +54,18 @@ def _evaluate(data, audit):
 
 
 def evaluate_assessment(*, data: object, channel: str, user: AbstractBaseUser | None = None,
-                        client_name: str = "", endpoint: str = "") -> dict:
+                        client_name: str = "", endpoint: str = "",
+                        published_key: tuple | None = None) -> dict:
     """Validate an assessment, evaluate it with the published ruleset and audit the call.
 
-    Raises AssessmentInvalid (with field paths) or NoPublishedRuleSet; stores nothing
-    but the audit row.
+    `published_key`: which ruleset is published, as the caller read it earlier in the same
+    request (guidance.selectors.published_key_sql); None to read it here. Raises
+    AssessmentInvalid (with field paths) or NoPublishedRuleSet; stores nothing but the audit
+    row.
     """
     audit = {"channel": channel, "user": user, "client_name": client_name,
              "endpoint": endpoint}
-    ruleset, clean, result = _evaluate(data, audit)
+    ruleset, clean, result = _evaluate(data, audit, published_key)
     _audit(outcome="ok", patient_ref=clean.get("patient_ref", ""),
            ruleset_version=ruleset.version, **audit)
     return result

@@ -11,6 +11,8 @@ from django.core.cache import caches
 from django.db import connection
 from redis.exceptions import RedisError
 
+from guidance.selectors import published_key_sql
+
 from .models import AnonymousCallCount, ApiClient, ThrottleCount
 
 logger = logging.getLogger(__name__)
@@ -23,12 +25,15 @@ ANONYMOUS_KEEP_SECONDS = 7 * 86400
 
 def client_authenticate_counted(*, prefix, digest, period, window_index):
     """Find the live client whose token has this prefix and digest, count this call in its
-    window, and return the client with `calls_in_window` set; None for a bad token.
+    window, and return the client with `calls_in_window` and `published_key` set; None for a
+    bad token.
 
-    Without Redis, one statement does both (INSERT ... SELECT ... ON CONFLICT ... RETURNING):
+    Without Redis, one statement does it all (INSERT ... SELECT ... ON CONFLICT ... RETURNING):
     a revoked or unknown token matches no row, so it is neither counted nor let in, and a
-    revocation is seen by the next call. The digest is compared by the database: equal
-    SHA-256 digests of a 256-bit secret are not found by timing.
+    revocation is seen by the next call. The same statement reads which ruleset is published
+    (guidance.selectors.published_key_sql), so that an evaluation needs no statement of its
+    own to find it. The digest is compared by the database: equal SHA-256 digests of a
+    256-bit secret are not found by timing.
     """
     if "throttle" in settings.CACHES and _redis.worth_trying():
         client = _client_get(prefix, digest)
@@ -38,34 +43,44 @@ def client_authenticate_counted(*, prefix, digest, period, window_index):
         return client
     quote = connection.ops.quote_name
     clients, counts = (quote(m._meta.db_table) for m in (ApiClient, ThrottleCount))
+    published, published_params = published_key_sql()
     sql = (f"INSERT INTO {counts} (client_id, period, window_index, calls) "
            f"SELECT id, %s, %s, 1 FROM {clients} WHERE token_prefix = %s AND token_sha256 = %s"
            f" AND revoked_at IS NULL ON CONFLICT (client_id, period, window_index) DO UPDATE"
            f" SET calls = {counts}.calls + 1 RETURNING client_id, calls,"
            f" (SELECT name FROM {clients} WHERE id = {counts}.client_id),"
-           f" (SELECT scopes FROM {clients} WHERE id = {counts}.client_id)")
+           f" (SELECT scopes FROM {clients} WHERE id = {counts}.client_id), "
+           + ", ".join(published))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [period, window_index, prefix, digest])
+        cursor.execute(sql, [period, window_index, prefix, digest, *published_params])
         row = cursor.fetchone()
     if row is None:
         return None
-    client_id, calls, name, scopes = row
+    client_id, calls, name, scopes, *published_key = row
     if calls == 1:  # a new window: forget this client's older ones
         ThrottleCount.objects.filter(client_id=client_id,
                                      window_index__lt=window_index).delete()
-    client = ApiClient(id=client_id, name=name, scopes=_json(scopes), token_prefix=prefix)
+    client = _client(client_id, name, scopes, prefix, published_key)
     client.calls_in_window = calls
     return client
 
 
 def _client_get(prefix, digest):
+    published, published_params = published_key_sql()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, name, scopes FROM {ApiClient._meta.db_table} WHERE "
-                       "token_prefix = %s AND token_sha256 = %s AND revoked_at IS NULL",
-                       [prefix, digest])
+        cursor.execute(f"SELECT id, name, scopes, {', '.join(published)} FROM "
+                       f"{ApiClient._meta.db_table} WHERE token_prefix = %s AND "
+                       "token_sha256 = %s AND revoked_at IS NULL",
+                       [*published_params, prefix, digest])
         row = cursor.fetchone()
-    return None if row is None else ApiClient(id=row[0], name=row[1], scopes=_json(row[2]),
-                                              token_prefix=prefix)
+    return None if row is None else _client(*row[:3], prefix, row[3:])
+
+
+def _client(client_id, name, scopes, prefix, published_key):
+    """Return the authenticated client, carrying the published ruleset's key as read."""
+    client = ApiClient(id=client_id, name=name, scopes=_json(scopes), token_prefix=prefix)
+    client.published_key = tuple(published_key)
+    return client
 
 
 def _json(value):

@@ -65,7 +65,8 @@ class EvaluateView(ApiView):
                                                                                  503)})
     def post(self, request):
         result = evaluate_assessment(data=request.data, channel=CHANNEL,
-                                     client_name=request.auth.name, endpoint=self.route)
+                                     client_name=request.auth.name, endpoint=self.route,
+                                     published_key=request.auth.published_key)
         return AuditedResponse(result, record=CallRecord(
             patient_ref=audit_patient_ref(request.data),
             ruleset_version=result["ruleset"]["version"]))
