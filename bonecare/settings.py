@@ -291,6 +291,9 @@ LOGGING = {
 # rather than failing it, so workers recover by themselves (CONN_MAX_AGE stays as above).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The same backend, checking a connection's health only after it was idle for a second
+    # (not before every request: a round trip each; bonecare/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "bonecare.postgresql"
     # Give up on an unreachable server in seconds, not the operating system's minutes.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 if "throttle" in CACHES:
