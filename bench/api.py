@@ -16,6 +16,7 @@ import os
 import re
 import secrets
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,7 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PORT = int(os.environ.get("BENCH_PORT", "8104"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
-SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))  # per endpoint, in ROUNDS turns
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 SCENARIO = os.environ.get("BENCH_SCENARIO", "V01")
 BARE = "/bench/bare"
@@ -46,6 +48,9 @@ def main():
         databases = {"SQLite": f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"}
         if os.environ.get("BENCH_POSTGRESQL_URL"):
             databases["PostgreSQL"] = os.environ["BENCH_POSTGRESQL_URL"]
+        chosen = os.environ.get("BENCH_DATABASES")  # e.g. "PostgreSQL": one of them only
+        if chosen:
+            databases = {name: url for name, url in databases.items() if name in chosen.split()}
         for name, url in databases.items():
             print(f"Database: {name}", flush=True)
             runs[name] = _run(_environment(url), Path(tmp))
@@ -108,6 +113,11 @@ def _wait_until_up():
 
 
 def _measure(token, tmp):
+    """Drive the three endpoints in alternating short rounds; return each one's medians.
+
+    Rounds take turns (bare, whoami, evaluate, then the other way round), so that whatever
+    else the machine does in a given minute slows all three alike and the ratios hold.
+    """
     scenario = json.loads((_scenarios_dir() / f"{SCENARIO}.json").read_text())
     post = tmp / "evaluate.lua"
     post.write_text(
@@ -116,11 +126,22 @@ def _measure(token, tmp):
         'wrk.headers["Content-Type"] = "application/json"\n')
     header = f"Authorization: Token {token}"
     _wrk(EVALUATE, header, script=post, seconds=3)  # warm every worker up
-    return {
-        "bare": _wrk(BARE, header),
-        "whoami": _wrk(WHOAMI, header),
-        "evaluate": _wrk(EVALUATE, header, script=post),
-    }
+    endpoints = {"bare": (BARE, None), "whoami": (WHOAMI, None), "evaluate": (EVALUATE, post)}
+    rounds = {key: [] for key in endpoints}
+    for turn in range(ROUNDS):
+        for key in list(endpoints) if turn % 2 == 0 else reversed(endpoints):
+            path, script = endpoints[key]
+            rounds[key].append(_wrk(path, header, script=script,
+                                    seconds=max(1, SECONDS // ROUNDS)))
+    return {key: _medians(results) for key, results in rounds.items()}
+
+
+def _medians(results):
+    """Return the median round's figures, and every error of every round."""
+    return {"rps": statistics.median(r["rps"] for r in results),
+            "p50": statistics.median(r["p50"] for r in results),
+            "p99": statistics.median(r["p99"] for r in results),
+            "errors": sum(r["errors"] for r in results)}
 
 
 def _scenarios_dir():
@@ -158,8 +179,9 @@ NAMES = {"bare": f"GET {BARE} (bare DRF)", "whoami": f"GET {WHOAMI}",
 
 
 def _report(runs):
-    print(f"\nwrk, {CONNECTIONS} connections, {SECONDS} s each, gunicorn with {WORKERS} sync "
-          f"workers, DEBUG off, on {os.cpu_count()} cores\n")
+    print(f"\nwrk, {CONNECTIONS} connections, {SECONDS} s per endpoint in {ROUNDS} alternating "
+          f"rounds (medians), gunicorn with {WORKERS} sync workers, DEBUG off, on "
+          f"{os.cpu_count()} cores\n")
     print(f"{'database':<11} {'endpoint':<36} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
           f"{'errors':>7}")
     for database, results in runs.items():
