@@ -14,6 +14,8 @@ from .services import cds_client_create, cds_client_revoke
 class CdsClientForm(forms.ModelForm):
     services = forms.MultipleChoiceField(choices=[(s, s) for s in SERVICE_IDS], required=False,
                                          widget=forms.CheckboxSelectMultiple)
+    jwks_url = forms.URLField(label="JWK Set URL", required=False, assume_scheme="https",
+                              help_text=CdsClient._meta.get_field("jwks_url").help_text)
 
     class Meta:
         model = CdsClient

@@ -27,6 +27,7 @@ from .order_cards import orders_cards
 from .selectors import code_lists_current
 
 CHANNEL = "cds_hooks"
+OTHER_REASON = "other_reason"
 DRAFT_SECONDS = 3600
 CARD_DAYS = 7
 PURGE_EVERY_SECONDS = 60
@@ -235,5 +236,5 @@ def _override(reason, path):
     code = coding.get("code") if isinstance(coding.get("code"), str) else ""
     display = coding.get("display") if isinstance(coding.get("display"), str) else ""
     comment = reason.get("userComment") if isinstance(reason.get("userComment"), str) else ""
-    from_list = code in DECISION_REASONS
-    return (code if from_list else "other"), display[:300], comment[:2000]
+    # A reason outside the coded list is kept as text under the catch-all reason.
+    return (code if code in DECISION_REASONS else OTHER_REASON), display[:300], comment[:2000]

@@ -9,7 +9,7 @@ import functools
 import json
 
 import jwt
-from jwt.exceptions import InvalidTokenError, PyJWKError
+from jwt.exceptions import InvalidKeyError, InvalidTokenError, PyJWKError
 
 ALGORITHMS = ("ES256", "ES384", "RS256", "RS384")
 LEEWAY_SECONDS = 60
@@ -71,6 +71,8 @@ def token_verify(token, *, header, jwks, audience, issuer):
         raise TokenRejected("The JWT was issued in the future (iat).") from None
     except jwt.InvalidAudienceError:
         raise TokenRejected("aud must be the exact URL called.") from None
+    except InvalidKeyError:
+        raise TokenRejected("The key named by kid is not for this alg.") from None
     except InvalidTokenError as error:
         raise TokenRejected(f"The JWT is not valid ({error.__class__.__name__}).") from None
     if not isinstance(claims.get("jti"), str) or not claims["jti"] or len(claims["jti"]) > 255:
