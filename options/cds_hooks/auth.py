@@ -12,6 +12,7 @@ from rest_framework.throttling import BaseThrottle
 
 from options.api.auth import parse_rate
 
+from .hooks import SERVICES
 from .models import CdsClient
 from .replay import calls_in_window, jti_first_use
 from .selectors import client_by_issuer, client_jwks
@@ -94,7 +95,8 @@ class ServiceAllowed(IsCdsClient):
         if not super().has_permission(request, view):
             return False
         service_id = view.kwargs.get("service_id")
-        return service_id is None or service_id in request.auth.services
+        # Discovery is for any client; an unknown service is the view's 404.
+        return service_id not in SERVICES or service_id in request.auth.services
 
 
 class CdsClientThrottle(BaseThrottle):

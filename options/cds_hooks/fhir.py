@@ -49,7 +49,7 @@ def resource_parse(data, path):
     kind = data.get("resourceType")
     try:
         model = get_fhir_model_class(kind) if isinstance(kind, str) else None
-    except KeyError:
+    except (KeyError, ValueError):  # not a resource type of FHIR R4
         model = None
     if model is None:
         raise RequestInvalid([{"path": f"{path}.resourceType",
