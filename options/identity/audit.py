@@ -5,6 +5,8 @@ admin, `create_user`, a shell) by listening to the user-group relation itself; t
 being served, if any, gives the address and who made the change.
 """
 
+import contextlib
+import contextvars
 import ipaddress
 
 from axes.helpers import get_client_ip_address
@@ -48,9 +50,25 @@ def event_record(*, kind, request=None, user=None, source=None, username="", sub
         address=client_address(request), by=by)
 
 
+_acting_request = contextvars.ContextVar("identity_acting_request", default=None)
+
+
+@contextlib.contextmanager
+def acting_for(request):
+    """Attribute the role changes made inside the block to this request (address, who)."""
+    token = _acting_request.set(request)
+    try:
+        yield
+    finally:
+        _acting_request.reset(token)
+
+
 def current_request():
-    """The request being served in this thread (simple_history's middleware keeps it)."""
-    return getattr(HistoricalRecords.context, "request", None)
+    """The request a change is made for: a service's own, or the one being served.
+
+    simple_history's middleware keeps the request being served (the admin's, for example).
+    """
+    return _acting_request.get() or getattr(HistoricalRecords.context, "request", None)
 
 
 def role_changes_record(sender, instance, action, reverse, pk_set, **kwargs):

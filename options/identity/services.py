@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from options.roles import ROLES, roles_sync
 
-from .audit import event_record
+from .audit import acting_for, event_record
 from .claims import roles_from_claims
 from .models import ProviderIdentity
 
@@ -35,7 +35,7 @@ def provider_sign_in(*, config, claims, request):
     """
     subject = claims["sub"]
     roles = roles_from_claims(claims, config)
-    with transaction.atomic():
+    with transaction.atomic(), acting_for(request):
         identity = (ProviderIdentity.objects.select_for_update().select_related("user")
                     .filter(issuer=config.issuer, subject=subject).first())
         if identity is not None and not identity.user.is_active:

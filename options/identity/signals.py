@@ -4,12 +4,14 @@ from django.contrib.auth import BACKEND_SESSION_KEY
 
 from .audit import event_record
 from .backends import PROVIDER_BACKEND
+from .models import ProviderIdentity
 
 
 def sign_in_record(sender, request, user, **kwargs):
     """Record a successful sign-in, local or through the provider."""
     provider = request.session.get(BACKEND_SESSION_KEY) == PROVIDER_BACKEND
-    subject = user.provider_identity.subject if provider else ""
+    identity = ProviderIdentity.objects.filter(user=user).first() if provider else None
+    subject = identity.subject if identity else ""
     event_record(kind="sign_in", request=request, user=user,
                  source="provider" if provider else "local", subject=subject)
 

@@ -19,10 +19,10 @@ EDITOR_VALUE = "BoneCare.Editor"
 DISPLAY_NAME = "Test Trust account"
 
 
-def trusting(provider, **changes):
-    """BoneCare's configuration for the test provider (client secret, roles in "roles")."""
+def trusting(issuer, **changes):
+    """BoneCare's configuration for a provider (the test client's secret, roles in "roles")."""
     values = {
-        "issuer": provider.issuer, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
+        "issuer": issuer, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
         "scopes": ("openid", "profile", "email", "roles"), "roles_claim": "roles",
         "role_values": {"clinician": frozenset({CLINICIAN_VALUE}),
                         "editor": frozenset({EDITOR_VALUE})},
@@ -33,7 +33,7 @@ def trusting(provider, **changes):
 
 def with_private_key(provider, client_key):
     """The configuration of the client that proves itself with a private-key JWT."""
-    return trusting(provider, client_id=KEY_CLIENT_ID, client_secret="",
+    return trusting(provider.issuer, client_id=KEY_CLIENT_ID, client_secret="",
                     private_key_pem=client_key.as_pem(private=True).decode(),
                     private_key_id=client_key.kid)
 
@@ -61,7 +61,7 @@ def provider(running_provider, settings):
     """The provider with no users and no faults, and BoneCare trusting it."""
     running_provider.users = {}
     running_provider.faults_set()
-    settings.BONECARE_OIDC = trusting(running_provider)
+    settings.BONECARE_OIDC = trusting(running_provider.issuer)
     # As bonecare/settings.py does for a configured provider: its pages may follow our forms.
     policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
     policy["DIRECTIVES"]["form-action"].append(running_provider.issuer)
