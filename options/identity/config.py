@@ -81,7 +81,7 @@ def provider_from_environment(environ, read_bool):
         clock_skew_seconds=_seconds(environ, "CLOCK_SKEW_SECONDS", 60, MAX_CLOCK_SKEW_SECONDS),
         display_name=environ.get(PREFIX + "DISPLAY_NAME", "").strip()
         or "your organisation's account",
-        timeout_seconds=_seconds(environ, "TIMEOUT_SECONDS", 10, 60),
+        timeout_seconds=_seconds(environ, "TIMEOUT_SECONDS", 10, 60, least=1),
     )
 
 
@@ -149,11 +149,11 @@ def _words(raw):
     return [word.strip() for word in raw.split(",") if word.strip()]
 
 
-def _seconds(environ, suffix, default, most):
+def _seconds(environ, suffix, default, most, least=0):
     raw = environ.get(PREFIX + suffix, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or int(raw) > most:
-        raise ImproperlyConfigured(
-            f"{PREFIX}{suffix} must be a whole number of seconds from 0 to {most}, not {raw!r}.")
+    if not raw.isdigit() or not least <= int(raw) <= most:
+        raise ImproperlyConfigured(f"{PREFIX}{suffix} must be a whole number of seconds from "
+                                   f"{least} to {most}, not {raw!r}.")
     return int(raw)
