@@ -84,7 +84,7 @@ def sign_in_callback(request):
         return render(request, "identity/no_access.html", {
             "provider": config, "reason": outcome.refusal,
             "roles": [role.group.lower() for role in ROLES.values()]}, status=403)
-    wanted = request.session.get(NEXT_KEY) or settings.LOGIN_REDIRECT_URL
+    wanted = request.session.pop(NEXT_KEY, "") or settings.LOGIN_REDIRECT_URL
     login(request, outcome.user, backend=PROVIDER_BACKEND)
     request.session[ID_TOKEN_KEY] = token["id_token"]
     return redirect(wanted)

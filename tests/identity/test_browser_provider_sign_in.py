@@ -19,7 +19,13 @@ from tests.identity.conftest import (
     EDITOR_VALUE,
     with_private_key,
 )
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, shot, treatment_options  # noqa: F401
+from tests.test_browser import (  # noqa: F401  (treatment_options: a fixture)
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    assert_accessible,
+    shot,
+    treatment_options,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -111,6 +117,9 @@ def test_a_clinician_signs_in_at_the_provider_and_lands_on_the_form(new_page, pr
     provider.user_set("ux-1001", preferred_username="ada", email="ada@trust.example",
                       given_name="Ada", family_name="Lovelace", roles=[CLINICIAN_VALUE])
     page = new_page()
+    page.goto("/accounts/login/")
+    shot(page, "identity-sign-in-page")
+    assert_accessible(page)
     callback = provider_sign_in(page, "ux-1001")
     assert callback.status == 302
     assert urlsplit(page.url).path == FORM
@@ -164,6 +173,7 @@ def test_a_person_without_a_mapped_role_sees_the_no_access_page(new_page, provid
     assert page.get_by_role("heading", level=1).inner_text() == (
         "You do not have access to BoneCare")
     shot(page, "identity-no-access")
+    assert_accessible(page)
     assert not ProviderIdentity.objects.filter(subject="ux-1004").exists()
     [refused] = events("sign_in_failed")
     assert (refused.reason, refused.subject, refused.username) == ("no_role", "ux-1004", "dee")
@@ -180,6 +190,8 @@ def test_a_callback_with_another_state_is_refused(new_page, provider):
         attacker.goto(forged)
     assert callback.value.status == 400
     assert "could not be matched to one started in this browser" in attacker.content()
+    shot(attacker, "identity-sign-in-failed")
+    assert_accessible(attacker)
     victim = new_page()  # the untouched answer, planted in another browser (login CSRF)
     victim.goto(callback_url)
     assert "could not be matched to one started in this browser" in victim.content()

@@ -104,14 +104,14 @@ def test_an_unreachable_provider_is_a_clear_page_and_an_audit_row(client, db, se
     "", "?code=abc", "?state=unknown&code=abc", "?error=access_denied&state=x",
     "?state=" + "x" * 5000, "?state=%00&code=%00",
 ], ids=["nothing", "no-state", "unknown-state", "provider-error", "long-state", "nul"])
-def test_a_callback_nobody_started_is_refused_with_a_page(client, provider, query):
+def test_a_callback_nobody_started_is_refused_with_a_page(client, db, provider, query):
     response = client.get(f"/accounts/oidc/callback/{query}")
     assert response.status_code == 400
     assert "Sign-in did not complete" in response.content.decode()
     assert AccountEvent.objects.get().kind == "sign_in_failed"
 
 
-def test_the_start_keeps_only_a_local_next_page(client, provider):
+def test_the_start_keeps_only_a_local_next_page(client, db, provider):
     response = client.post("/accounts/oidc/start/", {"next": "https://evil.example/"})
     assert response.status_code == 302
     assert response["Location"].startswith(f"{provider.issuer}/auth?")
@@ -129,3 +129,10 @@ def test_the_session_limits_apply_to_provider_sign_ins(client, clinician):
         assert client.get("/consultations/").status_code == 200
         traveller.shift(datetime.timedelta(minutes=31))
         assert client.get("/consultations/").status_code == 302
+
+
+def test_a_discovery_document_for_another_issuer_is_refused(client, db, provider, settings):
+    settings.BONECARE_OIDC = trusting(provider.issuer + "/")
+    response = client.post("/accounts/oidc/start/")
+    assert response.status_code == 503
+    assert AccountEvent.objects.get().reason == "provider unavailable: ProviderMisconfigured"
