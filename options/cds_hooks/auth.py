@@ -60,7 +60,7 @@ class CdsJwtAuthentication(BaseAuthentication):
         try:
             claims = token_verify(token, header=header, audience=_audience(request),
                                   jwks=client_jwks(client, kid=header.get("kid")),
-                                  issuer=client.iss)
+                                  issuer=client.iss, owner=client.pk)
         except TokenRejected as rejected:
             raise exceptions.AuthenticationFailed(str(rejected)) from None
         expires = datetime.datetime.fromtimestamp(claims["exp"] + LEEWAY_SECONDS,

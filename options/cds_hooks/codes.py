@@ -84,29 +84,41 @@ class Entry:
 
 @dataclass
 class CodeLists:
-    """Every active code, indexed for lookup by (list, system, code)."""
+    """Every active code, indexed for lookup by (system, code), then by list."""
 
     entries: tuple = ()
     _index: dict = field(default_factory=dict, repr=False)
+    _found: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
         for entry in self.entries:
-            key = (entry.code_list, _lookup_system(entry.system), entry.code.strip().upper())
-            self._index[key] = entry
+            key = (_lookup_system(entry.system), entry.code.strip().upper())
+            self._index.setdefault(key, {})[entry.code_list] = entry
+
+    def lists_of(self, system, code):
+        """Return {list name: entry} for every list a coding is in (the longest prefix of an
+        ICD-10, ATC or OPCS-4 code that any list holds, per list)."""
+        if not code:
+            return {}
+        key = (system, code)
+        found = self._found.get(key)
+        if found is None:
+            found = self._lookup(_lookup_system(system), code.strip().upper())
+            if len(self._found) < 10_000:  # codings seen, remembered per process
+                self._found[key] = found
+        return found
+
+    def _lookup(self, system, code):
+        found = dict(self._index.get((system, code), {}))
+        if system in PREFIX_SYSTEMS:
+            for end in range(len(code) - 1, 0, -1):
+                for name, entry in self._index.get((system, code[:end]), {}).items():
+                    found.setdefault(name, entry)
+        return found
 
     def match(self, code_list, system, code):
         """Return the entry of a list that a coding matches, or None."""
-        if not code:
-            return None
-        system = _lookup_system(system)
-        code = code.strip().upper()
-        entry = self._index.get((code_list, system, code))
-        if entry is None and system in PREFIX_SYSTEMS:
-            for end in range(len(code) - 1, 0, -1):
-                entry = self._index.get((code_list, system, code[:end]))
-                if entry is not None:
-                    break
-        return entry
+        return self.lists_of(system, code).get(code_list)
 
     def codes_of(self, code_lists):
         """Return "system|code" for every code of these lists (for the prefetch template)."""

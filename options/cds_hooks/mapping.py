@@ -97,14 +97,12 @@ def _matches(concept, lists, codes):
     """Return {list: entry} for a concept's codings, and the codings nothing recognised."""
     found, unknown = {}, []
     for coding in codings(concept):
-        hit = False
-        for name in lists:
-            entry = codes.match(name, coding.system, coding.code)
-            if entry is not None:
-                found.setdefault(name, entry)
-                hit = True
-        if not hit:
+        hits = {name: entry for name, entry in codes.lists_of(coding.system, coding.code).items()
+                if name in lists}
+        if not hits:
             unknown.append(coding)
+        for name, entry in hits.items():
+            found.setdefault(name, entry)
     return found, unknown
 
 

@@ -8,6 +8,7 @@ import time
 import urllib.request
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from .codes import CodeLists, Entry
@@ -42,9 +43,25 @@ def code_lists_forget():
 
 
 def client_by_issuer(iss):
-    """Return the registered client for an issuer, revoked or not, or None."""
-    return CdsClient.objects.filter(iss=iss).only(
-        "id", "name", "iss", "jwks", "jwks_url", "services", "revoked_at").first()
+    """Return the registered client for an issuer, revoked or not, or None.
+
+    One plain SELECT (every call runs it): revocation counts from the next call. The row is
+    not for saving; `revoked_at` is as the database returns it (only its presence is read).
+    """
+    table = connection.ops.quote_name(CdsClient._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, name, jwks, jwks_url, services, revoked_at FROM {table} "
+                       "WHERE iss = %s", [iss])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, name, jwks, jwks_url, services, revoked_at = row
+    return CdsClient(id=pk, name=name, iss=iss, jwks=_json(jwks), jwks_url=jwks_url,
+                     services=_json(services), revoked_at=revoked_at)
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str | bytes) else value
 
 
 def client_jwks(client, *, kid=None):
