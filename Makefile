@@ -4,8 +4,8 @@ BIN := $(VENV)/bin
 
 export DJANGO_DEBUG ?= true
 
-.PHONY: venv venv-dev run test lint bench bench-engine bench-api bench-pages migrations-check \
-	static-deps
+.PHONY: venv venv-dev run test lint bench bench-engine bench-api bench-pages bench-cds \
+	migrations-check static-deps
 
 venv: $(VENV)/requirements.stamp
 
@@ -47,8 +47,8 @@ test: venv-dev static-deps
 lint: venv-dev
 	$(BIN)/ruff check .
 
-# Every benchmark, with figures: the engine, the clinician pages and the REST API.
-bench: bench-engine bench-pages bench-api
+# Every benchmark, with figures: the engine, the clinician pages, the REST API, CDS Hooks.
+bench: bench-engine bench-pages bench-api bench-cds
 
 bench-engine: venv
 	$(BIN)/python -m bench.engine
@@ -65,6 +65,19 @@ bench-api: venv
 	env -u DATABASE_URL \
 		BENCH_POSTGRESQL_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DATABASE) \
 		$(BIN)/python -m bench.api
+
+# The CDS Hooks patient-view (V01 prefetch, a fresh pre-signed JWT per request) beside
+# POST /api/v1/evaluate in the same run, under gunicorn and wrk (bench/cds.py), on SQLite and
+# on a fresh PostgreSQL database.
+BENCH_CDS_DATABASE := bonecare_bench_cds
+bench-cds: venv
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) \
+		|| { echo "bench-cds needs wrk: apt-get install -y wrk" >&2; exit 1; }
+	psql -h 127.0.0.1 -U postgres -qc 'DROP DATABASE IF EXISTS $(BENCH_CDS_DATABASE)' \
+		-c 'CREATE DATABASE $(BENCH_CDS_DATABASE)'
+	env -u DATABASE_URL BENCH_PORT=$${BENCH_PORT:-8105} \
+		BENCH_POSTGRESQL_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_CDS_DATABASE) \
+		$(BIN)/python -m bench.cds
 
 migrations-check: venv
 	$(BIN)/python manage.py makemigrations --check --dry-run

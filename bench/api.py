@@ -11,6 +11,7 @@ measured minutes apart on the same machine and so survive a busy machine better 
 absolute figures.
 """
 
+import contextlib
 import json
 import os
 import re
@@ -59,6 +60,13 @@ def main():
 
 def _run(env, tmp):
     token = _prepare(env)
+    with gunicorn(env):
+        return _measure(token, tmp)
+
+
+@contextlib.contextmanager
+def gunicorn(env):
+    """Serve the product (bench.settings) under gunicorn on PORT until the block ends."""
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "bonecare.wsgi",
          "--bind", f"127.0.0.1:{PORT}", "--workers", str(WORKERS), "--log-level", "warning",
@@ -66,7 +74,7 @@ def _run(env, tmp):
         cwd=ROOT, env=env)
     try:
         _wait_until_up()
-        return _measure(token, tmp)
+        yield
     finally:
         server.terminate()
         server.wait(timeout=30)

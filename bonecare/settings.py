@@ -8,6 +8,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from options.identity.config import provider_from_environment
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -55,6 +57,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "options.api",
+    "options.identity",
 ]
 
 MIDDLEWARE = [
@@ -162,11 +165,22 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "consultation-list"
 LOGOUT_REDIRECT_URL = "login"
 
+# Hospital sign-in through the trust's OpenID Connect provider (options/identity, README
+# "Hospital sign-in"): off unless BONECARE_OIDC_ISSUER is set. Passwords (ModelBackend) only
+# while BONECARE_LOCAL_SIGN_IN is true; the provider's sessions and everyone's permissions
+# are held by ProviderBackend.
+BONECARE_OIDC = provider_from_environment(os.environ, env_bool)
+BONECARE_LOCAL_SIGN_IN = env_bool("BONECARE_LOCAL_SIGN_IN", True)
+if not BONECARE_LOCAL_SIGN_IN and BONECARE_OIDC is None:
+    raise ImproperlyConfigured(
+        "BONECARE_LOCAL_SIGN_IN is 'false' but BONECARE_OIDC_ISSUER is not set: "
+        "nobody could sign in.")
 # django-axes: lock out a username from one IP address after repeated failures, so that one
 # attacker can neither guess freely nor lock another user out from elsewhere.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    *(["django.contrib.auth.backends.ModelBackend"] if BONECARE_LOCAL_SIGN_IN else []),
+    "options.identity.backends.ProviderBackend",
 ]
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = 5
@@ -268,6 +282,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+# The sign-in and sign-out forms lead on to the hospital's identity provider (options/identity).
+if BONECARE_OIDC is not None:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(BONECARE_OIDC.origin)
 
 # Console only, at INFO; django.request logs the path and status, never the body.
 LOGGING = {

@@ -9,18 +9,28 @@ from django.urls import path, re_path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import admin_views
-from .forms import TEXT_HELP, RuleAdminForm, ScenarioAddForm, ScenarioChangeForm, expectation_fields
+from options.rules import ConditionError
+from options.rules.plain import condition_plain
+
+from . import admin_governance, admin_review, admin_views
+from .forms import (
+    TEXT_HELP,
+    DocumentChangeForm,
+    RuleAdminForm,
+    ScenarioAddForm,
+    ScenarioChangeForm,
+    expectation_fields,
+)
 from .models import GuidanceDocument, Rule, RuleSet, Scenario
+from .selectors import define_names
 from .services import (
     PublishRefused,
     RuleSetReadOnly,
     StaleEdit,
+    document_update,
     rule_delete,
     rule_save,
     ruleset_create_draft,
-    ruleset_publish,
-    ruleset_republish,
 )
 
 
@@ -52,9 +62,28 @@ class GuidanceDocumentAdmin(SimpleHistoryAdmin):
     fields = ["code", "title", "url", "publisher", "published", "last_reviewed",
               "next_review_due", "evidence_note", "replaced_by"]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None:
+            kwargs["form"] = DocumentChangeForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return [*self.fields, "version", "change_reason"] if obj is not None else self.fields
+
     def get_readonly_fields(self, request, obj=None):
         # Results cite the code: renaming it would change what published advice says.
-        return ["code"] if obj is not None else []
+        return ["code", "version"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        changes = {name: form.cleaned_data[name] for name in form.changed_data
+                   if name in self.fields}
+        if changes:
+            saved = document_update(document=obj, changes=changes, by=request.user,
+                                    reason=form.cleaned_data["change_reason"])
+            obj.version = saved.version
+        return None
 
     @admin.display(description="Link")
     def nice_page(self, obj):
@@ -77,7 +106,7 @@ class GuidanceDocumentAdmin(SimpleHistoryAdmin):
 class RuleSetActionsMixin:
     """Changelist actions that call the services, one selected ruleset at a time."""
 
-    actions = ["new_draft_action", "publish_action", "republish_action"]
+    actions = ["new_draft_action"]
 
     def _one(self, request, queryset):
         if queryset.count() != 1:
@@ -85,35 +114,20 @@ class RuleSetActionsMixin:
             return None
         return queryset.get()
 
-    def _run(self, request, queryset, service, done):
+    @admin.action(description="New draft from the selected ruleset",
+                  permissions=["change"])
+    def new_draft_action(self, request, queryset):
         ruleset = self._one(request, queryset)
         if ruleset is None:
             return None
         try:
-            result = service(ruleset=ruleset, by=request.user)
+            draft = ruleset_create_draft(source=ruleset, by=request.user)
         except (PublishRefused, RuleSetReadOnly) as error:
             self.message_user(request, f"Not done: {error}", messages.ERROR)
             return None
-        self.message_user(request, done.format(result.version), messages.SUCCESS)
-        return HttpResponseRedirect(reverse("admin:guidance_ruleset_change", args=[result.pk]))
-
-    @admin.action(description="New draft from the selected ruleset",
-                  permissions=["change"])
-    def new_draft_action(self, request, queryset):
-        return self._run(request, queryset,
-                         lambda ruleset, by: ruleset_create_draft(source=ruleset, by=by),
-                         "Draft {} created: edit its rules, test it, then publish it.")
-
-    @admin.action(description="Publish the selected draft", permissions=["change"])
-    def publish_action(self, request, queryset):
-        return self._run(request, queryset, ruleset_publish,
-                         "Ruleset {} is published and used for the next evaluation.")
-
-    @admin.action(description="Publish the selected retired ruleset again (roll back)",
-                  permissions=["change"])
-    def republish_action(self, request, queryset):
-        return self._run(request, queryset, ruleset_republish,
-                         "Ruleset {} is published again and used for the next evaluation.")
+        self.message_user(request, f"Draft {draft.version} created: edit its rules, test it, "
+                          "then submit it for review.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:guidance_ruleset_change", args=[draft.pk]))
 
 
 @admin.register(RuleSet)
@@ -151,8 +165,8 @@ class RuleSetAdmin(RuleSetActionsMixin, SimpleHistoryAdmin):
         return allowed and (obj is None or obj.state == RuleSet.DRAFT)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}),
-                         "can_act": self.has_change_permission(request)}
+        allowed = self.has_change_permission(request)
+        extra_context = {**(extra_context or {}), "can_act": allowed, "can_draft": allowed}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def changelist_view(self, request, extra_context=None):
@@ -163,6 +177,7 @@ class RuleSetAdmin(RuleSetActionsMixin, SimpleHistoryAdmin):
     @admin.display(description="State", ordering="state")
     def state_label(self, obj):
         marks = {RuleSet.PUBLISHED: "&#10004; ", RuleSet.DRAFT: "&#9998; ",
+                 RuleSet.IN_REVIEW: "&#8987; ", RuleSet.APPROVED: "&#9745; ",
                  RuleSet.RETIRED: ""}
         return format_html('{}<span class="state-{}">{}</span>',
                            format_html(marks[obj.state]), obj.state, obj.get_state_display())
@@ -184,14 +199,26 @@ class RuleSetAdmin(RuleSetActionsMixin, SimpleHistoryAdmin):
             return update_wrapper(wrapper, view)
 
         views = admin_views.RuleSetViews(self)
+        steps = admin_governance.GovernanceViews(self)
+        expectations = admin_views.ExpectationViews(self)
+        # ASCII digits, and few: a number of thousands of digits is no ruleset (not a 500).
+        pk = r"^(?P<pk>[0-9]{1,18})"
         return [
             path("import/", wrap(views.import_file), name="guidance_ruleset_import"),
-            path("<int:pk>/test/", wrap(views.test), name="guidance_ruleset_test"),
-            path("<int:pk>/impact/", wrap(views.impact), name="guidance_ruleset_impact"),
-            path("<int:pk>/export/", wrap(views.export), name="guidance_ruleset_export"),
-            # ASCII digits, and few: a number of thousands of digits is no ruleset (not a 500).
-            re_path(r"^(?P<pk>[0-9]{1,18})/(?P<action>publish|republish|new-draft)/$",
-                    wrap(views.act), name="guidance_ruleset_act"),
+            path("publications/", wrap(steps.publications),
+                 name="guidance_ruleset_publications"),
+            re_path(r"^publications/(?P<pk>[0-9]{1,18})/follow-up/$", wrap(steps.follow_up),
+                    name="guidance_ruleset_follow_up"),
+            re_path(pk + r"/test/$", wrap(views.test), name="guidance_ruleset_test"),
+            re_path(pk + r"/impact/$", wrap(views.impact), name="guidance_ruleset_impact"),
+            re_path(pk + r"/export/$", wrap(views.export), name="guidance_ruleset_export"),
+            re_path(pk + r"/new-draft/$", wrap(views.new_draft),
+                    name="guidance_ruleset_new_draft"),
+            re_path(pk + r"/expectation/(?P<code>[A-Za-z0-9._-]{1,40})/$",
+                    wrap(expectations.expectation), name="guidance_ruleset_expectation"),
+            *(re_path(pk + rf"/{step}/$", wrap(getattr(steps, step)),
+                      name=f"guidance_ruleset_{step}")
+              for step in ("submit", "review", "publish", "rollback")),
             *super().get_urls(),
         ]
 
@@ -212,19 +239,43 @@ class RuleAdmin(SimpleHistoryAdmin):
         ("What people read", {"fields": ["text", "patient_text"],
                               "description": TEXT_HELP}),
         ("For editors only", {"fields": ["editor_note"]}),
-        ("When it applies", {"fields": ["condition"]}),
+        ("When it applies", {"fields": ["condition", "condition_in_words"]}),
     ]
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
         return allowed and (obj is None or obj.ruleset.state == RuleSet.DRAFT)
 
+    @admin.display(description="In plain words")
+    def condition_in_words(self, obj):
+        """The saved condition as the engine's parser reads it, for a reviewer."""
+        if obj is None or obj.pk is None:
+            return "Shown once the rule is saved."
+        try:
+            words = condition_plain(obj.condition, define_names(obj.ruleset_id,
+                                                                exclude_pk=obj.pk))
+        except ConditionError as error:
+            return f"Cannot be read: {error}"
+        return format_html('<p class="condition-words">{}</p>', words)
+
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or obj.ruleset.state == RuleSet.DRAFT)
 
     def get_readonly_fields(self, request, obj=None):
-        return ["ruleset"] if obj is not None else []
+        return ["ruleset", "condition_in_words"] if obj is not None else ["condition_in_words"]
+
+    def get_urls(self):
+        views = admin_review.RuleReviewViews(self)
+        return [
+            path("review/", self.admin_site.admin_view(views.index),
+                 name="guidance_rule_review"),
+            path("review.csv", self.admin_site.admin_view(views.export),
+                 name="guidance_rule_review_csv"),
+            re_path(r"^review/(?P<code>[A-Za-z0-9._-]{1,40})/$",
+                    self.admin_site.admin_view(views.detail), name="guidance_rule_review_rule"),
+            *super().get_urls(),
+        ]
 
     def save_model(self, request, obj, form, change):
         rule_save(rule=obj, by=request.user)
@@ -256,7 +307,7 @@ class ScenarioAdmin(SimpleHistoryAdmin):
     search_fields = ["code", "title", "expectation_note"]
     readonly_fields = ["source", "expected", "expected_hold", "expected_alerts",
                        "expected_scores", "expected_missing", "expected_derived",
-                       "expectation_note", "change_expectation"]
+                       "expectation_note"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = ScenarioAddForm if obj is None else ScenarioChangeForm
@@ -265,8 +316,7 @@ class ScenarioAdmin(SimpleHistoryAdmin):
     add_fields = ["code", "title", "assessment", *expectation_fields(), "expectation_note"]
     change_fields = ["code", "title", "source", "assessment", "expected", "expected_hold",
                      "expected_alerts", "expected_scores", "expected_missing",
-                     "expected_derived", "expectation_note",
-                     "change_expectation"]
+                     "expected_derived", "expectation_note"]
 
     def get_fields(self, request, obj=None):
         return self.add_fields if obj is None else self.change_fields
@@ -281,17 +331,3 @@ class ScenarioAdmin(SimpleHistoryAdmin):
     @admin.display(description="Expected")
     def expected_summary(self, obj):
         return "; ".join(f"{option}: {status}" for option, status in obj.expected.items())
-
-    @admin.display(description="Change expectation")
-    def change_expectation(self, obj):
-        url = reverse("admin:guidance_scenario_expectation", args=[obj.pk])
-        return format_html('<a href="{}">Change what this scenario expects, with a '
-                           "reason</a>", url)
-
-    def get_urls(self):
-        views = admin_views.ScenarioViews(self)
-        return [
-            path("<int:pk>/expectation/", self.admin_site.admin_view(views.expectation),
-                 name="guidance_scenario_expectation"),
-            *super().get_urls(),
-        ]

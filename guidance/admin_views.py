@@ -1,11 +1,13 @@
-"""Rules console pages beyond the model forms: test, impact, export, import, publish."""
+"""Rules console pages beyond the model forms: test, impact, export, import, new draft, and a
+draft's own expectations. The governance steps (submit, review, publish, roll back) are in
+guidance.admin_governance."""
 
 import json
 import re
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -15,19 +17,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from options.rules import RuleError
 from options.vocab import OPTIONS
 
+from .expectations import ruleset_expectations
 from .forms import ExpectationChangeForm, RulesetImportForm, expectation_initial
-from .models import RuleSet, Scenario
-from .regression import ruleset_impact, ruleset_test, scenario_check
+from .impact import ruleset_impact
+from .models import RuleSet
+from .regression import ruleset_test, scenario_check
 from .selectors import NoPublishedRuleSet, ruleset_compiled, ruleset_get_published
 from .services import (
     GuidanceImportError,
-    PublishRefused,
     RuleSetReadOnly,
     ruleset_create_draft,
     ruleset_export,
     ruleset_import,
-    ruleset_publish,
-    ruleset_republish,
     scenario_expectation_update,
 )
 
@@ -62,14 +63,6 @@ def _safe_filename(version):
 
 class RuleSetViews(ConsoleViews):
     """Test, preview, export, import, and the publishing steps for rulesets."""
-
-    ACTIONS = {
-        "publish": ("Publish", "publish this draft: it replaces the ruleset in use for "
-                    "every new evaluation"),
-        "republish": ("Publish again", "publish this retired ruleset again (roll back): it "
-                      "replaces the ruleset in use for every new evaluation"),
-        "new-draft": ("New draft", "copy this ruleset and all its rules into a new draft"),
-    }
 
     def change_url(self, ruleset):
         return reverse("admin:guidance_ruleset_change", args=[ruleset.pk])
@@ -109,44 +102,21 @@ class RuleSetViews(ConsoleViews):
             f'attachment; filename="ruleset-{_safe_filename(ruleset.version)}.json"')
         return response
 
-    def act(self, request, pk, action):
+    def new_draft(self, request, pk):
         self.require(request, "change")
-        ruleset = get_object_or_404(RuleSet, pk=int(pk))
-        label, description = self.ACTIONS[action]
+        ruleset = get_object_or_404(RuleSet, pk=pk)
         if request.method == "POST":
-            return self._act(request, ruleset, action)
-        return self.render(request, "ruleset/confirm.html", self.context(
-            request, f"{label} {ruleset.version}?", ruleset=ruleset, label=label,
-            description=description, original=ruleset))
-
-    def _act(self, request, ruleset, action):
-        try:
-            if action == "new-draft":
+            try:
                 draft = ruleset_create_draft(source=ruleset, by=request.user)
-                messages.success(request, f"Draft {draft.version} created from "
-                                          f"{ruleset.version}.")
-                return HttpResponseRedirect(self.change_url(draft))
-            service = ruleset_publish if action == "publish" else ruleset_republish
-            service(ruleset=ruleset, by=request.user)
-        except PublishRefused as error:
-            messages.error(request, f"Not published: {error}")
-            return HttpResponseRedirect(
-                reverse("admin:guidance_ruleset_test", args=[ruleset.pk]))
-        except RuleSetReadOnly as error:
-            messages.error(request, f"Not done: {error}")
-            return HttpResponseRedirect(self.change_url(ruleset))
-        messages.success(request, f"Ruleset {ruleset.version} is published: the next "
-                                  "evaluation in every process uses it.")
-        if action == "republish":
-            self._warn_disagreements(request, ruleset)
-        return HttpResponseRedirect(self.change_url(ruleset))
-
-    def _warn_disagreements(self, request, ruleset):
-        failures = ruleset_test(ruleset=ruleset).failures
-        if failures:
-            codes = ", ".join(check.scenario.code for check in failures)
-            messages.warning(request, f"{len(failures)} scenario(s) now disagree with "
-                                      f"{ruleset.version}: {codes}.")
+            except RuleSetReadOnly as error:
+                messages.error(request, f"Not done: {error}")
+                return HttpResponseRedirect(self.change_url(ruleset))
+            messages.success(request, f"Draft {draft.version} created from {ruleset.version}.")
+            return HttpResponseRedirect(self.change_url(draft))
+        return self.render(request, "ruleset/confirm.html", self.context(
+            request, f"New draft from {ruleset.version}?", ruleset=ruleset, label="New draft",
+            description="copy this ruleset, its rules and its scenario expectations into a "
+                        "new draft", original=ruleset))
 
     def import_file(self, request):
         self.require(request, "change")
@@ -165,51 +135,52 @@ class RuleSetViews(ConsoleViews):
             request, "Import a ruleset file", form=form, import_errors=errors))
 
 
-class ScenarioViews(ConsoleViews):
-    """Change a scenario's expectation, with a reason, optionally from a draft's result."""
+class ExpectationViews(ConsoleViews):
+    """Change what one scenario expects under a draft, with a reason, from the draft's result."""
 
-    def expectation(self, request, pk):
+    def expectation(self, request, pk, code):
         self.require(request, "change")
-        scenario = get_object_or_404(Scenario, pk=pk)
-        ruleset = self._ruleset(request)
-        check = scenario_check(scenario, ruleset_compiled(ruleset)[1]) if ruleset else None
-        initial = self._initial(scenario, check)
-        form = ExpectationChangeForm(request.POST or None, initial=initial)
+        ruleset = get_object_or_404(RuleSet, pk=pk)
+        row = next((r for r in ruleset_expectations(ruleset) if r.code == code), None)
+        if row is None:
+            raise Http404("No such scenario")
+        check = scenario_check(row, ruleset_compiled(ruleset)[1])
+        form = ExpectationChangeForm(request.POST or None, initial=self._initial(row, check))
+        if ruleset.state != RuleSet.DRAFT:
+            messages.error(request, f"{ruleset.version} is {ruleset.get_state_display().lower()}"
+                                    ": only a draft's expectations change.")
+            return HttpResponseRedirect(reverse("admin:guidance_ruleset_test", args=[pk]))
         if request.method == "POST" and form.is_valid():
             expected, hold, alerts = form.values()
             try:
                 scenario_expectation_update(
-                    scenario=scenario, expected=expected, expected_hold=hold,
+                    scenario=code, ruleset=ruleset, expected=expected, expected_hold=hold,
                     expected_alerts=alerts, reason=form.cleaned_data["reason"],
                     by=request.user)
             except ValidationError as error:
                 form.add_error(None, error.messages)
             else:
-                messages.success(request, f"Scenario {scenario.code}: expectation changed.")
-                return HttpResponseRedirect(self._next(request, scenario))
+                messages.success(request, f"Scenario {code}: expectation under "
+                                          f"{ruleset.version} changed.")
+                return HttpResponseRedirect(self._next(request, ruleset))
         return self.render(request, "scenario/expectation.html", self.context(
-            request, f"Change what scenario {scenario.code} expects", scenario=scenario,
-            ruleset=ruleset, check=check, form=form, original=scenario,
+            request, f"Change what scenario {code} expects under {ruleset.version}",
+            scenario=row, ruleset=ruleset, check=check, form=form, original=ruleset,
             next_url=request.GET.get("next", "")))
 
-    def _ruleset(self, request):
-        pk = request.GET.get("ruleset", "")
-        # ASCII digits only: isdigit() also accepts "²", which int() refuses.
-        return get_object_or_404(RuleSet, pk=pk) if re.fullmatch(r"[0-9]{1,18}", pk) else None
-
-    def _initial(self, scenario, check):
-        if check is None or check.result is None:
-            return expectation_initial(expected=scenario.expected, hold=scenario.expected_hold,
-                                       alerts=scenario.expected_alerts)
+    def _initial(self, row, check):
+        if check.result is None:
+            return expectation_initial(expected=row.expected, hold=row.expected_hold,
+                                       alerts=row.expected_alerts)
         result = check.result
         return expectation_initial(
             expected={o["option"]: o["status"] for o in result["options"]},
             hold=[o["option"] for o in result["options"] if o["hold"]],
             alerts=[a["code"] for a in result["alerts"]])
 
-    def _next(self, request, scenario):
+    def _next(self, request, ruleset):
         target = request.GET.get("next", "")
         if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                            require_https=request.is_secure()):
             return target
-        return reverse("admin:guidance_scenario_change", args=[scenario.pk])
+        return reverse("admin:guidance_ruleset_test", args=[ruleset.pk])

@@ -10,7 +10,7 @@ from options import vocab
 from options.choices import choices, label
 from options.json_input import JSONTooDeep, json_depth_check, json_loads
 
-from .models import Rule, RuleSet, Scenario
+from .models import GuidanceDocument, Rule, RuleSet, Scenario
 from .services import stale_edit_for
 
 CONDITION_HELP = (
@@ -197,6 +197,20 @@ class ExpectationChangeBase(forms.Form):
 
 ExpectationChangeForm = type("ExpectationChangeForm", (ExpectationChangeBase,),
                              expectation_fields())
+
+
+class DocumentChangeForm(forms.ModelForm):
+    """A guidance document's next version, with the reason for the change."""
+
+    change_reason = forms.CharField(
+        label="Why it changes", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in the document's history. Consultations already given keep the "
+                  "citation they were shown; this version reaches future advice only.")
+
+    class Meta:
+        model = GuidanceDocument
+        fields = ["title", "url", "publisher", "published", "last_reviewed", "next_review_due",
+                  "evidence_note", "replaced_by"]
 
 
 class RulesetImportForm(forms.Form):

@@ -1,18 +1,14 @@
-"""Scenarios as regression tests: run them against a ruleset, and preview a draft's impact."""
+"""Scenarios as regression tests: run a ruleset against its own expectations."""
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from options.choices import label as status_label
 from options.core import AssessmentInvalid, assessment_evaluate
-from options.models import Consultation
 from options.vocab import OPTIONS
 
-from .models import Scenario
+from .expectations import ruleset_expectations
 from .scenarios import scenario_mismatches
 from .selectors import ruleset_compiled
-
-DEFAULT_CONSULTATIONS_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -40,7 +36,7 @@ class OptionCheck:
 class ScenarioCheck:
     """One scenario run against one ruleset."""
 
-    scenario: Scenario
+    scenario: object  # a Scenario, or an Expectation (a ruleset's own copy)
     options: list = field(default_factory=list)
     mismatches: list = field(default_factory=list)
     result: dict | None = None
@@ -100,99 +96,8 @@ def scenario_check(scenario, compiled):
 
 
 def ruleset_test(*, ruleset, scenarios=None):
-    """Run every stored scenario (or those given) against a ruleset; never writes."""
+    """Run the ruleset's own expectations (or the cases given) against it; never writes."""
     _, compiled = ruleset_compiled(ruleset)
-    scenarios = Scenario.objects.all() if scenarios is None else scenarios
+    scenarios = ruleset_expectations(ruleset) if scenarios is None else scenarios
     return RulesetTest(ruleset=ruleset,
                        checks=[scenario_check(scenario, compiled) for scenario in scenarios])
-
-
-@dataclass(frozen=True)
-class ImpactRow:
-    """One case whose status changes for at least one option between two rulesets."""
-
-    label: str
-    title: str
-    changes: list  # [(option, status before, status after)]
-
-
-@dataclass(frozen=True)
-class Impact:
-    """What publishing a draft would change, against the published ruleset."""
-
-    draft: object
-    published: object
-    scenarios: list
-    scenarios_checked: int
-    consultations: list
-    consultations_checked: int
-    consultations_skipped: int
-    by_option: dict  # option -> Counter of (before, after)
-
-    def option_rows(self):
-        """Return (option, scenarios changed, consultations changed, transitions) per option."""
-        rows = []
-        for option in OPTIONS:
-            scenarios = sum(1 for row in self.scenarios if _changes(row, option))
-            consultations = sum(1 for row in self.consultations if _changes(row, option))
-            transitions = sorted(self.by_option[option].items())
-            rows.append((option, scenarios, consultations, transitions))
-        return rows
-
-
-def _changes(row, option):
-    return any(change[0] == option for change in row.changes)
-
-
-def _status_changes(before, after):
-    old = {o["option"]: o["status"] for o in before["options"]}
-    new = {o["option"]: o["status"] for o in after["options"]}
-    return [(option, old[option], new[option]) for option in OPTIONS
-            if old[option] != new[option]]
-
-
-def _compare(assessments, old, new, by_option):
-    """Yield (label, title, changes) for each assessment whose statuses differ."""
-    skipped = 0
-    rows = []
-    for label, title, data in assessments:
-        try:
-            changes = _status_changes(_evaluate(data, old), _evaluate(data, new))
-        except AssessmentInvalid:
-            skipped += 1
-            continue
-        for option, before, after in changes:
-            by_option[option][(before, after)] += 1
-        if changes:
-            rows.append(ImpactRow(label=label, title=title, changes=changes))
-    return rows, skipped
-
-
-def _recent_consultations(limit):
-    """Yield (opaque label, title, assessment) for recent consultations; no patient_ref."""
-    consultations = Consultation.objects.order_by("-created_at").prefetch_related(
-        "lesions", "prior_treatments")[:limit]
-    for number, consultation in enumerate(consultations, start=1):
-        assessment = consultation.to_assessment()
-        assessment.pop("patient_ref", None)
-        yield (f"Consultation {number}", consultation.get_cancer_type_display(), assessment)
-
-
-def ruleset_impact(*, draft, published, consultations_limit=DEFAULT_CONSULTATIONS_LIMIT):
-    """Show which scenarios and recent consultations would change status, option by option.
-
-    Both rulesets re-evaluate the same inputs now, so a change reflects the rules alone.
-    Consultations are labelled by position in the list, never by patient reference or id.
-    """
-    _, old = ruleset_compiled(published)
-    _, new = ruleset_compiled(draft)
-    by_option = {option: Counter() for option in OPTIONS}
-    scenarios = list(Scenario.objects.all())
-    scenario_rows, _ = _compare(((s.code, s.title, s.assessment) for s in scenarios),
-                                old, new, by_option)
-    consultations = list(_recent_consultations(consultations_limit))
-    consultation_rows, skipped = _compare(consultations, old, new, by_option)
-    return Impact(draft=draft, published=published, scenarios=scenario_rows,
-                  scenarios_checked=len(scenarios), consultations=consultation_rows,
-                  consultations_checked=len(consultations) - skipped,
-                  consultations_skipped=skipped, by_option=by_option)

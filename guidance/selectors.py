@@ -4,13 +4,15 @@ import threading
 
 from django.db import connection
 
+from options.citations import citation_of, cited_codes
 from options.rules import CompiledRuleSet
 
 from .engine_rules import define_conditions, engine_rule_from_row
-from .models import Rule, RuleSet
+from .models import GuidanceDocument, Rule, RuleSet
 
 __all__ = [
     "NoPublishedRuleSet",
+    "citations_for",
     "define_names",
     "engine_rule_from_row",
     "published_compiled",
@@ -126,3 +128,9 @@ def define_names(ruleset, *, exclude_pk=None):
     if exclude_pk is not None:
         rows = rows.exclude(pk=exclude_pk)
     return define_conditions(rows)
+
+
+def citations_for(result: dict) -> list[dict]:
+    """Return the citations of every document a result cites, as they read now; one query."""
+    documents = GuidanceDocument.objects.filter(code__in=cited_codes(result)).order_by("code")
+    return [citation_of(document) for document in documents]

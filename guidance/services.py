@@ -1,7 +1,8 @@
-"""Write guidance: import, draft, edit, publish, roll back; each change kept in history.
+"""Write guidance: import, draft, edit, documents; each change kept in history.
 
 Every write names the editor (`by=`), runs in one transaction, and validates with
-`full_clean()` before saving. django-simple-history records who, when and what.
+`full_clean()` before saving. django-simple-history records who, when and what. Submitting,
+reviewing, publishing and rolling back are in guidance.governance.
 """
 
 import datetime
@@ -17,11 +18,9 @@ from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from options.rules import RuleError
-
-from .models import GuidanceDocument, Rule, RuleSet, Scenario
-from .regression import ruleset_test
-from .selectors import ruleset_compile
+from .audit import event_record
+from .expectations import expectations_complete, expectations_copy, scenario_expectation_update
+from .models import GuidanceDocument, Publication, Rule, RuleSet, Scenario
 from .transfer import DOCUMENT_FIELDS, RULE_FIELDS, ruleset_file, ruleset_file_errors
 
 __all__ = [
@@ -33,13 +32,13 @@ __all__ = [
     "StaleEdit",
     "default_ruleset_data",
     "document_ensure",
+    "document_update",
     "rule_delete",
     "rule_save",
     "ruleset_create_draft",
     "ruleset_export",
     "ruleset_import",
-    "ruleset_publish",
-    "ruleset_republish",
+    "ruleset_make_current",
     "scenario_expectation_update",
     "scenarios_load_shared",
     "shared_scenarios_dir",
@@ -48,14 +47,12 @@ __all__ = [
 DEFAULT_RULESET_PATH = Path(__file__).resolve().parent / "data" / "default_ruleset.json"
 HISTORY_REASON_LENGTH = 100  # django-simple-history's change-reason column
 
-
 class GuidanceImportError(ValueError):
     """A ruleset file that cannot be imported; nothing was changed. `.errors` name paths."""
 
     def __init__(self, errors):
         self.errors = [errors] if isinstance(errors, str) else list(errors)
         super().__init__("; ".join(self.errors))
-
 
 class PublishRefused(ValueError):
     """A draft that may not be published yet; `.failures` lists the failing scenarios."""
@@ -64,10 +61,8 @@ class PublishRefused(ValueError):
         super().__init__(message)
         self.failures = list(failures)
 
-
 class RuleSetReadOnly(ValueError):
     """A change to a published or retired ruleset, which never changes."""
-
 
 class StaleEdit(ValueError):
     """A save based on an out-of-date copy: someone else saved the row in between."""
@@ -78,17 +73,14 @@ class StaleEdit(ValueError):
         self.changed_at = changed_at
         self.lock_version = lock_version
 
-
 def _stamp(instance, by, reason=""):
     """Tell django-simple-history who made this change and why."""
     instance._history_user = by if by is not None and by.is_authenticated else None
     if reason:
         instance._change_reason = reason[:HISTORY_REASON_LENGTH]
 
-
 def _date(value):
     return None if value in (None, "") else datetime.date.fromisoformat(value)
-
 
 def document_ensure(*, data: dict, by: User | None = None) -> tuple[GuidanceDocument, bool]:
     """Create a guidance document if its code is new; never overwrite an edited one."""
@@ -104,7 +96,6 @@ def document_ensure(*, data: dict, by: User | None = None) -> tuple[GuidanceDocu
     _stamp(document, by)
     document.save()
     return document, True
-
 
 def ruleset_import(*, data: dict, by: User | None = None,
                    publish_if_none: bool = False) -> RuleSet:
@@ -135,19 +126,26 @@ def ruleset_import(*, data: dict, by: User | None = None,
                  for item in data["rules"]]
         bulk_create_with_history(rules, Rule, default_user=_user(by),
                                  default_change_reason="imported")
+        event_record(action="import", by=by, ruleset=ruleset, detail=f"{len(rules)} rules")
         if publish_if_none and not RuleSet.objects.filter(state=RuleSet.PUBLISHED).exists():
-            ruleset_publish(ruleset=ruleset, by=by)
+            _publish_first(ruleset, by)
     return ruleset
 
+def _publish_first(ruleset, by):
+    """Publish the first ruleset of an installation: nothing is live, so nobody can review it
+    against anything; recorded as such."""
+    expectations_complete(ruleset)
+    ruleset_make_current(ruleset, by, "published (first ruleset)")
+    Publication.objects.create(ruleset=ruleset, kind=Publication.INITIAL, published_by=_user(by),
+                               author=_user(by), reasons="First ruleset of this installation.")
+    event_record(action="publish_first", by=by, ruleset=ruleset)
 
 def ruleset_export(*, ruleset: RuleSet) -> dict:
     """Return a ruleset as the import file format, for review or another environment."""
     return ruleset_file(ruleset)
 
-
 def _user(by):
     return by if by is not None and by.is_authenticated else None
-
 
 def version_next(version: str) -> str:
     """Suggest an unused version after `version`: 2026.1 -> 2026.2 (or 2026.1.1)."""
@@ -158,7 +156,6 @@ def version_next(version: str) -> str:
         candidate = f"{stem}{number}"[: RuleSet._meta.get_field("version").max_length]
         if not RuleSet.objects.filter(version=candidate).exists():
             return candidate
-
 
 @transaction.atomic
 def ruleset_create_draft(*, source: RuleSet, by: User | None, version: str = "",
@@ -177,8 +174,9 @@ def ruleset_create_draft(*, source: RuleSet, by: User | None, version: str = "",
         rule.lock_version = 0
     bulk_create_with_history(rules, Rule, default_user=_user(by),
                              default_change_reason=f"copied from {source.version}")
+    expectations_copy(source=source, draft=draft)
+    event_record(action="new_draft", by=by, ruleset=draft, detail=f"from {source.version}")
     return draft
-
 
 def _locked(ruleset):
     """Lock the ruleset's row for this transaction and bring the caller's copy up to date."""
@@ -186,8 +184,7 @@ def _locked(ruleset):
     ruleset.refresh_from_db()
     return ruleset
 
-
-def _make_current(ruleset, by, reason):
+def ruleset_make_current(ruleset, by, reason):
     """Retire the published ruleset and publish this one, stamping who and when.
 
     Two editors may publish at the same moment: the database allows one published ruleset,
@@ -215,46 +212,10 @@ def _make_current(ruleset, by, reason):
         raise PublishRefused(_published_meanwhile(ruleset, "another ruleset")) from error
     return ruleset
 
-
 def _published_meanwhile(ruleset, other):
     return (f"{other} was published by someone else at the same moment, so {ruleset.version} "
             "was not: look at the rulesets now in use, and publish it again if it should "
             "replace that one")
-
-
-@transaction.atomic
-def ruleset_publish(*, ruleset: RuleSet, by: User | None = None) -> RuleSet:
-    """Publish a draft, retiring the ruleset in use; refused while any scenario fails.
-
-    A failing scenario is resolved by fixing the draft, or by changing that scenario's
-    expectation with a reason (scenario_expectation_update).
-    """
-    ruleset = _locked(ruleset)
-    if ruleset.state != RuleSet.DRAFT:
-        raise RuleSetReadOnly(f"{ruleset.version} is {ruleset.state}: only a draft can be "
-                              "published (use 'publish again' for a retired ruleset)")
-    try:
-        ruleset_compile(ruleset)
-    except RuleError as error:
-        raise PublishRefused(f"the engine cannot run this draft: {error}") from error
-    failures = ruleset_test(ruleset=ruleset).failures
-    if failures:
-        codes = ", ".join(check.scenario.code for check in failures)
-        raise PublishRefused(
-            f"{len(failures)} scenario(s) fail against {ruleset.version}: {codes}. Fix the "
-            "draft, or change each scenario's expectation and record why.", failures)
-    return _make_current(ruleset, by, "published")
-
-
-@transaction.atomic
-def ruleset_republish(*, ruleset: RuleSet, by: User | None) -> RuleSet:
-    """Publish a retired ruleset again in one step (roll back), retiring the one in use."""
-    ruleset = _locked(ruleset)
-    if ruleset.state != RuleSet.RETIRED:
-        raise RuleSetReadOnly(f"{ruleset.version} is {ruleset.state}: only a retired ruleset "
-                              "can be published again")
-    return _make_current(ruleset, by, "published again (rollback)")
-
 
 def _draft_locked(ruleset_id):
     ruleset = RuleSet.objects.select_for_update().get(pk=ruleset_id)
@@ -263,14 +224,12 @@ def _draft_locked(ruleset_id):
                               "make a new draft from it to change its rules")
     return ruleset
 
-
 def rule_last_change(rule: Rule) -> tuple[User | None, datetime.datetime | None]:
     """Return (user, when) of the latest saved change to a rule, from its history."""
     record = Rule.history.filter(id=rule.pk).order_by("-history_date", "-history_id").first()
     if record is None:
         return None, None
     return record.history_user, record.history_date
-
 
 def stale_edit_for(rule: Rule) -> StaleEdit:
     """Build the refusal for a save based on an out-of-date copy of `rule`."""
@@ -283,7 +242,6 @@ def stale_edit_for(rule: Rule) -> StaleEdit:
         "were not saved and are kept on this form: compare them with the current rule "
         "(History), then save again to replace that change with yours.",
         changed_by=user, changed_at=when, lock_version=current)
-
 
 @transaction.atomic
 def rule_save(*, rule: Rule, by: User | None, lock_version: int | None = None) -> Rule:
@@ -307,7 +265,6 @@ def rule_save(*, rule: Rule, by: User | None, lock_version: int | None = None) -
     RuleSet.objects.filter(pk=ruleset.pk).update(lock_version=F("lock_version") + 1)
     return rule
 
-
 @transaction.atomic
 def rule_delete(*, rule: Rule, by: User | None) -> None:
     """Remove a rule from a draft."""
@@ -316,30 +273,9 @@ def rule_delete(*, rule: Rule, by: User | None) -> None:
     rule.delete()
     RuleSet.objects.filter(pk=ruleset.pk).update(lock_version=F("lock_version") + 1)
 
-
-@transaction.atomic
-def scenario_expectation_update(*, scenario: Scenario, expected: dict, reason: str,
-                                by: User | None, expected_hold: list | None = None,
-                                expected_alerts: list | None = None) -> Scenario:
-    """Change what a scenario expects, recording why; the reason is required."""
-    if not (reason or "").strip():
-        raise ValidationError({"expectation_note": "Say why the expectation changes."})
-    scenario.expected = expected
-    if expected_hold is not None:
-        scenario.expected_hold = expected_hold
-    if expected_alerts is not None:
-        scenario.expected_alerts = expected_alerts
-    scenario.expectation_note = reason.strip()
-    scenario.full_clean()
-    _stamp(scenario, by, f"expectation: {reason.strip()}")
-    scenario.save()
-    return scenario
-
-
 def shared_scenarios_dir() -> Path:
     """Return the project's copy of the shared clinical scenarios."""
     return Path(settings.BONECARE_SCENARIOS_DIR)
-
 
 @transaction.atomic
 def scenarios_load_shared(*, directory: str | Path | None = None) -> int:
@@ -365,7 +301,31 @@ def scenarios_load_shared(*, directory: str | Path | None = None) -> int:
         created += made
     return created
 
-
 def default_ruleset_data() -> dict:
     """Return the shipped default ruleset file as data."""
     return json.loads(DEFAULT_RULESET_PATH.read_text())
+
+def document_update(*, document: GuidanceDocument, changes: dict, reason: str,
+                    by: User | None) -> GuidanceDocument:
+    """Change a guidance document as its next version, saying why.
+
+    Consultations keep the citation they were shown (Consultation.citations), so the change
+    reaches future advice only; the history keeps every version with its author and reason.
+    """
+    unknown = sorted(set(changes) - set(DOCUMENT_FIELDS))
+    if unknown:
+        raise ValidationError({name: "cannot be changed (the code is what advice cites)"
+                               if name == "code" else "not a document field" for name in unknown})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the document changes."})
+    with transaction.atomic():
+        document = GuidanceDocument.objects.select_for_update().get(pk=document.pk)
+        for name, value in changes.items():
+            setattr(document, name, value)
+        document.version += 1
+        document.full_clean()
+        _stamp(document, by, reason.strip())
+        document.save()
+        event_record(action="document_change", by=by,
+                     detail=f"{document.code} version {document.version}: {reason.strip()}")
+    return document

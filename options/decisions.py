@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from . import vocab
-from .models import Consultation, Decision
+from .models import Consultation, Decision, DecisionRule
 
 __all__ = ["REASON_CHOICES", "decision_errors", "decision_followed", "decision_record",
            "option_rule_codes"]
@@ -76,9 +76,12 @@ def decision_record(*, source: str, outcome: str, option: str, rule_codes: list,
         comment=(comment or "").strip(), consultation=consultation,
         by=by if by is not None and by.is_authenticated else None,
         client_name=client_name or "", card_uuid=card_uuid or "")
+    decision.full_clean()
     with transaction.atomic():
-        decision.full_clean()
         decision.save()
+        DecisionRule.objects.bulk_create(
+            DecisionRule(decision=decision, code=code)
+            for code in dict.fromkeys(decision.rule_codes))
     return decision
 
 

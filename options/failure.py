@@ -26,8 +26,8 @@ except ImportError:  # pragma: no cover - SQLite-only installs
 logger = logging.getLogger(__name__)
 
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PgOperationalError, PgInterfaceError)
-# Addresses whose callers read JSON: the REST API and the form's calculator endpoint.
-JSON_PATHS = ("/api/", "/consultations/derive/")
+# Addresses whose callers read JSON: the REST API, CDS Hooks and the form's calculator.
+JSON_PATHS = ("/api/", "/cds-services", "/consultations/derive/")
 MESSAGE = "The database is unavailable. Try again shortly."
 
 

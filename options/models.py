@@ -87,6 +87,10 @@ class Consultation(models.Model):
     prior_treatments_recorded = models.BooleanField(default=False)
 
     result = models.JSONField(help_text="The evaluation result exactly as it was given.")
+    citations = models.JSONField(
+        default=list, blank=True,
+        help_text="Each guidance document the advice cited as it was shown then (code, title, "
+                  "address, date, replacement, version): a later edit changes future advice only.")
     ruleset_version = models.CharField(max_length=40)
     ruleset = models.ForeignKey(
         "guidance.RuleSet",
@@ -275,3 +279,18 @@ class Decision(models.Model):
             errors["client_name"] = "required for CDS Hooks feedback: the EHR client's name"
         if errors:
             raise ValidationError(errors)
+
+
+class DecisionRule(models.Model):
+    """One rule cited by the advice a decision was about: the rule review page counts these."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="rules")
+    code = models.CharField(max_length=40, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "code"], name="unique_decision_rule"),
+        ]
+
+    def __str__(self):
+        return self.code

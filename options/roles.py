@@ -36,7 +36,17 @@ EDITOR = Role(
                       for action in EDITOR_ACTIONS) + ("guidance.delete_rule",),
     is_staff=True,
 )
-ROLES = {role.key: role for role in (CLINICIAN, EDITOR)}
+# The clinical safety officer reads everything in the rules console and is the second person
+# every ruleset needs before it reaches clinicians: approving or returning a submitted draft,
+# and following up an emergency rollback. Never the draft's own author.
+SAFETY_OFFICER = Role(
+    key="safety_officer",
+    group="Clinical safety officer",
+    permissions=tuple(f"guidance.view_{model}" for model in EDITOR_MODELS)
+    + ("guidance.review_ruleset",),
+    is_staff=True,
+)
+ROLES = {role.key: role for role in (CLINICIAN, EDITOR, SAFETY_OFFICER)}
 
 
 def role_held(user, role):
@@ -44,12 +54,13 @@ def role_held(user, role):
     return user.is_authenticated and user.groups.filter(name=role.group).exists()
 
 
-def roles_sync(*, group_model, permission_model):
-    """Create each role's group and give it exactly the role's permissions.
+def roles_sync(*, group_model, permission_model, keys=None):
+    """Create each role's group (or those named by `keys`) with exactly its permissions.
 
-    Takes the models as arguments so that a migration can pass its historical ones.
+    Takes the models as arguments so that a migration can pass its historical ones, and the
+    keys so that a migration syncs only the roles whose permissions exist at that point.
     """
-    for role in ROLES.values():
+    for role in (ROLES[key] for key in (keys or ROLES)):
         group, _ = group_model.objects.get_or_create(name=role.group)
         group.permissions.set(_permissions(permission_model, role))
 

@@ -1,4 +1,5 @@
-"""Shared personas: a clinician, a guidance editor and an anonymous visitor."""
+"""Shared personas: a clinician, a guidance editor, a clinical safety officer and an anonymous
+visitor."""
 
 import os
 
@@ -14,7 +15,7 @@ django.setup()
 import pytest  # noqa: E402
 from django.contrib.auth.models import Group, Permission  # noqa: E402
 
-from options.roles import CLINICIAN, EDITOR, roles_sync  # noqa: E402
+from options.roles import CLINICIAN, EDITOR, SAFETY_OFFICER, roles_sync  # noqa: E402
 
 
 def user_in_role(django_user_model, *, username, role):
@@ -38,6 +39,12 @@ def clinician(db, django_user_model):
 def guidance_editor(db, django_user_model):
     """A guidance editor who maintains rulesets through the admin."""
     return user_in_role(django_user_model, username="editor_test", role=EDITOR)
+
+
+@pytest.fixture
+def safety_officer(db, django_user_model):
+    """A clinical safety officer: the second person who approves a guidance change."""
+    return user_in_role(django_user_model, username="cso_test", role=SAFETY_OFFICER)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 import copy
 import json
 
+from guidance.governance import ruleset_approve, ruleset_publish, ruleset_submit
 from guidance.models import Scenario
 from guidance.services import rule_save, ruleset_create_draft, shared_scenarios_dir
 
@@ -43,3 +44,17 @@ def hypocalcaemia_draft(published, editor, threshold=2.1):
     rule.condition = {"fact": "corrected_calcium_mmol_l", "lt": threshold}
     rule_save(rule=rule, by=editor)
     return draft
+
+
+def approved(draft, *, author, reviewer, summary="Hypocalcaemia threshold as the local lab"):
+    """Submit a draft as its author and approve it as a second person; return it."""
+    ruleset_submit(ruleset=draft, by=author, summary=summary)
+    ruleset_approve(ruleset=draft, by=reviewer, comment="Checked against the lab's range")
+    draft.refresh_from_db()
+    return draft
+
+
+def publish_reviewed(draft, *, author, reviewer):
+    """Take a draft through submit, approve and publish; return the Publication."""
+    return ruleset_publish(ruleset=approved(draft, author=author, reviewer=reviewer),
+                           by=author)

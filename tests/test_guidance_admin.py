@@ -4,12 +4,18 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from guidance.models import GuidanceDocument, Rule, RuleSet, Scenario
 from guidance.services import default_ruleset_data, ruleset_create_draft, scenarios_load_shared
 from options.services import consultation_create, evaluate_assessment
-from tests.guidance_builders import calcium_assessment, calcium_scenario, hypocalcaemia_draft
+from tests.guidance_builders import (
+    calcium_assessment,
+    calcium_scenario,
+    hypocalcaemia_draft,
+    publish_reviewed,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +65,7 @@ def test_staff_without_the_editor_role_cannot_open_guidance(client, django_user_
     assert client.get("/admin/guidance/rule/").status_code == 403
     url = reverse("admin:guidance_ruleset_test", args=[published_ruleset.pk])
     assert client.get(url).status_code == 403
-    publish = reverse("admin:guidance_ruleset_act", args=[published_ruleset.pk, "new-draft"])
+    publish = reverse("admin:guidance_ruleset_new_draft", args=[published_ruleset.pk])
     assert client.post(publish).status_code == 403
     assert RuleSet.objects.count() == 1
 
@@ -68,8 +74,9 @@ def test_a_clinician_cannot_publish_by_posting_to_the_console(clinician_client,
                                                               published_ruleset,
                                                               guidance_editor):
     draft = ruleset_create_draft(source=published_ruleset, by=guidance_editor)
-    url = reverse("admin:guidance_ruleset_act", args=[draft.pk, "publish"])
-    assert clinician_client.post(url).status_code == 302
+    for step in ("submit", "review", "publish", "rollback"):
+        url = reverse(f"admin:guidance_ruleset_{step}", args=[draft.pk])
+        assert clinician_client.post(url, {"summary": "x", "approve": "1"}).status_code == 302
     assert RuleSet.objects.get(pk=draft.pk).state == RuleSet.DRAFT
 
 
@@ -150,8 +157,8 @@ def test_the_later_of_two_saves_of_one_rule_is_refused_and_keeps_its_input(
     assert users[-2:] == [other, guidance_editor]
 
 
-def test_an_editor_drafts_previews_updates_expectations_and_publishes_in_the_browser(
-        guidance_editor_client, published_ruleset, guidance_editor):
+def test_an_editor_drafts_and_submits_and_a_safety_officer_approves_in_the_browser(
+        guidance_editor_client, published_ruleset, guidance_editor, safety_officer):
     client = guidance_editor_client
     scenarios_load_shared()
     scenario = calcium_scenario()
@@ -159,8 +166,8 @@ def test_an_editor_drafts_previews_updates_expectations_and_publishes_in_the_bro
                         channel="form")
 
     # 1. A new draft from the published ruleset.
-    response = client.post(reverse("admin:guidance_ruleset_act",
-                                   args=[published_ruleset.pk, "new-draft"]))
+    response = client.post(reverse("admin:guidance_ruleset_new_draft",
+                                   args=[published_ruleset.pk]))
     draft = RuleSet.objects.get(state=RuleSet.DRAFT)
     assert response["Location"] == reverse("admin:guidance_ruleset_change", args=[draft.pk])
 
@@ -171,27 +178,28 @@ def test_an_editor_drafts_previews_updates_expectations_and_publishes_in_the_bro
                            rule_form_data(rule, condition=condition))
     assert response.status_code == 302
 
-    # 3. Test the draft: the editor's scenario fails on denosumab.
+    # 3. Test the draft against its own expectations: the editor's scenario fails.
     test_url = reverse("admin:guidance_ruleset_test", args=[draft.pk])
     page = client.get(test_url).content.decode()
     assert "1 of 17 scenarios fail" in page
     assert "expected contraindicated, got recommended" in page
 
-    # 4. Preview impact: the scenario and the consultation change, anonymised.
+    # 4. Preview impact: status and hold change, anonymised.
     page = client.get(reverse("admin:guidance_ruleset_impact", args=[draft.pk])).content.decode()
     assert "ED-CALCIUM-215" in page and "Consultation 1" in page
     assert "contraindicated &rarr; recommended: 2" in page
+    assert "on hold &rarr; not on hold: 2" in page
     assert "MRN-4411" not in page
 
-    # 5. Publishing is refused while the scenario fails.
-    publish_url = reverse("admin:guidance_ruleset_act", args=[draft.pk, "publish"])
-    response = client.post(publish_url, follow=True)
-    assert "Not published: 1 scenario(s) fail" in response.content.decode()
+    # 5. Submitting is refused while the scenario fails.
+    submit_url = reverse("admin:guidance_ruleset_submit", args=[draft.pk])
+    response = client.post(submit_url, {"summary": "Local lab range"}, follow=True)
+    assert "Not done: 1 scenario(s) fail" in response.content.decode()
     assert RuleSet.objects.get(pk=draft.pk).state == RuleSet.DRAFT
 
-    # 6. Change the expectation, starting from the draft's result, with a reason.
-    expectation_url = (reverse("admin:guidance_scenario_expectation", args=[scenario.pk])
-                       + f"?ruleset={draft.pk}&next={test_url}")
+    # 6. Change the draft's expectation, starting from the draft's result, with a reason.
+    expectation_url = (reverse("admin:guidance_ruleset_expectation",
+                               args=[draft.pk, scenario.code]) + f"?next={test_url}")
     form = client.get(expectation_url).context["form"]
     assert form.initial["expected_denosumab"] == "recommended"
     assert form.initial["expected_hold_options"] == []
@@ -199,31 +207,46 @@ def test_an_editor_drafts_previews_updates_expectations_and_publishes_in_the_bro
             "expected_hold_options": [], "reason": "Local lab range: below 2.10 mmol/L"}
     response = client.post(expectation_url, data)
     assert response["Location"] == test_url
+    row = draft.expectations.get(code=scenario.code)
+    assert (row.expected["denosumab"], row.note) == ("recommended",
+                                                     "Local lab range: below 2.10 mmol/L")
     scenario.refresh_from_db()
-    assert scenario.expected["denosumab"] == "recommended"
-    assert scenario.expectation_note == "Local lab range: below 2.10 mmol/L"
+    assert scenario.expected["denosumab"] == "contraindicated"  # the library is untouched
 
-    # 7. Publish: recorded who and when, and the next evaluation uses it.
+    # 7. Submit with a summary: the draft freezes.
     assert "All 17 scenarios pass" in client.get(test_url).content.decode()
-    response = client.post(publish_url)
+    client.post(submit_url, {"summary": "Hypocalcaemia below 2.10 mmol/L, as our lab"})
+    assert RuleSet.objects.get(pk=draft.pk).state == RuleSet.IN_REVIEW
+
+    # 8. The author cannot approve it; a clinical safety officer can.
+    review_url = reverse("admin:guidance_ruleset_review", args=[draft.pk])
+    officer = Client()
+    officer.force_login(safety_officer)
+    page = officer.get(review_url).content.decode()
+    assert "DEF-HYPOCALCAEMIA" in page and "Local lab range: below 2.10 mmol/L" in page
+    officer.post(review_url, {"approve": "1", "comment": "Matches the lab's range"})
+    assert RuleSet.objects.get(pk=draft.pk).state == RuleSet.APPROVED
+
+    # 9. Publish: author, reviewer and impact recorded; the next evaluation uses it.
+    client.post(reverse("admin:guidance_ruleset_publish", args=[draft.pk]))
     draft.refresh_from_db()
     assert (draft.state, draft.published_by) == (RuleSet.PUBLISHED, guidance_editor)
+    publication = draft.publications.get()
+    assert (publication.author, publication.reviewer) == (guidance_editor, safety_officer)
+    assert publication.impact["options"]["bisphosphonate"]["hold"]["consultations"] == 1
     result = evaluate_assessment(data=calcium_assessment(2.15), channel="form")
     assert result["ruleset"]["version"] == draft.version
-    history = client.get(reverse("admin:guidance_ruleset_history", args=[draft.pk]))
-    assert "published" in history.content.decode()
 
 
 def test_rolling_back_from_the_console(guidance_editor_client, published_ruleset,
-                                       guidance_editor):
-    from guidance.services import ruleset_publish
-
+                                       guidance_editor, safety_officer):
     draft = hypocalcaemia_draft(published_ruleset, guidance_editor)
-    ruleset_publish(ruleset=draft, by=guidance_editor)
-    url = reverse("admin:guidance_ruleset_act", args=[published_ruleset.pk, "republish"])
-    assert guidance_editor_client.get(url).status_code == 200  # confirmation page
-    guidance_editor_client.post(url)
+    publish_reviewed(draft, author=guidance_editor, reviewer=safety_officer)
+    url = reverse("admin:guidance_ruleset_rollback", args=[published_ruleset.pk])
+    assert guidance_editor_client.get(url).status_code == 200  # the form asks why
+    guidance_editor_client.post(url, {"reason": "Wrong lab range published"})
     assert RuleSet.objects.get(state=RuleSet.PUBLISHED) == published_ruleset
+    assert published_ruleset.publications.get(kind="emergency_rollback").needs_review
 
 
 def test_export_downloads_the_ruleset_as_json(guidance_editor_client, published_ruleset):

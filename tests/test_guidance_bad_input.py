@@ -11,6 +11,7 @@ from guidance.models import RuleSet, Scenario
 from guidance.services import default_ruleset_data, ruleset_create_draft
 from guidance.transfer import ruleset_file_errors
 from options.json_input import MAX_DEPTH
+from tests.guidance_builders import approved
 
 pytestmark = pytest.mark.django_db
 
@@ -88,19 +89,26 @@ def test_a_deeply_nested_scenario_shown_again_does_not_fail(editor_raising):
     assert PrettyJSONWidget().format_value(nested(900)) == nested(900)
 
 
-def test_an_odd_ruleset_number_in_the_expectation_page_is_ignored(editor_raising, db):
-    from guidance.services import scenarios_load_shared
+@pytest.mark.parametrize("path", ["²/expectation/V01/", "1/expectation/V01%00/",
+                                  "1/expectation/" + "V" * 41 + "/"],
+                         ids=["superscript-number", "nul-in-code", "long-code"])
+def test_an_odd_expectation_address_is_not_found(editor_raising, published_ruleset, path):
+    response = editor_raising.get(f"/admin/guidance/ruleset/{path}")
+    assert response.status_code in (302, 404)
 
-    scenarios_load_shared()
-    scenario = Scenario.objects.order_by("code").first()
-    url = reverse("admin:guidance_scenario_expectation", args=[scenario.pk])
-    assert editor_raising.get(url, {"ruleset": "²"}).status_code in (200, 404)
+
+def test_an_unknown_scenario_under_a_draft_is_not_found(editor_raising, published_ruleset,
+                                                        guidance_editor):
+    draft = ruleset_create_draft(source=published_ruleset, by=guidance_editor)
+    url = reverse("admin:guidance_ruleset_expectation", args=[draft.pk, "NO-SUCH"])
+    assert editor_raising.get(url).status_code == 404
 
 
+@pytest.mark.parametrize("step", ["publish", "submit", "review", "rollback", "new-draft"])
 @pytest.mark.parametrize("pk", ["9" * 5000, "٣"], ids=["5000-digits", "arabic-indic"])
-def test_publishing_an_odd_ruleset_number_is_not_found(editor_raising, pk):
+def test_publishing_an_odd_ruleset_number_is_not_found(editor_raising, pk, step):
     # The admin's own catch-all answers: a redirect saying no such ruleset exists.
-    response = editor_raising.post(f"/admin/guidance/ruleset/{pk}/publish/")
+    response = editor_raising.post(f"/admin/guidance/ruleset/{pk}/{step}/")
     assert response.status_code in (302, 404)
 
 
@@ -109,9 +117,11 @@ def test_publishing_an_odd_ruleset_number_is_not_found(editor_raising, pk):
 # land at the instant this service would not see it (the simulated publish shares the
 # transaction, so the refusal rolls it back too); on PostgreSQL two threads also race.
 
-def two_drafts(published, editor):
-    return (ruleset_create_draft(source=published, by=editor, version="2099.1"),
-            ruleset_create_draft(source=published, by=editor, version="2099.2"))
+def two_drafts(published, editor, reviewer):
+    """Return two drafts, each submitted by the editor and approved by the reviewer."""
+    return tuple(approved(ruleset_create_draft(source=published, by=editor, version=version),
+                          author=editor, reviewer=reviewer)
+                 for version in ("2099.1", "2099.2"))
 
 
 def another_publishes_at(monkeypatch, moment, *, winner, current):
@@ -130,56 +140,57 @@ def another_publishes_at(monkeypatch, moment, *, winner, current):
 
 
 def publish_refused(draft, editor):
-    from guidance.services import PublishRefused, ruleset_publish
+    from guidance.governance import ruleset_publish
+    from guidance.services import PublishRefused
 
     with pytest.raises(PublishRefused) as refused:
         ruleset_publish(ruleset=draft, by=editor)
     draft.refresh_from_db()
-    assert draft.state == RuleSet.DRAFT and draft.published_at is None
+    assert draft.state == RuleSet.APPROVED and draft.published_at is None
     assert "at the same moment" in str(refused.value) and draft.version in str(refused.value)
     return str(refused.value)
 
 
 def test_a_ruleset_published_while_the_old_one_was_retired_refuses_the_later(
-        monkeypatch, published_ruleset, guidance_editor):
-    winner, draft = two_drafts(published_ruleset, guidance_editor)
+        monkeypatch, published_ruleset, guidance_editor, safety_officer):
+    winner, draft = two_drafts(published_ruleset, guidance_editor, safety_officer)
     another_publishes_at(monkeypatch, "retired:", winner=winner, current=published_ruleset)
     assert winner.version in publish_refused(draft, guidance_editor)
 
 
 def test_the_database_constraint_refuses_the_later_of_two_publishes(
-        monkeypatch, published_ruleset, guidance_editor):
-    winner, draft = two_drafts(published_ruleset, guidance_editor)
+        monkeypatch, published_ruleset, guidance_editor, safety_officer):
+    winner, draft = two_drafts(published_ruleset, guidance_editor, safety_officer)
     # After the service's last look, before its save: only the unique constraint can tell.
     another_publishes_at(monkeypatch, "published", winner=winner, current=published_ruleset)
     publish_refused(draft, guidance_editor)
 
 
 def test_the_admin_shows_the_refusal_of_a_publish_that_lost_the_race(
-        monkeypatch, editor_raising, published_ruleset, guidance_editor):
-    winner, draft = two_drafts(published_ruleset, guidance_editor)
+        monkeypatch, editor_raising, published_ruleset, guidance_editor, safety_officer):
+    winner, draft = two_drafts(published_ruleset, guidance_editor, safety_officer)
     another_publishes_at(monkeypatch, "published", winner=winner, current=published_ruleset)
-    url = reverse("admin:guidance_ruleset_act", args=[draft.pk, "publish"])
+    url = reverse("admin:guidance_ruleset_publish", args=[draft.pk])
     response = editor_raising.post(url, follow=True)
     assert response.status_code == 200
     assert "at the same moment" in response.content.decode()
     draft.refresh_from_db()
-    assert draft.state == RuleSet.DRAFT
+    assert draft.state == RuleSet.APPROVED
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_editors_publishing_at_once_on_postgresql_one_wins_one_is_told(
-        monkeypatch, published_ruleset, guidance_editor):
+        monkeypatch, published_ruleset, guidance_editor, safety_officer):
     """Both pass their draft's checks together, then race to publish; one wins."""
     import threading
 
     from django.db import connection
 
-    import guidance.services as services
+    import guidance.governance as services
 
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers; the simulated races above cover it")
-    drafts = two_drafts(published_ruleset, guidance_editor)
+    drafts = two_drafts(published_ruleset, guidance_editor, safety_officer)
     both_checked = threading.Barrier(2, timeout=30)
     scenario_test = services.ruleset_test
 
@@ -205,6 +216,6 @@ def test_two_editors_publishing_at_once_on_postgresql_one_wins_one_is_told(
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert sorted(outcomes.values(), key=len)[0] == "published"
+    assert sorted(outcomes.values(), key=len)[0] == "published", outcomes
     assert "at the same moment" in sorted(outcomes.values(), key=len)[1]
     assert RuleSet.objects.filter(state=RuleSet.PUBLISHED).count() == 1

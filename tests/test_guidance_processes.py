@@ -14,16 +14,25 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PUBLISH_DRAFT = """
+PEOPLE = """
+from django.contrib.auth.models import User
+from guidance.governance import ruleset_approve, ruleset_publish, ruleset_rollback, ruleset_submit
 from guidance.models import RuleSet
-from guidance.services import ruleset_create_draft, ruleset_publish
-draft = ruleset_create_draft(source=RuleSet.objects.get(state="published"), by=None)
-ruleset_publish(ruleset=draft, by=None)
+from guidance.services import ruleset_create_draft
+from options.accounts import user_create
+def person(name, role):
+    user = User.objects.filter(username=name).first()
+    return user or user_create(username=name, password="plaster-quinine-harbour-41", role=role)
+editor, officer = person("ed", "editor"), person("cso", "safety_officer")
 """
-ROLL_BACK = """
-from guidance.models import RuleSet
-from guidance.services import ruleset_republish
-ruleset_republish(ruleset=RuleSet.objects.get(version="2026.2"), by=None)
+PUBLISH_DRAFT = PEOPLE + """
+draft = ruleset_create_draft(source=RuleSet.objects.get(state="published"), by=editor)
+ruleset_submit(ruleset=draft, by=editor, summary="A copy, to test publishing")
+ruleset_approve(ruleset=draft, by=officer)
+ruleset_publish(ruleset=draft, by=editor)
+"""
+ROLL_BACK = PEOPLE + """
+ruleset_rollback(ruleset=RuleSet.objects.get(version="2026.2"), by=editor, reason="Test")
 """
 
 

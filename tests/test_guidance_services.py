@@ -1,10 +1,20 @@
-"""Rules console services: draft, publish, roll back, scenarios as a gate, impact, locking."""
+"""Rules console services: draft, publish, roll back, scenarios as a gate, impact, locking.
+
+Publishing always goes through a second person here (tests.guidance_builders); the rules of
+that review are tested in tests/governance/."""
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from guidance.models import Rule, RuleSet, Scenario
-from guidance.regression import ruleset_impact, ruleset_test
+from guidance.governance import (
+    GovernanceRefused,
+    ruleset_publish,
+    ruleset_rollback,
+    ruleset_submit,
+)
+from guidance.impact import ruleset_impact
+from guidance.models import ExpectationChange, Rule, RuleSet, Scenario
+from guidance.regression import ruleset_test
 from guidance.selectors import published_compiled
 from guidance.services import (
     PublishRefused,
@@ -12,14 +22,17 @@ from guidance.services import (
     StaleEdit,
     rule_save,
     ruleset_create_draft,
-    ruleset_publish,
-    ruleset_republish,
     scenario_expectation_update,
     scenarios_load_shared,
 )
 from options.services import consultation_create, evaluate_assessment
 from tests.builders import scenario_files
-from tests.guidance_builders import calcium_assessment, calcium_scenario, hypocalcaemia_draft
+from tests.guidance_builders import (
+    calcium_assessment,
+    calcium_scenario,
+    hypocalcaemia_draft,
+    publish_reviewed,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -71,9 +84,9 @@ def test_a_rule_with_an_unknown_value_cannot_be_saved(published_ruleset, guidanc
 
 
 def test_publishing_a_draft_retires_the_old_one_and_stamps_who_and_when(
-        published_ruleset, guidance_editor):
+        published_ruleset, guidance_editor, safety_officer):
     draft = hypocalcaemia_draft(published_ruleset, guidance_editor)
-    ruleset_publish(ruleset=draft, by=guidance_editor)
+    publish_reviewed(draft, author=guidance_editor, reviewer=safety_officer)
     draft.refresh_from_db()
     published_ruleset.refresh_from_db()
     assert (draft.state, published_ruleset.state) == (RuleSet.PUBLISHED, RuleSet.RETIRED)
@@ -83,11 +96,11 @@ def test_publishing_a_draft_retires_the_old_one_and_stamps_who_and_when(
 
 
 def test_the_next_evaluation_uses_the_new_version_and_old_consultations_keep_theirs(
-        published_ruleset, guidance_editor):
+        published_ruleset, guidance_editor, safety_officer):
     before = consultation_create(data=calcium_assessment(2.15), channel="form")
     assert statuses(before.result)["denosumab"] == "contraindicated"
     draft = hypocalcaemia_draft(published_ruleset, guidance_editor)
-    ruleset_publish(ruleset=draft, by=guidance_editor)
+    publish_reviewed(draft, author=guidance_editor, reviewer=safety_officer)
 
     result = evaluate_assessment(data=calcium_assessment(2.15), channel="form")
     assert result["ruleset"]["version"] == "2026.3"
@@ -97,17 +110,22 @@ def test_the_next_evaluation_uses_the_new_version_and_old_consultations_keep_the
     assert statuses(before.result)["denosumab"] == "contraindicated"
 
 
-def test_only_a_draft_can_be_published(published_ruleset, guidance_editor):
-    with pytest.raises(RuleSetReadOnly, match="only a draft"):
-        ruleset_publish(ruleset=published_ruleset, by=guidance_editor)
+@pytest.mark.parametrize("state", [RuleSet.PUBLISHED, RuleSet.DRAFT])
+def test_only_an_approved_draft_can_be_published(published_ruleset, guidance_editor, state):
+    ruleset = published_ruleset if state == RuleSet.PUBLISHED else ruleset_create_draft(
+        source=published_ruleset, by=guidance_editor)
+    with pytest.raises(GovernanceRefused, match="not approved"):
+        ruleset_publish(ruleset=ruleset, by=guidance_editor)
 
 
-def test_a_retired_ruleset_is_published_again_in_one_step(published_ruleset, guidance_editor):
+def test_a_retired_ruleset_is_put_back_in_one_step_with_a_reason(
+        published_ruleset, guidance_editor, safety_officer):
     first_published_at = evaluate_assessment(data=calcium_assessment(2.4), channel="form")[
         "ruleset"]["published_at"]
     draft = hypocalcaemia_draft(published_ruleset, guidance_editor)
-    ruleset_publish(ruleset=draft, by=guidance_editor)
-    ruleset_republish(ruleset=RuleSet.objects.get(pk=published_ruleset.pk), by=guidance_editor)
+    publish_reviewed(draft, author=guidance_editor, reviewer=safety_officer)
+    ruleset_rollback(ruleset=RuleSet.objects.get(pk=published_ruleset.pk), by=guidance_editor,
+                     reason="Lab range change withdrawn")
     row, _ = published_compiled()
     assert row.version == "2026.2"
     assert RuleSet.objects.get(pk=draft.pk).state == RuleSet.RETIRED
@@ -117,10 +135,10 @@ def test_a_retired_ruleset_is_published_again_in_one_step(published_ruleset, gui
     assert result["ruleset"]["published_at"] == republished_at != first_published_at
 
 
-def test_only_a_retired_ruleset_can_be_published_again(published_ruleset, guidance_editor):
+def test_only_a_retired_ruleset_can_be_rolled_back_to(published_ruleset, guidance_editor):
     draft = ruleset_create_draft(source=published_ruleset, by=guidance_editor)
-    with pytest.raises(RuleSetReadOnly, match="only a retired"):
-        ruleset_republish(ruleset=draft, by=guidance_editor)
+    with pytest.raises(GovernanceRefused, match="not retired"):
+        ruleset_rollback(ruleset=draft, by=guidance_editor, reason="Emergency")
 
 
 def test_every_shared_scenario_passes_against_the_default_ruleset(published_ruleset):
@@ -141,30 +159,32 @@ def test_the_draft_test_names_the_option_that_fails(published_ruleset, guidance_
     assert "hold: expected ['bisphosphonate'], got []" in check.mismatches
 
 
-def test_a_rule_edit_that_breaks_a_scenario_blocks_publishing(published_ruleset,
+def test_a_rule_edit_that_breaks_a_scenario_blocks_submitting(published_ruleset,
                                                               guidance_editor):
     scenario = calcium_scenario()
     draft = hypocalcaemia_draft(published_ruleset, guidance_editor)
     with pytest.raises(PublishRefused, match="ED-CALCIUM-215") as raised:
-        ruleset_publish(ruleset=draft, by=guidance_editor)
-    assert [check.scenario for check in raised.value.failures] == [scenario]
+        ruleset_submit(ruleset=draft, by=guidance_editor, summary="Lower threshold")
+    assert [check.scenario.code for check in raised.value.failures] == [scenario.code]
     assert RuleSet.objects.get(pk=draft.pk).state == RuleSet.DRAFT
     assert published_compiled()[0] == published_ruleset
 
 
 def test_publishing_goes_ahead_once_the_expectation_is_changed_with_a_reason(
-        published_ruleset, guidance_editor):
+        published_ruleset, guidance_editor, safety_officer):
     scenario = calcium_scenario()
     draft = hypocalcaemia_draft(published_ruleset, guidance_editor)
     expected = {**scenario.expected, "denosumab": "recommended"}
-    scenario_expectation_update(scenario=scenario, expected=expected, expected_hold=[],
-                                reason="Local lab: hypocalcaemia below 2.10 mmol/L",
-                                by=guidance_editor)
-    ruleset_publish(ruleset=draft, by=guidance_editor)
+    scenario_expectation_update(scenario=scenario, ruleset=draft, expected=expected,
+                                expected_hold=[], by=guidance_editor,
+                                reason="Local lab: hypocalcaemia below 2.10 mmol/L")
+    publish_reviewed(draft, author=guidance_editor, reviewer=safety_officer)
     assert RuleSet.objects.get(pk=draft.pk).state == RuleSet.PUBLISHED
-    record = Scenario.history.filter(id=scenario.pk).first()
-    assert record.history_user == guidance_editor
-    assert record.history_change_reason == "expectation: Local lab: hypocalcaemia below 2.10 mmol/L"
+    change = ExpectationChange.objects.get(ruleset=draft)
+    assert change.by == guidance_editor
+    assert change.reason == "Local lab: hypocalcaemia below 2.10 mmol/L"
+    assert (change.before["expected"]["denosumab"], change.after["expected"]["denosumab"]) == (
+        "contraindicated", "recommended")
 
 
 @pytest.mark.parametrize(
@@ -175,14 +195,18 @@ def test_publishing_goes_ahead_once_the_expectation_is_changed_with_a_reason(
      ({"expected_hold": ["surgery"]}, "expected_hold")],
     ids=["no-reason", "unknown-status", "unknown-option", "unknown-hold"],
 )
-def test_an_expectation_change_is_refused_when_incomplete(db, guidance_editor, changes, field):
+def test_an_expectation_change_is_refused_when_incomplete(published_ruleset, guidance_editor,
+                                                          changes, field):
     scenario = calcium_scenario()
+    draft = ruleset_create_draft(source=published_ruleset, by=guidance_editor)
     arguments = {"expected": {"denosumab": "recommended"}, "reason": "because", **changes}
     with pytest.raises(ValidationError) as raised:
-        scenario_expectation_update(scenario=scenario, by=guidance_editor, **arguments)
+        scenario_expectation_update(scenario=scenario, ruleset=draft, by=guidance_editor,
+                                    **arguments)
     assert field in raised.value.message_dict
-    scenario.refresh_from_db()
-    assert scenario.expected["denosumab"] == "contraindicated"
+    row = draft.expectations.get(code=scenario.code)
+    assert row.expected["denosumab"] == "contraindicated"
+    assert not ExpectationChange.objects.exists()
 
 
 def test_a_scenario_with_an_invalid_assessment_names_the_path(db):
@@ -211,9 +235,16 @@ def test_impact_preview_counts_scenarios_and_consultations_option_by_option(
     assert [row.label for row in impact.consultations] == ["Consultation 2", "Consultation 3"]
     assert all(row.changes == [("denosumab", "contraindicated", "recommended")]
                for row in impact.scenarios + impact.consultations)
-    rows = {option: (s, c, t) for option, s, c, t in impact.option_rows()}
-    assert rows["denosumab"] == (1, 2, [(("contraindicated", "recommended"), 3)])
-    assert rows["bisphosphonate"] == (0, 0, [])
+    assert all(row.holds == [("bisphosphonate", True, False)]
+               for row in impact.scenarios + impact.consultations)
+    rows = {option: (status, hold) for option, _, status, hold in impact.option_rows()}
+    status, hold = rows["denosumab"]
+    assert (status.scenarios, status.consultations) == (1, 2)
+    assert status.transition_list == [(("contraindicated", "recommended"), 3)]
+    assert status.examples == ["ED-CALCIUM-215", "Consultation 2", "Consultation 3"]
+    status, hold = rows["bisphosphonate"]
+    assert (status.total, hold.scenarios, hold.consultations) == (0, 1, 2)
+    assert hold.transition_list == [((True, False), 3)]
     assert "MRN-77" not in repr(impact)
 
 

@@ -1,8 +1,7 @@
 """An editor's publish reaches the consultation form and the REST API at once (issue 5)."""
 
-from guidance.services import ruleset_publish
 from options.models import Consultation
-from tests.guidance_builders import calcium_assessment, hypocalcaemia_draft
+from tests.guidance_builders import calcium_assessment, hypocalcaemia_draft, publish_reviewed
 from tests.test_consultation_pages import form_post
 
 
@@ -11,13 +10,13 @@ def denosumab(result):
 
 
 def test_a_published_threshold_change_reaches_the_form_and_the_api(
-        published_ruleset, guidance_editor, clinician_client, ehr_client):
+        published_ruleset, guidance_editor, safety_officer, clinician_client, ehr_client):
     assessment = calcium_assessment(2.15)
     before = ehr_client.post("/api/v1/evaluate", assessment, format="json").json()
     assert (before["ruleset"]["version"], denosumab(before)) == ("2026.2", "contraindicated")
 
     draft = hypocalcaemia_draft(published_ruleset, guidance_editor, threshold=2.1)
-    ruleset_publish(ruleset=draft, by=guidance_editor)
+    publish_reviewed(draft, author=guidance_editor, reviewer=safety_officer)
 
     after = ehr_client.post("/api/v1/evaluate", assessment, format="json").json()
     assert (after["ruleset"]["version"], denosumab(after)) == (draft.version, "recommended")

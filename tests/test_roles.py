@@ -13,12 +13,13 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from options.management.commands.create_user import Command
-from options.roles import CLINICIAN, EDITOR, ROLES
+from options.roles import CLINICIAN, EDITOR, ROLES, SAFETY_OFFICER
 
 pytestmark = pytest.mark.django_db
 
 STRONG = "plaster-quinine-harbour-41"
 roles_migration = importlib.import_module("options.migrations.0007_roles")
+safety_migration = importlib.import_module("options.migrations.0010_safety_officer_role")
 
 
 @pytest.fixture(autouse=True)
@@ -68,9 +69,37 @@ def test_the_roles_migration_reverses_and_reapplies():
     editor.permissions.clear()
     schema_editor = types.SimpleNamespace(connection=connection)
     roles_migration.roles_remove(django_apps, schema_editor)
-    assert not Group.objects.filter(name__in=[r.group for r in ROLES.values()]).exists()
+    then = [ROLES[key].group for key in roles_migration.ROLES_THEN]
+    assert not Group.objects.filter(name__in=then).exists()
     roles_migration.roles_create(django_apps, schema_editor)
     assert group_permissions(EDITOR) == set(EDITOR.permissions)
+
+
+def test_the_safety_officer_migration_reverses_and_reapplies():
+    schema_editor = types.SimpleNamespace(connection=connection)
+    safety_migration.role_remove(django_apps, schema_editor)
+    assert not Group.objects.filter(name=SAFETY_OFFICER.group).exists()
+    assert Group.objects.filter(name=EDITOR.group).exists()
+    safety_migration.role_create(django_apps, schema_editor)
+    assert group_permissions(SAFETY_OFFICER) == set(SAFETY_OFFICER.permissions)
+
+
+def test_the_safety_officer_reviews_but_edits_nothing():
+    assert "guidance.review_ruleset" in SAFETY_OFFICER.permissions
+    assert "guidance.review_ruleset" not in EDITOR.permissions
+    assert not any(name.split(".")[1].startswith(("add_", "change_", "delete_"))
+                   for name in SAFETY_OFFICER.permissions)
+
+
+def test_a_created_safety_officer_signs_in_to_the_admin(client, published_ruleset):
+    output = create_user("cso_real", "--role", "safety_officer", stdin=STRONG)
+    assert "Created 'cso_real' with the role safety_officer" in output
+    user = get_user_model().objects.get(username="cso_real")
+    assert user.is_staff and user.groups.filter(name="Clinical safety officer").exists()
+    assert client.post("/admin/login/", {"username": "cso_real", "password": STRONG}
+                       ).status_code == 302
+    assert client.get("/admin/guidance/ruleset/").status_code == 200
+    assert client.get("/consultations/new/").status_code == 403
 
 
 def test_a_created_clinician_signs_in_and_opens_a_new_consultation(client):

@@ -47,12 +47,15 @@ def test_without_a_published_ruleset_nothing_is_saved(db, clinician):
     assert Consultation.objects.count() == 0
 
 
-def test_stored_advice_keeps_its_version_after_a_new_publish(published_ruleset, clinician):
-    from guidance.services import default_ruleset_data, ruleset_import, ruleset_publish
+def test_stored_advice_keeps_its_version_after_a_new_publish(published_ruleset, clinician,
+                                                             guidance_editor, safety_officer):
+    from guidance.services import default_ruleset_data, ruleset_import
+    from tests.guidance_builders import publish_reviewed
 
     consultation = consultation_create(data=assessment(), channel="form", by=clinician)
-    newer = ruleset_import(data={**default_ruleset_data(), "version": "2099.1"})
-    ruleset_publish(ruleset=newer, by=clinician)
+    newer = ruleset_import(data={**default_ruleset_data(), "version": "2099.1"},
+                           by=guidance_editor)
+    publish_reviewed(newer, author=guidance_editor, reviewer=safety_officer)
     assert evaluate_assessment(data=assessment(), channel="cli")["ruleset"]["version"] == (
         "2099.1")
     consultation.refresh_from_db()

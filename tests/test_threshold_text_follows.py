@@ -1,15 +1,14 @@
 """Every word from the decision: a published threshold change reaches every text that names it."""
 
-from guidance.services import ruleset_publish
 from options.models import Consultation
-from tests.guidance_builders import calcium_assessment, hypocalcaemia_draft
+from tests.guidance_builders import calcium_assessment, hypocalcaemia_draft, publish_reviewed
 from tests.test_consultation_pages import form_post
 
 
 def test_a_published_calcium_threshold_is_what_every_page_and_the_api_say(
-        published_ruleset, guidance_editor, clinician_client, ehr_client):
+        published_ruleset, guidance_editor, safety_officer, clinician_client, ehr_client):
     draft = hypocalcaemia_draft(published_ruleset, guidance_editor, threshold=2.4)
-    ruleset_publish(ruleset=draft, by=guidance_editor)
+    publish_reviewed(draft, author=guidance_editor, reviewer=safety_officer)
     assessment = calcium_assessment(2.3)  # low under 2.40, not under the old 2.20
 
     api = ehr_client.post("/api/v1/evaluate", assessment, format="json").content.decode()

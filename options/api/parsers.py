@@ -10,10 +10,13 @@ from .errors import RequestTooLarge
 
 
 class LimitedJSONParser(JSONParser):
-    """Parse JSON of at most BONECARE_API_MAX_BODY_BYTES; too large is 413, too deep 400."""
+    """Parse JSON of at most BONECARE_API_MAX_BODY_BYTES (or the subclass's `limit_setting`);
+    too large is 413, too deep 400."""
+
+    limit_setting = "BONECARE_API_MAX_BODY_BYTES"
 
     def parse(self, stream, media_type=None, parser_context=None):
-        limit = settings.BONECARE_API_MAX_BODY_BYTES
+        limit = getattr(settings, self.limit_setting)
         request = (parser_context or {}).get("request")
         length = request.META.get("CONTENT_LENGTH") if request is not None else None
         if length and length.isdigit() and int(length) > limit:

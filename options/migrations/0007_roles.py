@@ -9,6 +9,7 @@ from options.roles import ROLES, roles_sync
 # Permissions are normally created by post_migrate, after every migration has run; create the
 # ones the roles name now, from the historical models, so that the groups can hold them.
 ROLE_APPS = ("options", "guidance")
+ROLES_THEN = ("clinician", "editor")
 
 
 def roles_create(apps, schema_editor):
@@ -16,13 +17,14 @@ def roles_create(apps, schema_editor):
     for label in ROLE_APPS:
         create_permissions(global_apps.get_app_config(label), verbosity=0, using=alias,
                            apps=apps)
+    # Only the roles that existed then: later roles name permissions later migrations create.
     roles_sync(group_model=apps.get_model("auth", "Group"),
-               permission_model=apps.get_model("auth", "Permission"))
+               permission_model=apps.get_model("auth", "Permission"), keys=ROLES_THEN)
 
 
 def roles_remove(apps, schema_editor):
     group_model = apps.get_model("auth", "Group")
-    group_model.objects.filter(name__in=[role.group for role in ROLES.values()]).delete()
+    group_model.objects.filter(name__in=[ROLES[key].group for key in ROLES_THEN]).delete()
 
 
 class Migration(migrations.Migration):

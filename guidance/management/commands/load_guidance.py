@@ -19,20 +19,21 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        data = default_ruleset_data()
-        version = data["version"]
-        if RuleSet.objects.filter(version=version).exists():
-            self.stdout.write(f"Ruleset {version} already stored; left as it is.")
-        else:
-            try:
-                ruleset = ruleset_import(data=data, publish_if_none=True)
-            except GuidanceImportError as error:
-                raise CommandError(f"default ruleset not loaded: {error}") from error
-            self.stdout.write(f"Loaded ruleset {version} ({ruleset.rules.count()} rules), "
-                              f"{ruleset.state}.")
+        # Scenarios first: the first ruleset published keeps a snapshot of their expectations.
         directory = shared_scenarios_dir()
         if directory.is_dir():
             created = scenarios_load_shared(directory=directory)
             self.stdout.write(f"Scenarios: {created} new from {directory}.")
         else:
             self.stdout.write(f"No shared scenarios at {directory}; none loaded.")
+        data = default_ruleset_data()
+        version = data["version"]
+        if RuleSet.objects.filter(version=version).exists():
+            self.stdout.write(f"Ruleset {version} already stored; left as it is.")
+            return
+        try:
+            ruleset = ruleset_import(data=data, publish_if_none=True)
+        except GuidanceImportError as error:
+            raise CommandError(f"default ruleset not loaded: {error}") from error
+        self.stdout.write(f"Loaded ruleset {version} ({ruleset.rules.count()} rules), "
+                          f"{ruleset.state}.")

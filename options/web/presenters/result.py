@@ -3,10 +3,11 @@
 import re
 from dataclasses import dataclass, field
 
-from guidance.models import GuidanceDocument, Rule
-from guidance.selectors import define_names
+from guidance.models import Rule
+from guidance.selectors import citations_for, define_names
 
 from ...choices import label
+from ...citations import citation_view
 from ...models import TreatmentOption
 from ...rules.texts import TextError, render
 from ..forms import AssessmentForm, LesionForm, PriorTreatmentForm
@@ -196,13 +197,14 @@ def _option_view(item, row, documents, rows):
     return view
 
 
-def _cited_codes(result):
-    codes = {alert.get("guidance") for alert in result.get("alerts", [])}
-    for option in result.get("options", []):
-        for item in (option.get("reasons", []) + option.get("criteria", [])
-                     + (option.get("not_now") or [])):
-            codes.add(item.get("guidance"))
-    return sorted(code for code in codes if code)
+def cited_documents(consultation):
+    """Return {code: citation} as the advice was shown, kept with the consultation.
+
+    Only a consultation stored before citations were kept (and not backfilled) reads the
+    documents as they are now.
+    """
+    citations = consultation.citations or citations_for(consultation.result)
+    return {c["code"]: citation_view(c) for c in citations}
 
 
 def consultation_view(consultation, *, patient=False):
@@ -210,8 +212,7 @@ def consultation_view(consultation, *, patient=False):
     result = consultation.result
     names = {o.slug: o for o in TreatmentOption.objects.all()}
     rows = RuleRows(consultation)
-    documents = {d.code: d for d in GuidanceDocument.objects.filter(
-        code__in=_cited_codes(result))}
+    documents = cited_documents(consultation)
     options = [_option_view(item, names.get(item["option"]), documents, rows)
                for item in result.get("options", [])]
     alerts = [{**_linked(scrub(alert), documents),

@@ -5,12 +5,13 @@ import re
 from django.core.paginator import Paginator
 from django.db.models import F, Value
 from django.db.models.functions import Replace
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ... import vocab
+from ...cds_hooks.selectors import draft_assessment
 from ...json_input import json_loads
 from ...models import Consultation
 from ...services import AssessmentInvalid, NoPublishedRuleSet, consultation_create
@@ -113,6 +114,11 @@ def consultation_new(request):
 
 
 def _copy_data(request):
+    if "draft" in request.GET:  # "Open in BoneCare" from an EHR's CDS Hooks card
+        assessment = draft_assessment(request.GET["draft"])
+        if assessment is None:
+            raise Http404("This link has expired or is not valid: open it again from the EHR.")
+        return data_from_assessment(assessment)
     source = request.GET.get("from", "")
     if not COPY_FROM.fullmatch(source):  # not "²", which isdigit() accepts and int() refuses
         return {}

@@ -10,7 +10,7 @@ from options.choices import choices
 from options.rules import Parser, RuleError, compile_rule
 from options.validation import AssessmentInvalid, validate_assessment
 
-from .engine_rules import define_conditions, engine_rule_from_row
+from ..engine_rules import define_conditions, engine_rule_from_row
 
 OPTION_CHOICES = [("", "All options (global)"), *choices(vocab.OPTIONS)]
 
@@ -30,6 +30,9 @@ class GuidanceDocument(models.Model):
         max_length=20, blank=True,
         help_text='The code of the document that replaced this one (CG75 by "NG234"); '
                   "clinicians see the fact beside each citation.")
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised by each change (guidance.services.document_update); "
+                             "each consultation keeps the citation as it was shown.")
 
     history = HistoricalRecords()
 
@@ -49,9 +52,12 @@ class RuleSet(models.Model):
     """One version of the whole body of rules; at most one is published and in use."""
 
     DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
     PUBLISHED = "published"
     RETIRED = "retired"
-    STATE_CHOICES = [(DRAFT, "Draft"), (PUBLISHED, "Published"), (RETIRED, "Retired")]
+    STATE_CHOICES = [(DRAFT, "Draft"), (IN_REVIEW, "Submitted for review"),
+                     (APPROVED, "Approved"), (PUBLISHED, "Published"), (RETIRED, "Retired")]
 
     version = models.CharField(max_length=40, unique=True)
     title = models.CharField(max_length=200)
@@ -82,6 +88,7 @@ class RuleSet(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [("review_ruleset", "Approve or return a draft submitted for review")]
         constraints = [
             models.UniqueConstraint(
                 fields=["state"],
@@ -198,12 +205,12 @@ class Scenario(models.Model):
             except AssessmentInvalid as error:
                 errors["assessment"] = [f"{e['path'] or '(assessment)'}: {e['message']}"
                                         for e in error.errors]
-        errors.update(_expectation_errors(self))
+        errors.update(expectation_errors(self))
         if errors:
             raise ValidationError(errors)
 
 
-def _expectation_errors(scenario):
+def expectation_errors(scenario):
     """Return {field: [messages]} for expectations outside the vocabulary."""
     errors = {}
     expected = scenario.expected

@@ -1,0 +1,175 @@
+"""Rules console pages for the two-person publish: submit, review, publish, roll back,
+and the record of publications with the emergency rollbacks awaiting follow-up.
+
+Each page only shows and posts; the services in guidance.governance decide, check the roles
+and the author, and audit every action and refusal.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+
+from options.rules import RuleError
+
+from .admin_views import ConsoleViews
+from .diff import expectation_changes, rules_diff
+from .governance import (
+    publication_follow_up,
+    ruleset_approve,
+    ruleset_publish,
+    ruleset_return,
+    ruleset_rollback,
+    ruleset_submit,
+)
+from .impact import ruleset_impact
+from .models import Publication, Review, RuleSet
+from .selectors import NoPublishedRuleSet, ruleset_get_published
+from .services import PublishRefused
+
+
+def _text(label, help_text, required=True):
+    return forms.CharField(label=label, help_text=help_text, required=required,
+                           max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class SubmitForm(forms.Form):
+    summary = _text("What changed and why",
+                    "The reviewer reads this beside the rules diff, the expectation changes "
+                    "and the impact; it is kept with the publication.")
+
+
+class ReviewForm(forms.Form):
+    comment = _text("Comment", "Required to return the draft; kept with the review.",
+                    required=False)
+
+
+class RollbackForm(forms.Form):
+    reason = _text("Why roll back now", "Kept with the publication; a clinical safety "
+                   "officer follows the rollback up afterwards.")
+
+
+class FollowUpForm(forms.Form):
+    comment = _text("What the follow-up found", "Clears the flag; kept with the publication.")
+
+
+class GovernanceViews(ConsoleViews):
+    """Submit, review, publish and roll back one ruleset; follow up a rollback."""
+
+    def _ruleset(self, pk):
+        return get_object_or_404(RuleSet, pk=pk)
+
+    def _done(self, request, ruleset, text):
+        messages.success(request, text)
+        return HttpResponseRedirect(reverse("admin:guidance_ruleset_change", args=[ruleset.pk]))
+
+    def _refused(self, request, error):
+        messages.error(request, f"Not done: {error}")
+
+    def _live_impact(self, ruleset):
+        try:
+            return ruleset_impact(draft=ruleset, published=ruleset_get_published()).figures()
+        except (NoPublishedRuleSet, RuleError):
+            return {}
+
+    def submit(self, request, pk):
+        self.require(request, "change")
+        ruleset = self._ruleset(pk)
+        form = SubmitForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                ruleset_submit(ruleset=ruleset, by=request.user,
+                               summary=form.cleaned_data["summary"])
+            except PublishRefused as error:
+                self._refused(request, error)
+            else:
+                return self._done(request, ruleset, f"{ruleset.version} is submitted for "
+                                  "review: a clinical safety officer approves or returns it.")
+        return self.render(request, "ruleset/submit.html", self.context(
+            request, f"Submit {ruleset.version} for review", ruleset=ruleset, original=ruleset,
+            form=form, diff=rules_diff(ruleset), changes=expectation_changes(ruleset),
+            figures=self._live_impact(ruleset)))
+
+    def review(self, request, pk):
+        self.require(request, "view")
+        ruleset = self._ruleset(pk)
+        review = ruleset.reviews.select_related("submitted_by", "reviewer").first()
+        form = ReviewForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            service = ruleset_approve if "approve" in request.POST else ruleset_return
+            try:
+                service(ruleset=ruleset, by=request.user, comment=form.cleaned_data["comment"])
+            except PublishRefused as error:
+                self._refused(request, error)
+            else:
+                word = "approved: it may now be published" if service is ruleset_approve else (
+                    "returned to its author")
+                return self._done(request, ruleset, f"{ruleset.version} {word}.")
+        return self.render(request, "ruleset/review.html", self.context(
+            request, f"Review {ruleset.version}", ruleset=ruleset, original=ruleset,
+            review=review, form=form, pending=review is not None
+            and review.outcome == Review.PENDING))
+
+    def publish(self, request, pk):
+        self.require(request, "view")
+        ruleset = self._ruleset(pk)
+        if request.method == "POST":
+            try:
+                publication = ruleset_publish(ruleset=ruleset, by=request.user)
+            except PublishRefused as error:
+                self._refused(request, error)
+            else:
+                return self._done(request, ruleset, f"Ruleset {ruleset.version} is published "
+                                  f"(author {publication.author}, reviewer "
+                                  f"{publication.reviewer}): the next evaluation in every "
+                                  "process uses it.")
+        review = ruleset.reviews.filter(outcome=Review.APPROVED).first()
+        return self.render(request, "ruleset/publish.html", self.context(
+            request, f"Publish {ruleset.version}?", ruleset=ruleset, original=ruleset,
+            review=review))
+
+    def rollback(self, request, pk):
+        self.require(request, "view")
+        ruleset = self._ruleset(pk)
+        form = RollbackForm(request.POST or None)
+        failures = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                ruleset_rollback(ruleset=ruleset, by=request.user,
+                                 reason=form.cleaned_data["reason"])
+            except PublishRefused as error:
+                self._refused(request, error)
+                failures = error.failures
+            else:
+                return self._done(request, ruleset, f"Ruleset {ruleset.version} is live again "
+                                  "(emergency rollback): flagged for a clinical safety "
+                                  "officer's follow-up.")
+        return self.render(request, "ruleset/rollback.html", self.context(
+            request, f"Emergency rollback to {ruleset.version}", ruleset=ruleset,
+            original=ruleset, form=form, failures=failures))
+
+    def publications(self, request):
+        self.require(request, "view")
+        rows = Publication.objects.select_related(
+            "ruleset", "published_by", "author", "reviewer", "followed_up_by")
+        return self.render(request, "ruleset/publications.html", self.context(
+            request, "Publications", publications=rows[:200],
+            flagged=[p for p in rows if p.needs_review]))
+
+    def follow_up(self, request, pk):
+        self.require(request, "view")
+        publication = get_object_or_404(Publication, pk=pk)
+        form = FollowUpForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                publication_follow_up(publication=publication, by=request.user,
+                                      comment=form.cleaned_data["comment"])
+            except PublishRefused as error:
+                self._refused(request, error)
+            else:
+                messages.success(request, "Follow-up recorded; the flag is cleared.")
+                return HttpResponseRedirect(reverse("admin:guidance_ruleset_publications"))
+        return self.render(request, "ruleset/follow_up.html", self.context(
+            request, f"Follow up the rollback to {publication.ruleset.version}",
+            publication=publication, form=form))

@@ -1,0 +1,225 @@
+"""Two people to publish: submit, review (approve or return), publish; emergency rollback.
+
+A draft reaches clinicians only after a guidance editor submits it with a summary and a
+clinical safety officer who neither wrote nor changed it approves it. Publishing records the
+author, the reviewer, their reasons and the impact at that moment. One person may roll back
+to a ruleset that was live before, with a reason, if it passes the expectations it was
+published with; the rollback is flagged until a safety officer follows it up.
+
+Each service checks first, outside any transaction, so that a refusal's audit row is kept;
+then it locks the ruleset's row and does the work, with its audit row, in one transaction.
+"""
+
+from django.contrib.auth.base_user import AbstractBaseUser as User
+from django.db import transaction
+from django.utils import timezone
+
+from options.roles import EDITOR, SAFETY_OFFICER, role_held
+from options.rules import RuleError
+
+from .audit import event_record, user_or_none
+from .diff import expectation_changes, rules_diff
+from .expectations import expectations_complete
+from .impact import ruleset_impact
+from .models import Publication, Review, Rule, RuleSet
+from .regression import ruleset_test
+from .selectors import ruleset_compile
+from .services import PublishRefused, ruleset_make_current
+
+__all__ = ["GovernanceRefused", "publication_follow_up", "ruleset_approve",
+           "ruleset_authors", "ruleset_publish", "ruleset_return", "ruleset_rollback",
+           "ruleset_submit"]
+
+
+class GovernanceRefused(PublishRefused):
+    """An action the rules of governance do not allow (role, author, state, reason)."""
+
+
+def _refuse(action, by, ruleset, message, failures=()):
+    event_record(action=action, by=by, ruleset=ruleset, outcome="refused", detail=message)
+    raise GovernanceRefused(message, failures)
+
+
+def _holds(by, *roles):
+    return by is not None and any(role_held(by, role) for role in roles)
+
+
+def _require(action, by, ruleset, *, roles, state, text=None, text_name="reason"):
+    """Refuse (audited) unless `by` holds a role, the ruleset is in `state`, text is given."""
+    ruleset.refresh_from_db()  # the caller's copy may be older than the last step
+    if not _holds(by, *roles):
+        names = " or ".join(role.group for role in roles)
+        _refuse(action, by, ruleset, f"only a {names} may do this")
+    if ruleset.state != state:
+        _refuse(action, by, ruleset, f"{ruleset.version} is "
+                f"{ruleset.get_state_display().lower()}, not "
+                f"{dict(RuleSet.STATE_CHOICES)[state].lower()}")
+    if text is not None and not text.strip():
+        _refuse(action, by, ruleset, f"{text_name}: say why")
+
+
+def _gate(action, by, ruleset):
+    """Refuse unless the engine runs the ruleset and it passes its own expectations."""
+    try:
+        ruleset_compile(ruleset)
+    except RuleError as error:
+        _refuse(action, by, ruleset, f"the engine cannot run {ruleset.version}: {error}")
+    outcome = ruleset_test(ruleset=ruleset)
+    if outcome.failures:
+        codes = ", ".join(check.scenario.code for check in outcome.failures)
+        _refuse(action, by, ruleset,
+                f"{len(outcome.failures)} scenario(s) fail against {ruleset.version}'s own "
+                f"expectations: {codes}", outcome.failures)
+    return outcome
+
+
+def _locked(ruleset, state):
+    locked = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
+    if locked.state != state:
+        raise GovernanceRefused(f"{locked.version} changed state meanwhile: it is now "
+                                f"{locked.get_state_display().lower()}")
+    return locked
+
+
+def _stamp(ruleset, by, reason):
+    ruleset._history_user = user_or_none(by)
+    ruleset._change_reason = reason[:100]
+
+
+def _impact_figures(draft):
+    published = RuleSet.objects.filter(state=RuleSet.PUBLISHED).first()
+    if published is None:
+        return {}
+    return ruleset_impact(draft=draft, published=published).figures()
+
+
+def ruleset_submit(*, ruleset: RuleSet, by: User, summary: str) -> Review:
+    """Submit a draft for review with a summary; its rules and expectations then freeze."""
+    _require("submit", by, ruleset, roles=(EDITOR,), state=RuleSet.DRAFT, text=summary,
+             text_name="summary")
+    _gate("submit", by, ruleset)
+    with transaction.atomic():
+        ruleset = _locked(ruleset, RuleSet.DRAFT)
+        expectations_complete(ruleset)
+        review = Review(ruleset=ruleset, submitted_by=user_or_none(by), summary=summary.strip(),
+                        rules_diff=rules_diff(ruleset), impact=_impact_figures(ruleset),
+                        expectation_changes=expectation_changes(ruleset))
+        review.full_clean()
+        review.save()
+        ruleset.state = RuleSet.IN_REVIEW
+        _stamp(ruleset, by, "submitted for review")
+        ruleset.save()
+        event_record(action="submit", by=by, ruleset=ruleset, detail=review.summary)
+    return review
+
+
+def ruleset_authors(ruleset: RuleSet) -> set:
+    """Return the ids of everyone who made, changed or submitted this draft."""
+    ids = {ruleset.created_by_id}
+    ids |= set(Rule.history.filter(ruleset_id=ruleset.pk).values_list("history_user_id",
+                                                                       flat=True))
+    ids |= set(ruleset.expectation_changes.values_list("by_id", flat=True))
+    ids |= set(ruleset.reviews.values_list("submitted_by_id", flat=True))
+    return ids - {None}
+
+
+def _pending_review(ruleset):
+    return ruleset.reviews.filter(outcome=Review.PENDING).order_by("-submitted_at").first()
+
+
+def _answer(action, *, ruleset, by, comment, outcome, state):
+    _require(action, by, ruleset, roles=(SAFETY_OFFICER,), state=RuleSet.IN_REVIEW,
+             text=comment if outcome == Review.RETURNED else None, text_name="comment")
+    if by.pk in ruleset_authors(ruleset):
+        _refuse(action, by, ruleset, f"{by.get_username()} made or changed {ruleset.version}: "
+                "the author of a draft can never review it; another clinical safety officer "
+                "must")
+    with transaction.atomic():
+        ruleset = _locked(ruleset, RuleSet.IN_REVIEW)
+        review = _pending_review(ruleset)
+        review.outcome, review.reviewer = outcome, by
+        review.reviewed_at, review.comment = timezone.now(), (comment or "").strip()
+        review.save()
+        ruleset.state = state
+        _stamp(ruleset, by, f"review: {outcome}")
+        ruleset.save()
+        event_record(action=action, by=by, ruleset=ruleset, detail=review.comment)
+    return review
+
+
+def ruleset_approve(*, ruleset: RuleSet, by: User, comment: str = "") -> Review:
+    """Approve a submitted draft as its second person; refused to anyone who authored it."""
+    return _answer("approve", ruleset=ruleset, by=by, comment=comment,
+                   outcome=Review.APPROVED, state=RuleSet.APPROVED)
+
+
+def ruleset_return(*, ruleset: RuleSet, by: User, comment: str) -> Review:
+    """Return a submitted draft to its author with a comment; it becomes editable again."""
+    return _answer("return", ruleset=ruleset, by=by, comment=comment,
+                   outcome=Review.RETURNED, state=RuleSet.DRAFT)
+
+
+def ruleset_publish(*, ruleset: RuleSet, by: User) -> Publication:
+    """Publish an approved draft, recording author, reviewer, reasons and impact now."""
+    _require("publish", by, ruleset, roles=(EDITOR, SAFETY_OFFICER), state=RuleSet.APPROVED)
+    outcome = _gate("publish", by, ruleset)
+    with transaction.atomic():
+        ruleset = _locked(ruleset, RuleSet.APPROVED)
+        review = ruleset.reviews.filter(outcome=Review.APPROVED).order_by(
+            "-reviewed_at").first()
+        figures = _impact_figures(ruleset)
+        replaced = RuleSet.objects.filter(state=RuleSet.PUBLISHED).first()
+        ruleset_make_current(ruleset, by, "published (reviewed)")
+        publication = Publication.objects.create(
+            ruleset=ruleset, kind=Publication.REVIEWED, published_by=user_or_none(by),
+            author=review.submitted_by, reviewer=review.reviewer, review=review,
+            reasons=f"{review.summary}\n\nReview: {review.comment or 'approved'}",
+            impact=figures, scenarios_passed=len(outcome.checks),
+            replaced_version=replaced.version if replaced else "")
+        event_record(action="publish", by=by, ruleset=ruleset,
+                     detail=f"author {review.submitted_by}, reviewer {review.reviewer}")
+    return publication
+
+
+def ruleset_rollback(*, ruleset: RuleSet, by: User, reason: str) -> Publication:
+    """Put a ruleset that was live before back in use, alone, in an emergency.
+
+    Refused unless it passes the expectations it was published with; flagged for a safety
+    officer's follow-up.
+    """
+    _require("rollback", by, ruleset, roles=(EDITOR, SAFETY_OFFICER), state=RuleSet.RETIRED,
+             text=reason)
+    if not ruleset.publications.exists() and ruleset.published_at is None:
+        _refuse("rollback", by, ruleset, f"{ruleset.version} was never live")
+    outcome = _gate("rollback", by, ruleset)
+    with transaction.atomic():
+        ruleset = _locked(ruleset, RuleSet.RETIRED)
+        replaced = RuleSet.objects.filter(state=RuleSet.PUBLISHED).first()
+        figures = _impact_figures(ruleset)
+        ruleset_make_current(ruleset, by, "emergency rollback")
+        publication = Publication.objects.create(
+            ruleset=ruleset, kind=Publication.EMERGENCY, published_by=user_or_none(by),
+            reasons=reason.strip(), impact=figures, scenarios_passed=len(outcome.checks),
+            replaced_version=replaced.version if replaced else "", needs_review=True)
+        event_record(action="rollback", by=by, ruleset=ruleset, detail=reason.strip())
+    return publication
+
+
+def publication_follow_up(*, publication: Publication, by: User, comment: str) -> Publication:
+    """Record a safety officer's follow-up of an emergency rollback; clears its flag."""
+    ruleset = publication.ruleset
+    if not _holds(by, SAFETY_OFFICER):
+        _refuse("follow_up", by, ruleset, f"only a {SAFETY_OFFICER.group} may do this")
+    if not publication.needs_review:
+        _refuse("follow_up", by, ruleset, "this publication is not waiting for follow-up")
+    if publication.published_by_id == by.pk:
+        _refuse("follow_up", by, ruleset, "the person who rolled back cannot follow it up")
+    if not (comment or "").strip():
+        _refuse("follow_up", by, ruleset, "comment: say what was found")
+    with transaction.atomic():
+        publication.needs_review = False
+        publication.followed_up_by, publication.followed_up_at = by, timezone.now()
+        publication.follow_up_comment = comment.strip()
+        publication.save()
+        event_record(action="follow_up", by=by, ruleset=ruleset, detail=comment.strip())
+    return publication

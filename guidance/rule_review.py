@@ -1,0 +1,111 @@
+"""Rule review: per rule, how often advice citing it was followed or overridden, and why.
+
+Read from the decisions clinicians record (options.decisions): each decision lists the rules
+its advice cited (options.DecisionRule), so counting per rule is one grouped query.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+
+from options.choices import label
+from options.models import Decision, DecisionRule
+
+from .models import Rule, RuleSet
+
+
+@dataclass
+class RuleStats:
+    """One rule's decisions: followed, overridden, and whether that needs a review."""
+
+    code: str
+    followed: int = 0
+    overridden: int = 0
+    rule: object = None  # the published Rule row, if the rule is still published
+    reasons: Counter = field(default_factory=Counter)
+
+    @property
+    def total(self):
+        return self.followed + self.overridden
+
+    @property
+    def reason_list(self):
+        """Return [(reason, count)], most given first (templates cannot ask a Counter)."""
+        return self.reasons.most_common()
+
+    @property
+    def overridden_share(self):
+        return self.overridden / self.total if self.total else 0.0
+
+    @property
+    def flagged(self):
+        """True when clinicians override it more than the set share, over enough decisions."""
+        return (self.total >= settings.BONECARE_RULE_REVIEW_MIN_DECISIONS
+                and self.overridden_share > settings.BONECARE_RULE_REVIEW_OVERRIDE_SHARE)
+
+
+def _published_rules(codes):
+    published = RuleSet.objects.filter(state=RuleSet.PUBLISHED).first()
+    if published is None:
+        return {}
+    return {rule.code: rule for rule in Rule.objects.filter(ruleset=published, code__in=codes)}
+
+
+def rule_stats() -> list[RuleStats]:
+    """Return every rule that decisions cite, flagged first, then most overridden; 3 queries."""
+    stats = {}
+    for row in DecisionRule.objects.values("code", "decision__followed").annotate(n=Count("id")):
+        entry = stats.setdefault(row["code"], RuleStats(row["code"]))
+        if row["decision__followed"]:
+            entry.followed += row["n"]
+        else:
+            entry.overridden += row["n"]
+    reasons = DecisionRule.objects.filter(decision__followed=False).exclude(
+        decision__reason_code="").values("code", "decision__reason_code").annotate(
+        n=Count("id"))
+    for row in reasons:
+        stats[row["code"]].reasons[label(row["decision__reason_code"])] += row["n"]
+    rules = _published_rules(list(stats))
+    for code, entry in stats.items():
+        entry.rule = rules.get(code)
+    return sorted(stats.values(), key=lambda s: (not s.flagged, -s.overridden_share,
+                                                 -s.total, s.code))
+
+
+def rule_months(code: str) -> list[tuple]:
+    """Return [(month, followed, overridden)] for one rule, oldest first, gaps filled."""
+    rows = (DecisionRule.objects.filter(code=code)
+            .annotate(month=TruncMonth("decision__created_at"))
+            .values("month", "decision__followed").annotate(n=Count("id")))
+    months = {}
+    for row in rows:
+        month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
+        counts = months.setdefault(month, [0, 0])
+        counts[0 if row["decision__followed"] else 1] += row["n"]
+    if not months:
+        return []
+    first, last = min(months), max(months)
+    series, month = [], first
+    while month <= last:
+        followed, overridden = months.get(month, (0, 0))
+        series.append((month, followed, overridden))
+        month = month.replace(year=month.year + month.month // 12, month=month.month % 12 + 1)
+    return series
+
+
+def rule_comments(code: str, limit: int = 100):
+    """Return the decisions citing a rule that carry a reason or comment, newest first."""
+    return (Decision.objects.filter(rules__code=code)
+            .exclude(reason_code="", comment="", reason_text="")
+            .select_related("by").order_by("-created_at", "-id")[:limit])
+
+
+def decisions_for_export():
+    """Yield (decision, code) for every rule each decision cites, newest first."""
+    rows = DecisionRule.objects.select_related("decision").order_by(
+        "-decision__created_at", "-decision_id", "code")
+    for row in rows.iterator(chunk_size=2000):
+        yield row.decision, row.code

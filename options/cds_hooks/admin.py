@@ -1,0 +1,89 @@
+import json
+
+from django import forms
+from django.contrib import admin, messages
+
+from options.admin import ReadOnlyAdminMixin
+
+from .hooks import SERVICE_IDS
+from .models import CdsCallAudit, CdsClient, CodeListEntry
+from .selectors import code_lists_forget
+from .services import cds_client_create, cds_client_revoke
+
+
+class CdsClientForm(forms.ModelForm):
+    services = forms.MultipleChoiceField(choices=[(s, s) for s in SERVICE_IDS], required=False,
+                                         widget=forms.CheckboxSelectMultiple)
+    jwks_url = forms.URLField(label="JWK Set URL", required=False, assume_scheme="https",
+                              help_text=CdsClient._meta.get_field("jwks_url").help_text)
+
+    class Meta:
+        model = CdsClient
+        fields = ["name", "iss", "jwks", "jwks_url", "services"]
+
+
+@admin.register(CdsClient)
+class CdsClientAdmin(admin.ModelAdmin):
+    form = CdsClientForm
+    list_display = ["name", "iss", "service_list", "key_ids", "created_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "iss"]
+    readonly_fields = ["created_at", "created_by", "revoked_at"]
+    actions = ["revoke"]
+
+    @admin.display(description="Services")
+    def service_list(self, obj):
+        return ", ".join(obj.services)
+
+    @admin.display(description="Key ids (kid)")
+    def key_ids(self, obj):
+        keys = (obj.jwks or {}).get("keys", []) if isinstance(obj.jwks, dict) else []
+        return ", ".join(str(k.get("kid", "?")) for k in keys) or (obj.jwks_url and "from URL")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead: the audit keeps pointing at the client
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        client = cds_client_create(name=obj.name, iss=obj.iss, jwks=obj.jwks,
+                                   jwks_url=obj.jwks_url, services=obj.services, by=request.user)
+        form.instance = client
+        obj.pk = client.pk
+
+    @admin.action(description="Revoke the selected CDS clients")
+    def revoke(self, request, queryset):
+        for client in queryset:
+            cds_client_revoke(client=client)
+        self.message_user(request, f"Revoked {queryset.count()} CDS client(s).",
+                          messages.SUCCESS)
+
+
+@admin.register(CodeListEntry)
+class CodeListEntryAdmin(admin.ModelAdmin):
+    """Editors add a hospital's local codes; a change reaches every worker within 30 s."""
+
+    list_display = ["code_list", "system", "code", "value", "display", "evidence", "active"]
+    list_filter = ["code_list", "system", "active"]
+    search_fields = ["code", "display"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate instead, so the list shows what was once recognised
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        code_lists_forget()
+
+
+@admin.register(CdsCallAudit)
+class CdsCallAuditAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "client", "service", "hook_instance", "status_code",
+                    "outcome", "ruleset_version", "summary"]
+    list_filter = ["outcome", "service", "client"]
+    search_fields = ["patient_ref", "fhir_patient_id", "hook_instance"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="Result")
+    def summary(self, obj):
+        return json.dumps(obj.result_summary)[:120]

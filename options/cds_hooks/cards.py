@@ -1,0 +1,162 @@
+"""The engine's result as CDS Hooks 2.0 cards. No Django.
+
+patient-view: cord compression first, as its own critical card, then one summary card.
+order-select / order-sign: a card per bone-strengthening order whose option is not
+recommended (warning), contraindicated (critical) or needs information (info).
+"""
+
+import uuid as uuid_module
+
+from options.rules import vocab
+
+SUMMARY_LIMIT = 139  # CDS Hooks: a summary under 140 characters
+LABELS = {"bisphosphonate": "bisphosphonate", "denosumab": "denosumab",
+          "cementoplasty": "cementoplasty", "vertebroplasty": "vertebroplasty",
+          "kyphoplasty": "balloon kyphoplasty"}
+STATUS_WORDS = {"recommended": "recommended", "consider": "to consider",
+                "not_recommended": "not recommended", "contraindicated": "contraindicated",
+                "not_applicable": "not applicable", "needs_information": "needs information"}
+PROCEDURES = ("cementoplasty", "vertebroplasty", "kyphoplasty")
+ORDER_INDICATOR = {"not_recommended": "warning", "contraindicated": "critical",
+                   "needs_information": "info"}
+OVERRIDE_SYSTEM = "urn:bonecare:override-reason"
+
+
+def new_uuid():
+    return str(uuid_module.uuid4())
+
+
+def _words(items):
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _short(text):
+    return text if len(text) <= SUMMARY_LIMIT else text[:SUMMARY_LIMIT - 1] + "…"
+
+
+def source(result, *, url):
+    """Return the card source: BoneCare and the guidance its advice cited."""
+    cited = []
+    for option in result["options"] if result else []:
+        cited += [r["guidance"] for r in option["reasons"] if r.get("guidance")]
+    names = list(dict.fromkeys(cited))[:3]
+    label = "BoneCare (NICE " + ", ".join(names) + (", …)" if len(cited) > 3 else ")") \
+        if names else "BoneCare"
+    return {"label": label, "url": url}
+
+
+def summary_text(result):
+    """Name the options that stand, then what the rest need, in under 140 characters."""
+    by_status = {}
+    for option in result["options"]:
+        by_status.setdefault(option["status"], []).append(option["option"])
+    if "out_of_scope" in {a["code"] for a in result["alerts"]} and not (
+            set(by_status) & set(vocab.ACTIVE_STATUSES)):
+        return "Bone: outside the NICE guidance BoneCare covers"
+    parts = [f"{_words(LABELS[o] for o in by_status[s])} {STATUS_WORDS[s]}"
+             for s in ("recommended", "consider", "contraindicated", "not_recommended")
+             if s in by_status]
+    waiting = by_status.get("needs_information", [])
+    if waiting:
+        procedures = [o for o in waiting if o in PROCEDURES]
+        if len(procedures) == len(waiting):
+            parts.append(f"{len(procedures)} procedure{'s' if len(procedures) > 1 else ''}"
+                         " need imaging details")
+        else:
+            parts.append(f"{_words(LABELS[o] for o in waiting)} need information")
+    return _short("Bone: " + "; ".join(parts))
+
+
+def _indicator(result):
+    severities = {a["severity"] for a in result["alerts"]}
+    if "critical" in severities:
+        return "critical"
+    statuses = {o["status"] for o in result["options"]}
+    return "warning" if "warning" in severities or "contraindicated" in statuses else "info"
+
+
+def _option_line(option):
+    reason = option["reasons"][0] if option["reasons"] else None
+    cited = f" ({reason['guidance']} {reason['section']}, {reason['rule']})" if reason else ""
+    line = (f"- **{LABELS[option['option']].capitalize()}**: "
+            f"{STATUS_WORDS[option['status']]}. {option['summary']}{cited}")
+    if option["missing"]:
+        line += f" Missing: {', '.join(option['missing'])}."
+    return line
+
+
+def detail_text(result, mapped):
+    """Markdown: each option with status, reason and source, then what FHIR could not say."""
+    lines = [f"**{a['severity'].capitalize()}**: {a['text']}" for a in result["alerts"]]
+    lines += [_option_line(o) for o in result["options"]]
+    lines += _record_lines(mapped)
+    return "\n".join(lines)
+
+
+def _record_lines(mapped):
+    lines = []
+    if mapped.context:
+        lines += ["", "From the record, not used as answers:"]
+        lines += [f"- {text}" for text in mapped.context]
+    if mapped.unrecognised:
+        lines += ["", "Codes not recognised (not used): " + ", ".join(mapped.unrecognised)]
+    return lines
+
+
+def extension(mapped, result, **extra):
+    return {"bonecare": {"assessment": mapped.assessment, "result": result,
+                         "unrecognised_codes": mapped.unrecognised,
+                         "context": mapped.context, **extra}}
+
+
+def patient_view_cards(result, mapped, *, links, url, new_uuid=new_uuid):
+    """Return the patient-view cards: cord compression first, then the summary card."""
+    cards = []
+    for alert in result["alerts"]:
+        if alert["code"] == "mscc":
+            cards.append({"uuid": new_uuid(), "indicator": "critical",
+                          "summary": _short("Possible spinal cord compression: contact the "
+                                            "MSCC coordinator now"),
+                          "detail": alert["text"], "source": source(result, url=url),
+                          "extension": extension(mapped, result)})
+    cards.append({"uuid": new_uuid(), "indicator": _indicator(result),
+                  "summary": summary_text(result), "detail": detail_text(result, mapped),
+                  "source": source(result, url=url), "links": links,
+                  "extension": extension(mapped, result)})
+    return cards
+
+
+def question_card(mapped, *, missing, links, url, new_uuid=new_uuid):
+    """Return the card shown when the record does not say enough to evaluate at all."""
+    detail = "\n".join([f"BoneCare needs {', '.join(missing)} before it can advise: the "
+                        "record does not say. Open BoneCare to answer.", *_record_lines(mapped)])
+    return {"uuid": new_uuid(), "indicator": "info",
+            "summary": _short(f"Bone: BoneCare needs {', '.join(missing)} to advise"),
+            "detail": detail, "source": {"label": "BoneCare", "url": url}, "links": links,
+            "extension": extension(mapped, None, missing=missing)}
+
+
+def order_card(order, option, mapped, result, *, reasons, url, new_uuid=new_uuid):
+    """Return the card for one draft order whose option does not stand, or None."""
+    status = option["status"]
+    indicator = ORDER_INDICATOR.get(status)
+    if indicator is None:
+        return None
+    label = LABELS[option["option"]]
+    summary = (f"{label.capitalize()}: {STATUS_WORDS[status]} for this patient (NICE)"
+               if status != "needs_information" else
+               f"{label.capitalize()}: BoneCare needs {', '.join(option['missing'][:3])}")
+    card = {"uuid": new_uuid(), "indicator": indicator, "summary": _short(summary),
+            "detail": "\n".join([_option_line(option), *_record_lines(mapped)]),
+            "source": source(result, url=url),
+            "extension": extension(mapped, result, option=option["option"], status=status)}
+    if indicator in ("warning", "critical"):
+        card["overrideReasons"] = [{"system": OVERRIDE_SYSTEM, "code": code, "display": text}
+                                   for code, text in reasons]
+        card["selectionBehavior"] = "at-most-one"
+        card["suggestions"] = [{
+            "uuid": new_uuid(), "label": f"Remove the {label} order", "isRecommended": False,
+            "actions": [{"type": "delete", "description": f"Remove the draft {label} order",
+                         "resourceId": [f"{order.get_resource_type()}/{order.id}"]}]}]
+    return card

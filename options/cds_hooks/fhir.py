@@ -1,0 +1,157 @@
+"""Read a CDS Hooks request and its FHIR R4 prefetch into typed resources (fhir.resources,
+R4B models). No Django. Every problem is reported with its path in the request body."""
+
+from dataclasses import dataclass, field
+
+from fhir.resources.R4B import get_fhir_model_class
+from pydantic import ValidationError
+
+from .hooks import PREFETCH_KEYS
+
+ABSENT = object()  # a prefetch key the EHR did not satisfy (as against null: no data)
+
+
+class RequestInvalid(Exception):
+    """The hook request breaks CDS Hooks or FHIR; carries [{"path", "message"}]."""
+
+    def __init__(self, errors):
+        super().__init__("; ".join(f"{e['path']}: {e['message']}" for e in errors))
+        self.errors = errors
+
+
+@dataclass
+class HookRequest:
+    """What BoneCare uses of one hook call."""
+
+    hook: str
+    hook_instance: str
+    context: dict
+    fhir_server: str = ""
+    fhir_authorization: dict | None = field(default=None, repr=False)  # never logged
+    prefetch: dict = field(default_factory=dict)  # key -> list of resources, None, or ABSENT
+
+
+def _path(prefix, loc):
+    text = prefix
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text
+
+
+def _errors(prefix, error):
+    return [{"path": _path(prefix, e["loc"]), "message": e["msg"]} for e in error.errors()]
+
+
+def resource_parse(data, path):
+    """Return the typed FHIR resource for a JSON object; raise RequestInvalid with paths."""
+    if not isinstance(data, dict):
+        raise RequestInvalid([{"path": path, "message": "must be a FHIR resource (object)"}])
+    kind = data.get("resourceType")
+    try:
+        model = get_fhir_model_class(kind) if isinstance(kind, str) else None
+    except (KeyError, ValueError):  # not a resource type of FHIR R4
+        model = None
+    if model is None:
+        raise RequestInvalid([{"path": f"{path}.resourceType",
+                               "message": "must name a FHIR R4 resource type"}])
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise RequestInvalid(_errors(path, error)) from None
+    except (TypeError, ValueError) as error:  # a library check outside pydantic's own
+        raise RequestInvalid([{"path": path, "message": str(error)[:200]}]) from None
+
+
+def resources_of(value, path):
+    """Return the resources a prefetch value holds: a Bundle's entries (every page sent),
+    a single resource as a list of one, or None for null."""
+    if value is None:
+        return None
+    pages = value if isinstance(value, list) else [value]
+    resources = []
+    for index, page in enumerate(pages):
+        where = f"{path}[{index}]" if isinstance(value, list) else path
+        parsed = resource_parse(page, where)
+        if parsed.get_resource_type() == "Bundle":
+            resources += [e.resource for e in parsed.entry or [] if e.resource is not None]
+        else:
+            resources.append(parsed)
+    return resources
+
+
+def _text(body, name, errors, *, required=True, limit=200):
+    value = body.get(name)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or not value.strip() or len(value) > limit:
+        errors.append({"path": name, "message": f"required: a string of at most {limit} "
+                                                "characters" if required else
+                       f"a string of at most {limit} characters"})
+        return ""
+    return value
+
+
+def request_parse(body, *, hook):
+    """Check a hook call's body and parse its prefetch; raise RequestInvalid with paths."""
+    if not isinstance(body, dict):
+        raise RequestInvalid([{"path": "", "message": "the body must be a JSON object"}])
+    errors = []
+    name = _text(body, "hook", errors)
+    if name and name != hook:
+        errors.append({"path": "hook", "message": f"this service answers the {hook} hook"})
+    instance = _text(body, "hookInstance", errors)
+    server = _text(body, "fhirServer", errors, required=False, limit=500)
+    if server and not server.startswith(("https://", "http://")):
+        errors.append({"path": "fhirServer", "message": "must be an http(s) URL"})
+    context = body.get("context")
+    if not isinstance(context, dict):
+        errors.append({"path": "context", "message": "required: an object"})
+        context = {}
+    elif not isinstance(context.get("patientId"), str) or not context["patientId"].strip():
+        errors.append({"path": "context.patientId", "message": "required: a string"})
+    authorization = _authorization(body.get("fhirAuthorization"), errors)
+    prefetch = body.get("prefetch", {})
+    if not isinstance(prefetch, dict):
+        errors.append({"path": "prefetch", "message": "must be an object"})
+        prefetch = {}
+    if errors:
+        raise RequestInvalid(errors)
+    return HookRequest(hook=name, hook_instance=instance, context=context, fhir_server=server,
+                       fhir_authorization=authorization, prefetch=_prefetch(prefetch))
+
+
+def _authorization(value, errors):
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("access_token"), str):
+        errors.append({"path": "fhirAuthorization.access_token", "message": "required: a "
+                                                                            "string"})
+        return None
+    return value
+
+
+def _prefetch(prefetch):
+    parsed, errors = {}, []
+    for key in PREFETCH_KEYS:
+        if key not in prefetch:
+            parsed[key] = ABSENT
+            continue
+        try:
+            parsed[key] = resources_of(prefetch[key], f"prefetch.{key}")
+        except RequestInvalid as invalid:
+            errors += invalid.errors
+    if errors:
+        raise RequestInvalid(errors)
+    return parsed
+
+
+def draft_orders(context):
+    """Return the draft orders of an order-select/order-sign context, each with its path."""
+    bundle = context.get("draftOrders")
+    if bundle is None:
+        raise RequestInvalid([{"path": "context.draftOrders", "message": "required: a Bundle"}])
+    parsed = resource_parse(bundle, "context.draftOrders")
+    if parsed.get_resource_type() != "Bundle":
+        raise RequestInvalid([{"path": "context.draftOrders.resourceType",
+                               "message": "must be Bundle"}])
+    return [e.resource for e in parsed.entry or [] if e.resource is not None]

@@ -1,0 +1,165 @@
+"""The CDS Hooks service's records: trusted EHRs, the code lists, seen JWT ids, the call
+audit, the cards issued (for feedback) and the drafts behind "Open in BoneCare"."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from options.choices import choices
+
+from .codes import CODE_LISTS, SYSTEMS, system_normal
+from .hooks import SERVICE_IDS
+
+CALL_OUTCOMES = ("ok", "invalid", "denied", "replayed", "not_found", "precondition",
+                 "unavailable", "error")
+
+
+class CdsClient(models.Model):
+    """One EHR allowed to call the CDS Hooks service: its JWT issuer, its public keys (a JWK
+    Set stored here, or the URL it is fetched from) and the services it may call."""
+
+    name = models.CharField(max_length=100, unique=True)
+    iss = models.CharField("issuer (iss)", max_length=255, unique=True)
+    jwks = models.JSONField("JWK Set", null=True, blank=True,
+                            help_text='The EHR\'s public keys: {"keys": [...]}.')
+    jwks_url = models.URLField("JWK Set URL", max_length=500, blank=True,
+                               help_text="Instead of a stored JWK Set: fetched with a timeout "
+                                         "and cached.")
+    services = models.JSONField(default=list, blank=True, help_text=", ".join(SERVICE_IDS))
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="cds_clients_created")
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "CDS Hooks client"
+
+    def __str__(self):
+        return self.name
+
+    # DRF treats the authenticated caller as request.user; a client is always authenticated.
+    is_authenticated = True
+    is_anonymous = False
+
+    def clean(self):
+        if not self.jwks and not self.jwks_url:
+            raise ValidationError({"jwks": "Give the EHR's JWK Set or the URL it is served at."})
+        if self.jwks and not (isinstance(self.jwks, dict)
+                              and isinstance(self.jwks.get("keys"), list)):
+            raise ValidationError({"jwks": 'A JWK Set is a JSON object {"keys": [...]}.'})
+        unknown = sorted(set(self.services or []) - set(SERVICE_IDS))
+        if unknown:
+            raise ValidationError({"services": f"unknown service(s): {', '.join(unknown)}; "
+                                               f"allowed: {', '.join(SERVICE_IDS)}"})
+
+
+class CodeListEntry(models.Model):
+    """One code BoneCare recognises in FHIR data, and what it means for the assessment: for
+    example SNOMED CT 254837009 in a Condition means cancer type "breast". Shipped defaults
+    are loaded by a migration; a hospital adds its local codes here."""
+
+    code_list = models.CharField(max_length=40, choices=[(k, v.label)
+                                                         for k, v in CODE_LISTS.items()])
+    system = models.CharField(max_length=100, choices=choices(SYSTEMS))
+    code = models.CharField(max_length=64, help_text="For ICD-10 and ATC a code also matches "
+                                                     "every code it begins (C50 matches C50.9).")
+    value = models.CharField(max_length=40, blank=True,
+                             help_text="What the code means in this list (see its help).")
+    display = models.CharField(max_length=200, blank=True)
+    evidence = models.CharField(max_length=200, blank=True,
+                                help_text="Where the code was seen (HL7, NHS, NICE, local).")
+    active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code_list", "system", "code"]
+        verbose_name = "FHIR code"
+        verbose_name_plural = "FHIR code lists"
+        constraints = [models.UniqueConstraint(fields=["code_list", "system", "code"],
+                                               name="unique_code_in_list")]
+
+    def __str__(self):
+        return f"{self.code_list}: {self.system} {self.code}"
+
+    def clean(self):
+        self.system = system_normal(self.system)
+        self.code = (self.code or "").strip()
+        spec = CODE_LISTS.get(self.code_list)
+        if spec is not None and spec.values and self.value not in spec.values:
+            raise ValidationError({"value": f"one of: {', '.join(spec.values)}"})
+
+
+class SeenJti(models.Model):
+    """One JWT id (jti) already used by an EHR; a second use before it expires is a replay.
+
+    Shared by every worker (with REDIS_URL set, kept in Redis instead)."""
+
+    iss = models.CharField(max_length=255)
+    jti = models.CharField(max_length=255)
+    seen_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["iss", "jti"], name="unique_iss_jti")]
+        indexes = [models.Index(fields=["iss", "seen_at"], name="seen_jti_iss_time")]
+        verbose_name = "seen JWT id"
+
+    def __str__(self):
+        return f"jti seen at {self.seen_at:%Y-%m-%d %H:%M}"
+
+
+class CdsCallAudit(models.Model):
+    """One call to the CDS Hooks service: which EHR, which hook and hookInstance, which
+    patient (the EHR's id and the NHS number, as the API audit keeps its patient reference),
+    the outcome, and what the evaluation gave (ruleset version, statuses, alerts, cards).
+    The only audit row of a CDS Hooks call; never logged, never the FHIR data itself."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    client = models.ForeignKey(CdsClient, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="calls")
+    service = models.CharField(max_length=40, blank=True)
+    hook = models.CharField(max_length=40, blank=True)
+    hook_instance = models.CharField(max_length=100, blank=True)
+    fhir_patient_id = models.CharField(max_length=100, blank=True)
+    patient_ref = models.CharField(max_length=64, blank=True)
+    status_code = models.PositiveSmallIntegerField()
+    outcome = models.CharField(max_length=12, choices=choices(CALL_OUTCOMES))
+    ruleset_version = models.CharField(max_length=40, blank=True)
+    result_summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "CDS Hooks call"
+
+    def __str__(self):
+        return f"{self.service or '-'} {self.status_code} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class IssuedCard(models.Model):
+    """One card BoneCare sent, remembered for a week so that feedback on it can be stored
+    against the rules it cited, the option and the ruleset version."""
+
+    uuid = models.CharField(max_length=64, unique=True)
+    client = models.ForeignKey(CdsClient, on_delete=models.CASCADE, related_name="+")
+    service = models.CharField(max_length=40)
+    options = models.JSONField(default=list, help_text='[{"option", "status", "rule_codes"}]: '
+                                                       'what the card advised on.')
+    ruleset_version = models.CharField(max_length=40)
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return self.uuid
+
+
+class ConsultationDraft(models.Model):
+    """An assessment mapped from an EHR's FHIR data, waiting for an hour for a clinician to
+    open it in the consultation form ("Open in BoneCare"); the URL carries only its key."""
+
+    key = models.CharField(max_length=64, unique=True)
+    assessment = models.JSONField()
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"draft until {self.expires_at:%H:%M}"

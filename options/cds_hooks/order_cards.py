@@ -1,0 +1,45 @@
+"""order-select and order-sign: a card for each (selected) bone-strengthening draft order
+whose option does not stand. No Django."""
+
+from options.choices import label
+from options.vocab import DECISION_REASONS
+
+from .cards import extension, order_card
+from .fhir import draft_orders
+from .orders import bone_orders
+
+# Offered as overrideReasons: the same coded reasons the result page offers (issue 12).
+OVERRIDE_REASONS = tuple((code, label(code)) for code in DECISION_REASONS)
+
+
+def _selections(request):
+    if request.hook != "order-select":
+        return None
+    selections = request.context.get("selections")
+    return {s for s in selections if isinstance(s, str)} if isinstance(selections, list) \
+        else set()
+
+
+def orders_cards(request, mapped, result, *, codes, url, missing=None):
+    """Return [(card, option)] for the draft orders BoneCare has something to say about.
+
+    Without a result (the record does not name the primary cancer: `missing`), every bone
+    order gets an info card naming what BoneCare needs.
+    """
+    orders = bone_orders(draft_orders(request.context), selections=_selections(request),
+                         codes=codes)
+    pairs = []
+    for order, option in orders:
+        if result is None:
+            entry = {"option": option, "status": "needs_information", "missing": missing,
+                     "summary": "The record does not say enough to advise.", "reasons": []}
+        else:
+            entry = next(o for o in result["options"] if o["option"] == option)
+        card = order_card(order, entry, mapped, result, reasons=OVERRIDE_REASONS, url=url)
+        if card is not None:
+            if result is None:
+                card["extension"] = extension(mapped, None, option=option,
+                                              status="needs_information", missing=missing)
+            pairs.append((card, option))
+    return pairs
+

@@ -1,0 +1,106 @@
+"""Read the CDS Hooks records: code lists (cached briefly per process), clients and their
+keys (a JWK Set URL fetched with a timeout and cached), and drafts."""
+
+import json
+import logging
+import threading
+import time
+import urllib.request
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from .codes import CodeLists, Entry
+from .models import CdsClient, CodeListEntry, ConsultationDraft
+
+logger = logging.getLogger(__name__)
+
+# An editor's change to the code lists reaches every worker within this many seconds.
+CODE_LISTS_SECONDS = 30
+JWKS_URL_FRESH_SECONDS = 600
+JWKS_URL_RETRY_SECONDS = 60
+_lock = threading.Lock()
+_code_lists = {"at": -CODE_LISTS_SECONDS - 1.0, "lists": None}
+_jwks_by_url = {}  # url -> (time.monotonic() fetched, JWK Set)
+
+
+def code_lists_current():
+    """Return the active code lists, reloaded at most every CODE_LISTS_SECONDS."""
+    now = time.monotonic()
+    if now - _code_lists["at"] > CODE_LISTS_SECONDS or _code_lists["lists"] is None:
+        rows = CodeListEntry.objects.filter(active=True).values_list(
+            "code_list", "system", "code", "value", "display")
+        with _lock:
+            _code_lists["lists"] = CodeLists(tuple(Entry(*row) for row in rows))
+            _code_lists["at"] = now
+    return _code_lists["lists"]
+
+
+def code_lists_forget():
+    """Make the next call reload the code lists (after an edit in this process)."""
+    _code_lists["at"] = -CODE_LISTS_SECONDS - 1.0
+
+
+def client_by_issuer(iss):
+    """Return the registered client for an issuer, revoked or not, or None.
+
+    One plain SELECT (every call runs it): revocation counts from the next call. The row is
+    not for saving; `revoked_at` is as the database returns it (only its presence is read).
+    """
+    table = connection.ops.quote_name(CdsClient._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, name, jwks, jwks_url, services, revoked_at FROM {table} "
+                       "WHERE iss = %s", [iss])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, name, jwks, jwks_url, services, revoked_at = row
+    return CdsClient(id=pk, name=name, iss=iss, jwks=_json(jwks), jwks_url=jwks_url,
+                     services=_json(services), revoked_at=revoked_at)
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def client_jwks(client, *, kid=None):
+    """Return the client's JWK Set: stored, or fetched from its URL and cached.
+
+    A cached copy is used while fresh; an unknown `kid` refetches at most once a minute
+    (the EHR may have rotated its keys).
+    """
+    if client.jwks or not client.jwks_url:
+        return client.jwks or {}
+    cached = _jwks_by_url.get(client.jwks_url)
+    age = time.monotonic() - cached[0] if cached else None
+    known = cached and any(k.get("kid") == kid for k in cached[1].get("keys", []))
+    if cached and (age < JWKS_URL_FRESH_SECONDS and (known or kid is None
+                                                     or age < JWKS_URL_RETRY_SECONDS)):
+        return cached[1]
+    try:
+        jwks = _fetch_jwks(client.jwks_url)
+    except (OSError, ValueError) as exc:
+        logger.warning("JWK Set of CDS client %s not fetched (%s)", client.name,
+                       exc.__class__.__name__)
+        return cached[1] if cached else {}
+    _jwks_by_url[client.jwks_url] = (time.monotonic(), jwks)
+    return jwks
+
+
+def _fetch_jwks(url):
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})
+    timeout = settings.BONECARE_CDS_FETCH_TIMEOUT_SECONDS
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        data = json.loads(response.read(1_000_001))
+    if not isinstance(data, dict) or not isinstance(data.get("keys"), list):
+        raise ValueError("not a JWK Set")
+    return data
+
+
+def draft_assessment(key):
+    """Return the assessment a live draft holds, or None (unknown or expired)."""
+    if not isinstance(key, str) or not 20 <= len(key) <= 64:
+        return None
+    draft = ConsultationDraft.objects.filter(key=key, expires_at__gt=timezone.now()).first()
+    return draft.assessment if draft is not None else None

@@ -1,0 +1,159 @@
+"""Hospital sign-in configured from the environment: read once, by bonecare/settings.py.
+
+Every variable is named in an error that stops start-up, so a mistake is found on deploy,
+not at a clinician's first sign-in. Nothing here imports Django's settings.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+from options.roles import ROLES
+
+PREFIX = "BONECARE_OIDC_"
+ROLE_PREFIX = PREFIX + "ROLE_"
+KNOWN = {
+    "ISSUER", "CLIENT_ID", "CLIENT_SECRET", "PRIVATE_KEY_FILE", "PRIVATE_KEY_ID", "SCOPES",
+    "ROLES_CLAIM", "ORG_CODES", "USERINFO", "CLOCK_SKEW_SECONDS", "DISPLAY_NAME", "TIMEOUT_SECONDS",
+}
+MAX_CLOCK_SKEW_SECONDS = 300
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    """One OpenID Connect provider BoneCare trusts, and how its claims grant roles."""
+
+    issuer: str
+    client_id: str
+    client_secret: str = ""
+    private_key_pem: str = ""  # private_key_jwt when set, the client secret otherwise
+    private_key_id: str = ""
+    scopes: tuple[str, ...] = ("openid", "profile", "email")
+    roles_claim: str = "roles"
+    role_values: dict = field(default_factory=dict)  # role key -> frozenset of claim values
+    org_codes: frozenset = frozenset()  # CIS2: the selected role must be at one of these
+    use_userinfo: bool = False
+    clock_skew_seconds: int = 60
+    display_name: str = "your organisation's account"
+    timeout_seconds: int = 10
+
+    @property
+    def discovery_url(self):
+        return self.issuer.rstrip("/") + "/.well-known/openid-configuration"
+
+    @property
+    def origin(self):
+        """Where the sign-in and sign-out forms lead (the CSP's form-action must allow it)."""
+        parts = urlsplit(self.issuer)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def client_auth_method(self):
+        return "private_key_jwt" if self.private_key_pem else "client_secret_basic"
+
+
+def provider_from_environment(environ, read_bool):
+    """Return the provider the environment configures, or None when BONECARE_OIDC_ISSUER is unset.
+
+    read_bool(name, default) is the settings module's strict boolean reader.
+    """
+    _unknown_names_check(environ)
+    issuer = environ.get(PREFIX + "ISSUER", "").strip()
+    if not issuer:
+        return None
+    if not _secure_url(issuer):
+        raise ImproperlyConfigured(f"{PREFIX}ISSUER must be an https:// URL, not {issuer!r}.")
+    scopes = tuple(environ.get(PREFIX + "SCOPES", "openid profile email").split())
+    if "openid" not in scopes:
+        raise ImproperlyConfigured(f"{PREFIX}SCOPES must include 'openid'.")
+    return ProviderConfig(
+        issuer=issuer,
+        client_id=_required(environ, "CLIENT_ID"),
+        **_client_credentials(environ),
+        scopes=scopes,
+        roles_claim=environ.get(PREFIX + "ROLES_CLAIM", "").strip() or "roles",
+        role_values=_role_values(environ),
+        org_codes=frozenset(_words(environ.get(PREFIX + "ORG_CODES", ""))),
+        use_userinfo=read_bool(PREFIX + "USERINFO", False),
+        clock_skew_seconds=_seconds(environ, "CLOCK_SKEW_SECONDS", 60, MAX_CLOCK_SKEW_SECONDS),
+        display_name=environ.get(PREFIX + "DISPLAY_NAME", "").strip()
+        or "your organisation's account",
+        timeout_seconds=_seconds(environ, "TIMEOUT_SECONDS", 10, 60, least=1),
+    )
+
+
+def _secure_url(url):
+    """An https URL, or http on this machine only (the tests' own provider)."""
+    parts = urlsplit(url)
+    return bool(parts.hostname) and (
+        parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK))
+
+
+def _unknown_names_check(environ):
+    """Refuse a misspelt variable, which would otherwise be silently ignored."""
+    roles = {ROLE_PREFIX + key.upper() for key in ROLES}
+    for name in environ:
+        if not name.startswith(PREFIX) or name in roles:
+            continue
+        if name.startswith(ROLE_PREFIX):
+            raise ImproperlyConfigured(
+                f"{name} names no BoneCare role: use one of {', '.join(sorted(roles))}.")
+        if name.removeprefix(PREFIX) not in KNOWN:
+            raise ImproperlyConfigured(f"{name} is not a setting BoneCare knows.")
+
+
+def _required(environ, suffix):
+    value = environ.get(PREFIX + suffix, "").strip()
+    if not value:
+        raise ImproperlyConfigured(f"{PREFIX}{suffix} must be set when {PREFIX}ISSUER is set.")
+    return value
+
+
+def _client_credentials(environ):
+    secret = environ.get(PREFIX + "CLIENT_SECRET", "")
+    key_file = environ.get(PREFIX + "PRIVATE_KEY_FILE", "").strip()
+    if bool(secret) == bool(key_file):
+        raise ImproperlyConfigured(
+            f"Set exactly one of {PREFIX}CLIENT_SECRET and {PREFIX}PRIVATE_KEY_FILE.")
+    if secret:
+        return {"client_secret": secret}
+    try:
+        pem = Path(key_file).read_text()
+    except OSError as error:
+        raise ImproperlyConfigured(
+            f"{PREFIX}PRIVATE_KEY_FILE cannot be read ({error.strerror}): {key_file}") from None
+    if "PRIVATE KEY" not in pem:
+        raise ImproperlyConfigured(f"{PREFIX}PRIVATE_KEY_FILE holds no PEM private key.")
+    return {"private_key_pem": pem,
+            "private_key_id": environ.get(PREFIX + "PRIVATE_KEY_ID", "").strip()}
+
+
+def _role_values(environ):
+    """Read BONECARE_OIDC_ROLE_<KEY> for every role in options.roles.ROLES."""
+    values = {}
+    for key in ROLES:
+        words = _words(environ.get(ROLE_PREFIX + key.upper(), ""))
+        if words:
+            values[key] = frozenset(words)
+    if not values:
+        names = ", ".join(ROLE_PREFIX + key.upper() for key in ROLES)
+        raise ImproperlyConfigured(
+            f"No claim value grants a BoneCare role, so nobody could use it: set one of {names}.")
+    return values
+
+
+def _words(raw):
+    return [word.strip() for word in raw.split(",") if word.strip()]
+
+
+def _seconds(environ, suffix, default, most, least=0):
+    raw = environ.get(PREFIX + suffix, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not least <= int(raw) <= most:
+        raise ImproperlyConfigured(f"{PREFIX}{suffix} must be a whole number of seconds from "
+                                   f"{least} to {most}, not {raw!r}.")
+    return int(raw)

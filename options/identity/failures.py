@@ -1,0 +1,62 @@
+"""A refused sign-in at the provider's round trip: a clear page and an audit row."""
+
+import logging
+
+import requests
+from authlib.common.errors import AuthlibBaseError
+from authlib.integrations.base_client import MismatchingStateError
+from django.shortcuts import render
+from joserfc.errors import (
+    BadSignatureError,
+    ClaimError,
+    ExpiredTokenError,
+    InvalidKeyIdError,
+    JoseError,
+)
+
+from .audit import event_record
+from .client import ProviderMisconfigured
+from .tokens import IdentityUnproven
+
+log = logging.getLogger(__name__)
+
+PROVIDER_ERRORS = (AuthlibBaseError, JoseError, IdentityUnproven, ProviderMisconfigured,
+                   requests.RequestException)
+
+# What the person is told, by what went wrong; the audit row keeps the precise reason.
+START_AGAIN = ("This sign-in could not be matched to one started in this browser. It may have "
+               "been started in another tab, taken too long, or been tampered with.")
+PROVIDER_REFUSED = ("Your organisation's sign-in service refused to complete this sign-in. "
+                    "Its one-time code may already have been used or have expired.")
+TOKEN_REFUSED = ("BoneCare could not verify the identity your organisation's sign-in service "
+                 "sent, so it has not signed you in.")
+UNREACHABLE = ("Your organisation's sign-in service could not be reached, or answered in a "
+               "way BoneCare does not accept.")
+
+
+def failure_reason(error):
+    """Return (audit reason, message for the person, HTTP status) for a refused sign-in."""
+    if isinstance(error, MismatchingStateError):
+        return "state mismatch", START_AGAIN, 400
+    if isinstance(error, ExpiredTokenError):
+        return "ID token expired", TOKEN_REFUSED, 400
+    if isinstance(error, ClaimError):
+        return f"ID token claim {error.claim}: {error.error}", TOKEN_REFUSED, 400
+    if isinstance(error, (BadSignatureError, InvalidKeyIdError)):
+        return f"ID token signature: {error.error}", TOKEN_REFUSED, 400
+    if isinstance(error, JoseError):
+        return f"ID token: {error.error}", TOKEN_REFUSED, 400
+    if isinstance(error, IdentityUnproven):
+        return error.reason, TOKEN_REFUSED, 400
+    if isinstance(error, AuthlibBaseError):
+        return f"provider error: {error.error}", PROVIDER_REFUSED, 400
+    return f"provider unavailable: {type(error).__name__}", UNREACHABLE, 503
+
+
+def failure_response(request, error, *, subject):
+    """Record the refusal and answer the page that explains it."""
+    reason, message, status = failure_reason(error)
+    log.warning("Provider sign-in refused: %s", reason)
+    event_record(kind="sign_in_failed", request=request, source="provider", subject=subject,
+                 reason=reason)
+    return render(request, "identity/sign_in_failed.html", {"message": message}, status=status)

@@ -1,0 +1,122 @@
+"""Accounts from the identity provider's verified claims, and accounts an administrator runs."""
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils import timezone
+
+from options.roles import ROLES, roles_sync
+
+from .audit import acting_for, event_record
+from .claims import roles_from_claims
+from .models import ProviderIdentity
+
+USERNAME_UNSAFE = re.compile(r"[^\w.@+-]")
+
+
+@dataclass(frozen=True)
+class SignInOutcome:
+    """What a provider sign-in came to: an account to sign in, or why there is none."""
+
+    user: object = None
+    refusal: str = ""  # "no_role" or "deactivated" when user is None
+
+
+def provider_sign_in(*, config, claims, request):
+    """Find or create the account for the verified claims and give it the roles they grant.
+
+    Roles are set to exactly what the claims grant at every sign-in, so a role removed at the
+    provider is removed here. A person whose claims grant no role gets no account (and loses
+    the roles of one they had); a deactivated account stays deactivated.
+    """
+    subject = claims["sub"]
+    roles = roles_from_claims(claims, config)
+    with transaction.atomic(), acting_for(request):
+        identity = (ProviderIdentity.objects.select_for_update().select_related("user")
+                    .filter(issuer=config.issuer, subject=subject).first())
+        if identity is not None and not identity.user.is_active:
+            return _refused(request, identity.user, subject, "deactivated")
+        if not roles:
+            if identity is not None:
+                user_roles_set(identity.user, set())
+            return _refused(request, identity.user if identity else None, subject, "no_role",
+                            username=_username_claim(claims))
+        user = identity.user if identity else _account_create(config, claims)
+        _profile_update(user, claims, roles)
+        user_roles_set(user, roles)
+        ProviderIdentity.objects.filter(user=user).update(last_sign_in_at=timezone.now())
+    return SignInOutcome(user=user)
+
+
+def _refused(request, user, subject, reason, username=""):
+    event_record(kind="sign_in_failed", request=request, user=user, source="provider",
+                 subject=subject, reason=reason, username=username)
+    return SignInOutcome(refusal=reason)
+
+
+def user_roles_set(user, role_keys):
+    """Give the user exactly these roles' groups; other groups are left as they are."""
+    wanted = {ROLES[key].group for key in role_keys}
+    held = set(user.groups.filter(name__in=[role.group for role in ROLES.values()])
+               .values_list("name", flat=True))
+    if wanted - held:
+        user.groups.add(*_groups(wanted - held))
+    if held - wanted:
+        user.groups.remove(*Group.objects.filter(name__in=held - wanted))
+
+
+def _groups(names):
+    groups = list(Group.objects.filter(name__in=names))
+    if len(groups) < len(names):  # the roles' migration made them, but a flush empties tables
+        roles_sync(group_model=Group, permission_model=Permission)
+        groups = list(Group.objects.filter(name__in=names))
+    return groups
+
+
+def _account_create(config, claims):
+    user = get_user_model()(username=_username_free(_username_claim(claims), claims["sub"]))
+    user.set_unusable_password()  # never signs in with a password here
+    user.save()
+    ProviderIdentity.objects.create(user=user, issuer=config.issuer, subject=claims["sub"])
+    return user
+
+
+def _username_claim(claims):
+    for name in ("preferred_username", "email", "sub"):
+        value = claims.get(name)
+        if isinstance(value, str) and value.strip():
+            return USERNAME_UNSAFE.sub("", value.strip())[:120] or "user"
+    return "user"
+
+
+def _username_free(base, subject):
+    """Return the base name, or with a suffix from the subject when another account holds it."""
+    User = get_user_model()
+    if not User.objects.filter(username=base).exists():
+        return base
+    return f"{base}-{hashlib.sha256(subject.encode()).hexdigest()[:8]}"
+
+
+def _profile_update(user, claims, role_keys):
+    """Refresh name and e-mail from the claims (shown, never matched on) and admin access."""
+    user.first_name = str(claims.get("given_name") or "")[:150]
+    user.last_name = str(claims.get("family_name") or "")[:150]
+    user.email = str(claims.get("email") or "")[:254]
+    user.is_staff = user.is_superuser or any(ROLES[key].is_staff for key in role_keys)
+    user.save(update_fields=["first_name", "last_name", "email", "is_staff"])
+
+
+@transaction.atomic
+def user_active_set(*, user, active, by, request=None):
+    """Deactivate (or reactivate) an account, audited; a deactivated one cannot sign in."""
+    if user.is_active == active:
+        return False
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    event_record(kind="reactivated" if active else "deactivated", request=request, user=user,
+                 by=by)
+    return True

@@ -1,0 +1,87 @@
+"""Hospital sign-in is configured from the environment, strictly, and is off unless configured."""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from options import roles
+from options.identity import config as identity_config
+from options.identity.config import provider_from_environment
+
+
+def read_bool(name, default, environ):
+    raw = environ.get(name)
+    if raw in (None, ""):
+        return default
+    if raw not in ("true", "false"):
+        raise ImproperlyConfigured(f"{name} must be 'true' or 'false', not {raw!r}.")
+    return raw == "true"
+
+
+def configure(**variables):
+    environ = {f"BONECARE_OIDC_{name}": value for name, value in variables.items()}
+    return provider_from_environment(environ, lambda name, default: read_bool(
+        name, default, environ))
+
+
+ENTRA = {"ISSUER": "https://login.microsoftonline.com/tenant-id/v2.0",
+         "CLIENT_ID": "app-id", "CLIENT_SECRET": "s3cret", "ROLE_CLINICIAN": "BoneCare.Clinician"}
+
+
+def test_nothing_set_means_local_sign_in_only():
+    assert configure() is None
+
+
+def test_an_entra_id_configuration_reads_every_variable():
+    provider = configure(**ENTRA, ROLE_EDITOR="BoneCare.Editor, BoneCare.Lead",
+                         SCOPES="openid profile email", CLOCK_SKEW_SECONDS="30",
+                         DISPLAY_NAME="Trust account")
+    assert provider.discovery_url == (
+        "https://login.microsoftonline.com/tenant-id/v2.0/.well-known/openid-configuration")
+    assert provider.role_values == {"clinician": {"BoneCare.Clinician"},
+                                    "editor": {"BoneCare.Editor", "BoneCare.Lead"}}
+    assert (provider.roles_claim, provider.clock_skew_seconds) == ("roles", 30)
+    assert provider.client_auth_method == "client_secret_basic"
+    assert provider.origin == "https://login.microsoftonline.com"
+
+
+def test_a_private_key_file_selects_private_key_jwt(tmp_path):
+    from joserfc.jwk import RSAKey
+
+    key_file = tmp_path / "client.pem"
+    key_file.write_bytes(RSAKey.generate_key(2048, private=True).as_pem(private=True))
+    provider = configure(**{**ENTRA, "CLIENT_SECRET": ""}, PRIVATE_KEY_FILE=str(key_file),
+                         PRIVATE_KEY_ID="kid-1")
+    assert provider.client_auth_method == "private_key_jwt"
+    assert provider.private_key_id == "kid-1"
+
+
+@pytest.mark.parametrize(("variables", "named"), [
+    ({**ENTRA, "CLIENT_ID": ""}, "BONECARE_OIDC_CLIENT_ID must be set"),
+    ({**ENTRA, "CLIENT_SECRET": ""}, "exactly one of BONECARE_OIDC_CLIENT_SECRET"),
+    ({**ENTRA, "PRIVATE_KEY_FILE": "/nonexistent/key.pem"}, "exactly one of"),
+    ({**ENTRA, "CLIENT_SECRET": "", "PRIVATE_KEY_FILE": "/nonexistent/key.pem"},
+     "BONECARE_OIDC_PRIVATE_KEY_FILE cannot be read"),
+    ({**ENTRA, "ISSUER": "http://idp.example.org"}, "BONECARE_OIDC_ISSUER must be an https://"),
+    ({**ENTRA, "ISSUER": "http://localhost.example.org"}, "BONECARE_OIDC_ISSUER"),
+    ({**ENTRA, "SCOPES": "profile email"}, "BONECARE_OIDC_SCOPES must include 'openid'"),
+    ({**ENTRA, "ROLE_CLINICIAN": ""}, "No claim value grants a BoneCare role"),
+    ({**ENTRA, "ROLE_SURGEON": "x"}, "BONECARE_OIDC_ROLE_SURGEON names no BoneCare role"),
+    ({**ENTRA, "CLIENTID": "x"}, "BONECARE_OIDC_CLIENTID is not a setting"),
+    ({**ENTRA, "CLOCK_SKEW_SECONDS": "3600"}, "BONECARE_OIDC_CLOCK_SKEW_SECONDS must be"),
+    ({**ENTRA, "CLOCK_SKEW_SECONDS": "-5"}, "BONECARE_OIDC_CLOCK_SKEW_SECONDS must be"),
+    ({**ENTRA, "USERINFO": "yes"}, "BONECARE_OIDC_USERINFO must be 'true' or 'false'"),
+], ids=["no-client-id", "no-credential", "two-credentials", "unreadable-key", "plain-http",
+        "lookalike-localhost", "no-openid-scope", "no-role-mapped", "unknown-role",
+        "misspelt-variable", "skew-too-long", "skew-negative", "userinfo-not-boolean"])
+def test_a_mistake_stops_start_up_naming_the_variable(variables, named):
+    with pytest.raises(ImproperlyConfigured, match=named):
+        configure(**variables)
+
+
+def test_every_role_in_the_roles_module_can_be_mapped(monkeypatch):
+    """A role added to options.roles (the clinical safety officer) is mapped with no change here."""
+    officer = roles.Role(key="safety_officer", group="Clinical safety officer", permissions=(),
+                         is_staff=True)
+    monkeypatch.setattr(identity_config, "ROLES", {**roles.ROLES, officer.key: officer})
+    provider = configure(**ENTRA, ROLE_SAFETY_OFFICER="BoneCare.Safety")
+    assert provider.role_values["safety_officer"] == {"BoneCare.Safety"}
