@@ -78,10 +78,15 @@ def test_a_mistake_stops_start_up_naming_the_variable(variables, named):
         configure(**variables)
 
 
-def test_every_role_in_the_roles_module_can_be_mapped(monkeypatch):
-    """A role added to options.roles (the clinical safety officer) is mapped with no change here."""
-    officer = roles.Role(key="safety_officer", group="Clinical safety officer", permissions=(),
-                         is_staff=True)
-    monkeypatch.setattr(identity_config, "ROLES", {**roles.ROLES, officer.key: officer})
-    provider = configure(**ENTRA, ROLE_SAFETY_OFFICER="BoneCare.Safety")
-    assert provider.role_values["safety_officer"] == {"BoneCare.Safety"}
+@pytest.mark.parametrize("key", list(roles.ROLES))
+def test_every_role_in_the_roles_module_has_its_variable(key):
+    provider = configure(**{**ENTRA, f"ROLE_{key.upper()}": f"BoneCare.{key}"})
+    assert provider.role_values[key] == {f"BoneCare.{key}"}
+
+
+def test_a_role_added_to_the_roles_module_is_mapped_with_no_change_here(monkeypatch):
+    pharmacist = roles.Role(key="pharmacist", group="Pharmacist", permissions=(),
+                            is_staff=False)
+    monkeypatch.setattr(identity_config, "ROLES", {**roles.ROLES, pharmacist.key: pharmacist})
+    provider = configure(**ENTRA, ROLE_PHARMACIST="BoneCare.Pharmacy")
+    assert provider.role_values["pharmacist"] == {"BoneCare.Pharmacy"}
