@@ -136,44 +136,56 @@ def assessment_settle(mapped):
 
 
 def hook_answer_record(*, answer, client, service, request):
-    """Store the call's audit row, the draft and the cards to remember, in one transaction."""
+    """Store the call's audit row, the draft and the cards to remember, in one transaction.
+
+    Plain INSERTs, as for the API's audit: every call runs them (make bench-cds).
+    """
     now = timezone.now()
     with transaction.atomic():
         if answer.draft is not None:
-            ConsultationDraft.objects.create(
-                key=answer.draft["key"], assessment=answer.draft["assessment"],
-                created_at=now, expires_at=now + datetime.timedelta(seconds=DRAFT_SECONDS))
-        IssuedCard.objects.bulk_create(
-            IssuedCard(uuid=uuid, client=client, service=service.id, ruleset_version=
-                       answer.ruleset_version, created_at=now,
-                       options=[{"option": o, "status": s, "rule_codes": c}
-                                for o, s, c in options])
-            for uuid, options in answer.remembered)
+            _insert(ConsultationDraft, [{
+                "key": answer.draft["key"], "assessment": json.dumps(answer.draft["assessment"]),
+                "created_at": now, "expires_at": now + datetime.timedelta(seconds=DRAFT_SECONDS),
+            }])
+        _insert(IssuedCard, [{
+            "uuid": uuid, "client_id": client.pk, "service": service.id,
+            "options": json.dumps([{"option": o, "status": s, "rule_codes": c}
+                                   for o, s, c in options]),
+            "ruleset_version": answer.ruleset_version, "created_at": now,
+        } for uuid, options in answer.remembered])
         cds_call_record(client=client, service=service.id, request=request, status_code=200,
                         outcome="ok", patient_ref=answer.patient_ref,
                         ruleset_version=answer.ruleset_version, summary=answer.summary)
     _purge(now)
 
 
+def _insert(model, rows):
+    """INSERT rows ({column: value}, datetimes adapted, JSON already text) into a model's
+    table in one statement."""
+    if not rows:
+        return
+    quote, adapt = connection.ops.quote_name, connection.ops.adapt_datetimefield_value
+    columns = list(rows[0])
+    values = [adapt(v) if isinstance(v, datetime.datetime) else v
+              for row in rows for v in row.values()]
+    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} "
+                       f"({', '.join(quote(c) for c in columns)}) VALUES {placeholders}", values)
+
+
 def cds_call_record(*, client, service, request, status_code, outcome, patient_ref="",
                     ruleset_version="", summary=None):
-    """Write the one audit row of a CDS Hooks call (in the caller's transaction, if any).
-
-    One plain INSERT, as the API's audit: every call runs it (make bench-cds).
-    """
+    """Write the one audit row of a CDS Hooks call (in the caller's transaction, if any)."""
     request = request or {}
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(CdsCallAudit._meta.db_table)} (created_at, client_id, service,"
-            " hook, hook_instance, fhir_patient_id, patient_ref, status_code, outcome,"
-            " ruleset_version, result_summary) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
-            " %s)",
-            [connection.ops.adapt_datetimefield_value(timezone.now()), client.pk,
-             service[:40], (request.get("hook") or "")[:40],
-             (request.get("hook_instance") or "")[:100],
-             (request.get("patient_id") or "")[:100], (patient_ref or "")[:64], status_code,
-             outcome, ruleset_version or "", json.dumps(summary or {})])
+    _insert(CdsCallAudit, [{
+        "created_at": timezone.now(), "client_id": client.pk, "service": service[:40],
+        "hook": (request.get("hook") or "")[:40],
+        "hook_instance": (request.get("hook_instance") or "")[:100],
+        "fhir_patient_id": (request.get("patient_id") or "")[:100],
+        "patient_ref": (patient_ref or "")[:64], "status_code": status_code,
+        "outcome": outcome, "ruleset_version": ruleset_version or "",
+        "result_summary": json.dumps(summary or {})}])
 
 
 def _purge(now):
