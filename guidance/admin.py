@@ -226,6 +226,7 @@ class RuleSetAdmin(RuleSetActionsMixin, SimpleHistoryAdmin):
 @admin.register(Rule)
 class RuleAdmin(SimpleHistoryAdmin):
     form = RuleAdminForm
+    change_list_template = "admin/guidance/rule/change_list.html"
     list_display = ["code", "option", "effect", "status", "priority", "guidance", "section",
                     "ruleset"]
     list_filter = ["ruleset__state", "ruleset", "option", "effect", "guidance"]

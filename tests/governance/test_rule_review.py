@@ -53,7 +53,7 @@ def test_a_clinician_records_a_decision_on_the_result_page(consultation, clinici
     assert decision.ruleset_version == consultation.ruleset_version
     page = clinician_client.get(response["Location"]).content.decode()
     assert "MDT prefers denosumab after dental review" in page
-    assert "Recorded for denosumab: the mdt disagrees with this advice." in page
+    assert "Recorded for Denosumab: MDT disagrees." in page
 
 
 @pytest.mark.parametrize(("data", "message"), [
@@ -116,6 +116,7 @@ def test_the_rule_review_page_counts_real_decisions_and_flags_overrides(
     detail = editor_browser.get(f"/admin/guidance/rule/review/{code}/")
     text = detail.content.decode()
     assert "1 followed, 3 overridden (75% of 4)" in text
+    assert "2.20 mmol/L" in text and "{corrected" not in text  # the text as clinicians read it
     assert "<svg" in text and "3 overridden" in text
     comments = [c for c in ("Override 2", "Override 1", "Override 0", "First: agreed")]
     positions = [text.index(c) for c in comments]

@@ -70,8 +70,8 @@ def consultation_decision(request, pk, option):
             for field, problems in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
         else:
-            messages.success(request, f"Recorded for {label(option).lower()}: "
-                                      f"{OUTCOME_LABELS[data['outcome']].lower()}.")
+            outcome = dict(choices(vocab.DECISION_OUTCOMES))[data["outcome"]]
+            messages.success(request, f"Recorded for {label(option)}: {outcome}.")
             return redirect(f"/consultations/{consultation.pk}/#option-{option}")
     context = with_decisions(consultation_view(consultation), consultation, {option: form})
     context["decision_error"] = option
