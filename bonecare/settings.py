@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "options.api",
+    "options.cds_hooks",
     "options.identity",
 ]
 
@@ -318,3 +319,9 @@ BONECARE_RETRY_AFTER_SECONDS = 5
 # Calls without a valid token, per client address: counted (api.AnonymousCallCount), not
 # audited one row each, and refused with 429 beyond this rate.
 BONECARE_API_ANONYMOUS_RATE = os.environ.get("BONECARE_API_ANONYMOUS_RATE", "60/min")
+# CDS Hooks service for EHRs (options/cds_hooks): calls per EHR, the largest hook request
+# (FHIR prefetch included), and how long to wait for an EHR's FHIR server or JWK Set URL.
+BONECARE_CDS_THROTTLE_RATE = os.environ.get("BONECARE_CDS_THROTTLE_RATE", "600/min")
+BONECARE_CDS_MAX_BODY_BYTES = int(os.environ.get("BONECARE_CDS_MAX_BODY_BYTES", "1048576"))
+BONECARE_CDS_FETCH_TIMEOUT_SECONDS = float(
+    os.environ.get("BONECARE_CDS_FETCH_TIMEOUT_SECONDS", "5"))

@@ -18,11 +18,15 @@ __all__ = [
 ]
 
 
+SELF_AUDITED_CHANNELS = ("api", "cds_hooks")
+
+
 def _audit(*, channel, outcome, patient_ref="", ruleset_version="", user=None,
            client_name="", endpoint="", consultation=None):
-    if channel == "api":
-        # The API writes one row per call (api.ApiCallAudit), naming what the call caused,
-        # in the transaction that decides its response: a second row here would repeat it.
+    if channel in SELF_AUDITED_CHANNELS:
+        # The API and CDS Hooks write one row per call (api.ApiCallAudit,
+        # cds_hooks.CdsCallAudit), naming what the call caused, in the transaction that
+        # decides its response: a second row here would repeat it.
         return
     EvaluationAudit.objects.create(
         channel=channel,
