@@ -136,3 +136,14 @@ def test_a_discovery_document_for_another_issuer_is_refused(client, db, provider
     response = client.post("/accounts/oidc/start/")
     assert response.status_code == 503
     assert AccountEvent.objects.get().reason == "provider unavailable: ProviderMisconfigured"
+
+
+def test_a_flood_of_bad_callbacks_is_refused_without_growing_the_audit(client, db, provider):
+    from options.identity.failures import FAILURES_PER_MINUTE
+
+    statuses = [client.get("/accounts/oidc/callback/?state=x&code=y", REMOTE_ADDR="10.6.6.6")
+                .status_code for _ in range(FAILURES_PER_MINUTE + 5)]
+    assert statuses == [400] * FAILURES_PER_MINUTE + [429] * 5
+    assert AccountEvent.objects.count() == FAILURES_PER_MINUTE
+    other = client.get("/accounts/oidc/callback/?state=x&code=y", REMOTE_ADDR="10.6.6.7")
+    assert other.status_code == 400  # another address is answered and audited as before
