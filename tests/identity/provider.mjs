@@ -23,10 +23,20 @@ function state() {
   return JSON.parse(readFileSync(process.env.OIDC_TEST_STATE, 'utf8'));
 }
 
+// As CIS2 does, the national RBAC claims are given at the userinfo endpoint only.
+const USERINFO_ONLY = ['nhsid_nrbac_roles', 'selected_roleid'];
+
 async function findAccount(ctx, id) {
   const claims = state().users[id];
   if (!claims) return undefined;
-  return { accountId: id, claims: async () => ({ ...claims, sub: id }) };
+  return {
+    accountId: id,
+    claims: async (use) => {
+      const given = { ...claims, sub: id };
+      if (use !== 'userinfo') USERINFO_ONLY.forEach((name) => delete given[name]);
+      return given;
+    },
+  };
 }
 
 // First-party test clients: grant what they ask for, so no consent page is shown.

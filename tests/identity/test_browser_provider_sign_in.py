@@ -6,6 +6,7 @@ for it. Set BONECARE_SHOTS_DIR to keep screenshots of the pages.
 
 import os
 import re
+from dataclasses import replace
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
@@ -17,6 +18,7 @@ from tests.identity.conftest import (
     CLINICIAN_VALUE,
     DISPLAY_NAME,
     EDITOR_VALUE,
+    trusting,
     with_private_key,
 )
 from tests.test_browser import (  # noqa: F401  (treatment_options: a fixture)
@@ -259,3 +261,25 @@ def test_a_client_proving_itself_with_a_private_key_jwt_signs_in(new_page, provi
     provider_sign_in(page, "ux-1009", start="/admin/")
     assert urlsplit(page.url).path == "/admin/"
     assert roles_of("ux-1009") == {EDITOR.group}
+
+
+def test_a_cis2_selected_role_read_from_userinfo_grants_its_role(new_page, provider, settings):
+    cis2 = trusting(provider.issuer, scopes=("openid", "profile", "nationalrbacaccess",
+                                             "selectedrole"),
+                    roles_claim="nhsid_nrbac_roles", use_userinfo=True,
+                    org_codes=frozenset({"RYE"}), role_values={"clinician": frozenset({"R8000"})})
+    settings.BONECARE_OIDC = cis2
+    provider.user_set("ux-1010", preferred_username="eve", selected_roleid="555021935107",
+                      nhsid_nrbac_roles=[
+                          {"person_roleid": "555021935107", "org_code": "RYE",
+                           "role_code": "S8000:G8000:R8000", "activity_codes": ["B0264"]},
+                          {"person_roleid": "555021935108", "org_code": "RYE",
+                           "role_code": "S8000:G8000:R8001", "activity_codes": []}])
+    page = new_page()
+    provider_sign_in(page, "ux-1010")
+    assert urlsplit(page.url).path == FORM
+    assert roles_of("ux-1010") == {CLINICIAN.group}
+
+    settings.BONECARE_OIDC = replace(cis2, use_userinfo=False)  # the ID token alone lacks them
+    assert provider_sign_in(new_page(), "ux-1010").status == 403
+    assert roles_of("ux-1010") == set()

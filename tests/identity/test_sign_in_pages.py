@@ -147,3 +147,12 @@ def test_a_flood_of_bad_callbacks_is_refused_without_growing_the_audit(client, d
     assert AccountEvent.objects.count() == FAILURES_PER_MINUTE
     other = client.get("/accounts/oidc/callback/?state=x&code=y", REMOTE_ADDR="10.6.6.7")
     assert other.status_code == 400  # another address is answered and audited as before
+
+
+def test_a_local_sign_out_ends_the_session_and_says_so(clinician_client):
+    response = clinician_client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/signed-out/"
+    assert "You have signed out of BoneCare" in clinician_client.get(
+        "/accounts/signed-out/").content.decode()
+    assert clinician_client.get("/consultations/").status_code == 302
