@@ -161,6 +161,11 @@ STORAGES = {
 BONECARE_SCENARIOS_DIR = BASE_DIR / "guidance" / "data" / "scenarios"
 # Where the shared clinical material arrives from (only compared against, never read at run).
 BONECARE_SHARED_DIR = Path(os.environ.get("BONECARE_SHARED_DIR") or BASE_DIR.parent / "shared")
+# Rule review (guidance.rule_review): a rule is flagged when clinicians override advice citing
+# it in more than this share of at least this many recorded decisions.
+BONECARE_RULE_REVIEW_OVERRIDE_SHARE = float(
+    os.environ.get("BONECARE_RULE_REVIEW_OVERRIDE_SHARE", "0.3"))
+BONECARE_RULE_REVIEW_MIN_DECISIONS = int(os.environ.get("BONECARE_RULE_REVIEW_MIN_DECISIONS", "5"))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "consultation-list"

@@ -3,7 +3,7 @@
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
-from guidance.selectors import NoPublishedRuleSet, published_compiled
+from guidance.selectors import NoPublishedRuleSet, citations_for, published_compiled
 
 from .core import assessment_evaluate
 from .models import Consultation, EvaluationAudit, Lesion, PriorTreatment
@@ -94,7 +94,8 @@ def consultation_create(*, data: object, channel: str, by: AbstractBaseUser | No
             prior_treatments_recorded="prior_treatments" in clean,
             clinician=by if by is not None and by.is_authenticated else None,
             api_client_name=client_name, copied_from=copied_from, result=result,
-            ruleset=ruleset, ruleset_version=ruleset.version, **values)
+            citations=citations_for(result), ruleset=ruleset,
+            ruleset_version=ruleset.version, **values)
         consultation.full_clean()
         consultation.save()
         _children_create(consultation, clean)
