@@ -14,7 +14,7 @@ from options.api.auth import parse_rate
 
 from .hooks import SERVICES
 from .models import CdsClient
-from .replay import calls_in_window, jti_first_use
+from .replay import calls_in_window, counted_in_database, jti_first_use, window_start
 from .selectors import client_by_issuer, client_jwks
 from .trust import LEEWAY_SECONDS, TokenRejected, token_issuer, token_verify
 
@@ -51,7 +51,9 @@ class CdsJwtAuthentication(BaseAuthentication):
             header, issuer = token_issuer(token)
         except TokenRejected as rejected:
             raise exceptions.AuthenticationFailed(str(rejected)) from None
-        client = client_by_issuer(issuer)
+        _, period = parse_rate(settings.BONECARE_CDS_THROTTLE_RATE)
+        client = client_by_issuer(issuer, calls_since=window_start(period)
+                                  if counted_in_database() else None)
         if client is None:
             raise exceptions.AuthenticationFailed("iss is not a registered CDS client.")
         request._request.cds_client = client
@@ -108,7 +110,8 @@ class CdsClientThrottle(BaseThrottle):
             return True
         limit, period = parse_rate(settings.BONECARE_CDS_THROTTLE_RATE)
         self.wait_seconds = period - time.time() % period
-        return calls_in_window(iss=request.auth.iss, period=period) <= limit
+        return calls_in_window(iss=request.auth.iss, period=period,
+                               calls_before=getattr(request.auth, "calls_before", None)) <= limit
 
     def wait(self):
         return self.wait_seconds

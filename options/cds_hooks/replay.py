@@ -63,12 +63,24 @@ def _purge(now):
         SeenJti.objects.filter(expires_at__lt=now).delete()
 
 
-def calls_in_window(*, iss, period):
-    """Return how many calls this issuer made in the current window, this one included."""
-    now = time.time()
-    window = int(now // period)
+def counted_in_database():
+    """Tell whether calls are counted in the seen-jti table (no Redis to count them in)."""
+    return not _redis_on()
+
+
+def window_start(period):
+    """Return when the current throttle window began."""
+    return datetime.datetime.fromtimestamp(time.time() // period * period, tz=datetime.UTC)
+
+
+def calls_in_window(*, iss, period, calls_before=None):
+    """Return how many calls this issuer made in the current window, this one included.
+
+    Without Redis every call's jti is a row, so the table already counts the calls: the
+    client's lookup counted those before this one (`calls_before`).
+    """
     if _redis_on():
-        key = f"cds-calls:{_digest(iss)}:{period}:{window}"
+        key = f"cds-calls:{_digest(iss)}:{period}:{int(time.time() // period)}"
         try:
             cache = caches["throttle"]
             if cache.add(key, 1, timeout=period + 1):
@@ -76,10 +88,10 @@ def calls_in_window(*, iss, period):
             return cache.incr(key)
         except (RedisError, OSError, ValueError) as exc:
             _redis.failed(exc)
-    start = datetime.datetime.fromtimestamp(window * period, tz=datetime.UTC)
-    # Every call records its jti (above), so the table already counts the calls.
+    if calls_before is not None:
+        return calls_before + 1
     table = connection.ops.quote_name(SeenJti._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE iss = %s AND seen_at >= %s",
-                       [iss, connection.ops.adapt_datetimefield_value(start)])
+                       [iss, connection.ops.adapt_datetimefield_value(window_start(period))])
         return cursor.fetchone()[0]

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from options.decisions import decision_errors, decision_record, option_rule_codes
@@ -23,8 +23,9 @@ from .fetch import prefetch_complete
 from .fhir import request_parse
 from .hooks import PATIENT_VIEW
 from .mapping import assessment_from_fhir
-from .models import CdsCallAudit, CdsClient, ConsultationDraft, IssuedCard
+from .models import CdsClient, ConsultationDraft, IssuedCard
 from .order_cards import orders_cards
+from .records import audit_row, rows_insert
 from .selectors import code_lists_current
 
 CHANNEL = "cds_hooks"
@@ -136,56 +137,27 @@ def assessment_settle(mapped):
 
 
 def hook_answer_record(*, answer, client, service, request):
-    """Store the call's audit row, the draft and the cards to remember, in one transaction.
-
-    Plain INSERTs, as for the API's audit: every call runs them (make bench-cds).
-    """
+    """Store the call's audit row, the draft and the cards to remember, atomically."""
     now = timezone.now()
-    with transaction.atomic():
-        if answer.draft is not None:
-            _insert(ConsultationDraft, [{
-                "key": answer.draft["key"], "assessment": json.dumps(answer.draft["assessment"]),
-                "created_at": now, "expires_at": now + datetime.timedelta(seconds=DRAFT_SECONDS),
-            }])
-        _insert(IssuedCard, [{
-            "uuid": uuid, "client_id": client.pk, "service": service.id,
-            "options": json.dumps([{"option": o, "status": s, "rule_codes": c}
-                                   for o, s, c in options]),
-            "ruleset_version": answer.ruleset_version, "created_at": now,
-        } for uuid, options in answer.remembered])
-        cds_call_record(client=client, service=service.id, request=request, status_code=200,
-                        outcome="ok", patient_ref=answer.patient_ref,
-                        ruleset_version=answer.ruleset_version, summary=answer.summary)
+    draft = [{"key": answer.draft["key"], "assessment": json.dumps(answer.draft["assessment"]),
+              "created_at": now,
+              "expires_at": now + datetime.timedelta(seconds=DRAFT_SECONDS)}] \
+        if answer.draft is not None else []
+    cards = [{"uuid": uuid, "client_id": client.pk, "service": service.id,
+              "options": json.dumps([{"option": o, "status": s, "rule_codes": c}
+                                     for o, s, c in options]),
+              "ruleset_version": answer.ruleset_version, "created_at": now}
+             for uuid, options in answer.remembered]
+    rows_insert([(ConsultationDraft, draft), (IssuedCard, cards), audit_row(
+        client=client, service=service.id, request=request, status_code=200, outcome="ok",
+        patient_ref=answer.patient_ref, ruleset_version=answer.ruleset_version,
+        summary=answer.summary)])
     _purge(now)
 
 
-def _insert(model, rows):
-    """INSERT rows ({column: value}, datetimes adapted, JSON already text) into a model's
-    table in one statement."""
-    if not rows:
-        return
-    quote, adapt = connection.ops.quote_name, connection.ops.adapt_datetimefield_value
-    columns = list(rows[0])
-    values = [adapt(v) if isinstance(v, datetime.datetime) else v
-              for row in rows for v in row.values()]
-    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(rows))
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} "
-                       f"({', '.join(quote(c) for c in columns)}) VALUES {placeholders}", values)
-
-
-def cds_call_record(*, client, service, request, status_code, outcome, patient_ref="",
-                    ruleset_version="", summary=None):
-    """Write the one audit row of a CDS Hooks call (in the caller's transaction, if any)."""
-    request = request or {}
-    _insert(CdsCallAudit, [{
-        "created_at": timezone.now(), "client_id": client.pk, "service": service[:40],
-        "hook": (request.get("hook") or "")[:40],
-        "hook_instance": (request.get("hook_instance") or "")[:100],
-        "fhir_patient_id": (request.get("patient_id") or "")[:100],
-        "patient_ref": (patient_ref or "")[:64], "status_code": status_code,
-        "outcome": outcome, "ruleset_version": ruleset_version or "",
-        "result_summary": json.dumps(summary or {})}])
+def cds_call_record(**fields):
+    """Write the one audit row of a CDS Hooks call (fields as records.audit_row takes)."""
+    rows_insert([audit_row(**fields)])
 
 
 def _purge(now):
