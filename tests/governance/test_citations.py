@@ -73,3 +73,14 @@ def test_the_admin_asks_why_a_document_changes(published_ruleset, guidance_edito
     response = guidance_editor_client.post(url, {**data, "change_reason": "Retitled"})
     assert response.status_code == 302
     assert (ta265().title, ta265().version) == (NEW_TITLE, 2)
+
+
+def test_a_replacement_made_since_is_shown_beside_the_citation_as_it_was(
+        published_ruleset, clinician, clinician_client, guidance_editor):
+    consultation = consultation_create(data=calcium_assessment(2.4), channel="form",
+                                       by=clinician)
+    title = ta265().title
+    document_update(document=ta265(), changes={"replaced_by": "TA999", "title": "New"},
+                    reason="Replaced by a new appraisal", by=guidance_editor)
+    page = clinician_client.get(f"/consultations/{consultation.pk}/").content.decode()
+    assert title in page and "(since replaced by TA999)" in page
