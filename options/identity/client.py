@@ -68,7 +68,7 @@ def _client_create(config):
     if config.private_key_pem:
         credential = RSAKey.import_key(config.private_key_pem)
         kid = config.private_key_id or credential.thumbprint()
-        auth_methods = [PrivateKeyJWT(headers={"kid": kid})]
+        auth_methods = [PrivateKeyJWT(headers={"kid": kid, **config.assertion_headers})]
     return registry.register(
         CLIENT_NAME, client_id=config.client_id, client_secret=credential,
         server_metadata_url=config.discovery_url, client_kwargs=client_kwargs,

@@ -12,11 +12,14 @@ from django.core.exceptions import ImproperlyConfigured
 
 from options.roles import ROLES
 
+from .credentials import CredentialRefused, certificate_headers, rsa_private_key
+
 PREFIX = "BONECARE_OIDC_"
 ROLE_PREFIX = PREFIX + "ROLE_"
 KNOWN = {
-    "ISSUER", "CLIENT_ID", "CLIENT_SECRET", "PRIVATE_KEY_FILE", "PRIVATE_KEY_ID", "SCOPES",
-    "ROLES_CLAIM", "ORG_CODES", "USERINFO", "CLOCK_SKEW_SECONDS", "DISPLAY_NAME", "TIMEOUT_SECONDS",
+    "ISSUER", "CLIENT_ID", "CLIENT_SECRET", "PRIVATE_KEY_FILE", "PRIVATE_KEY_ID",
+    "CERTIFICATE_FILE", "SCOPES", "ROLES_CLAIM", "ORG_CODES", "USERINFO", "CLOCK_SKEW_SECONDS",
+    "DISPLAY_NAME", "TIMEOUT_SECONDS",
 }
 MAX_CLOCK_SKEW_SECONDS = 300
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -31,6 +34,7 @@ class ProviderConfig:
     client_secret: str = ""
     private_key_pem: str = ""  # private_key_jwt when set, the client secret otherwise
     private_key_id: str = ""
+    assertion_headers: dict = field(default_factory=dict)  # x5t and x5t#S256 of a certificate
     scopes: tuple[str, ...] = ("openid", "profile", "email")
     roles_claim: str = "roles"
     role_values: dict = field(default_factory=dict)  # role key -> frozenset of claim values
@@ -120,15 +124,30 @@ def _client_credentials(environ):
             f"Set exactly one of {PREFIX}CLIENT_SECRET and {PREFIX}PRIVATE_KEY_FILE.")
     if secret:
         return {"client_secret": secret}
-    try:
-        pem = Path(key_file).read_text()
-    except OSError as error:
-        raise ImproperlyConfigured(
-            f"{PREFIX}PRIVATE_KEY_FILE cannot be read ({error.strerror}): {key_file}") from None
-    if "PRIVATE KEY" not in pem:
-        raise ImproperlyConfigured(f"{PREFIX}PRIVATE_KEY_FILE holds no PEM private key.")
-    return {"private_key_pem": pem,
+    pem = _file_text(environ, "PRIVATE_KEY_FILE")
+    key = _credential(rsa_private_key, "PRIVATE_KEY_FILE", pem)
+    headers = {}
+    if environ.get(PREFIX + "CERTIFICATE_FILE", "").strip():
+        headers = _credential(certificate_headers, "CERTIFICATE_FILE",
+                              _file_text(environ, "CERTIFICATE_FILE"), key)
+    return {"private_key_pem": pem, "assertion_headers": headers,
             "private_key_id": environ.get(PREFIX + "PRIVATE_KEY_ID", "").strip()}
+
+
+def _file_text(environ, suffix):
+    path = environ.get(PREFIX + suffix, "").strip()
+    try:
+        return Path(path).read_text()
+    except (OSError, UnicodeDecodeError) as error:
+        why = getattr(error, "strerror", None) or "not text"
+        raise ImproperlyConfigured(f"{PREFIX}{suffix} cannot be read ({why}): {path}") from None
+
+
+def _credential(read, suffix, *args):
+    try:
+        return read(*args)
+    except CredentialRefused as refused:
+        raise ImproperlyConfigured(f"{PREFIX}{suffix} {refused}") from None
 
 
 def _role_values(environ):

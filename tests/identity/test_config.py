@@ -44,6 +44,77 @@ def test_an_entra_id_configuration_reads_every_variable():
     assert provider.origin == "https://login.microsoftonline.com"
 
 
+def rsa_pem(tmp_path, name="client.pem"):
+    from joserfc.jwk import RSAKey
+
+    path = tmp_path / name
+    path.write_bytes(RSAKey.generate_key(2048, private=True).as_pem(private=True))
+    return path
+
+
+def certificate_for(key_path, tmp_path):
+    """A self-signed certificate for the key, as a trust would upload to Entra ID."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509.oid import NameOID
+
+    key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "BoneCare")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                   .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=30))
+                   .sign(key, hashes.SHA256()))
+    path = tmp_path / "client.crt"
+    path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    return path, certificate
+
+
+def test_a_certificate_names_the_key_by_its_thumbprints_for_entra_id(tmp_path):
+    import base64
+
+    from cryptography.hazmat.primitives import hashes
+
+    from options.identity.client import oidc_client
+
+    key_path = rsa_pem(tmp_path)
+    cert_path, certificate = certificate_for(key_path, tmp_path)
+    provider = configure(**{**ENTRA, "CLIENT_SECRET": ""}, PRIVATE_KEY_FILE=str(key_path),
+                         CERTIFICATE_FILE=str(cert_path))
+    expected = base64.urlsafe_b64encode(certificate.fingerprint(hashes.SHA1())).rstrip(b"=")
+    assert provider.assertion_headers["x5t"] == expected.decode()
+    assert set(provider.assertion_headers) == {"x5t", "x5t#S256"}
+    [assertion] = oidc_client(provider).client_auth_methods
+    assert assertion.headers["x5t"] == expected.decode()
+
+
+def test_a_certificate_for_another_key_stops_start_up(tmp_path):
+    cert_path, _ = certificate_for(rsa_pem(tmp_path, "other.pem"), tmp_path)
+    with pytest.raises(ImproperlyConfigured,
+                       match="BONECARE_OIDC_CERTIFICATE_FILE is for another key"):
+        configure(**{**ENTRA, "CLIENT_SECRET": ""}, PRIVATE_KEY_FILE=str(rsa_pem(tmp_path)),
+                  CERTIFICATE_FILE=str(cert_path))
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n",
+     "BONECARE_OIDC_PRIVATE_KEY_FILE holds no readable unencrypted PEM private key"),
+    (None, "BONECARE_OIDC_PRIVATE_KEY_FILE holds a key that is not RSA"),
+], ids=["garbage", "elliptic-curve"])
+def test_a_key_file_that_cannot_sign_stops_start_up(tmp_path, text, named):
+    from joserfc.jwk import ECKey
+
+    path = tmp_path / "key.pem"
+    if text is None:
+        path.write_bytes(ECKey.generate_key("P-256", private=True).as_pem(private=True))
+    else:
+        path.write_text(text)
+    with pytest.raises(ImproperlyConfigured, match=named):
+        configure(**{**ENTRA, "CLIENT_SECRET": ""}, PRIVATE_KEY_FILE=str(path))
+
+
 def test_a_private_key_file_selects_private_key_jwt(tmp_path):
     from joserfc.jwk import RSAKey
 
