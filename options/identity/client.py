@@ -33,8 +33,9 @@ def provider_config():
 
 def oidc_client(config):
     """Return this process's client for the configuration, its discovery no older than a day."""
-    key = (config.issuer, config.client_id, config.client_auth_method, config.scopes,
-           config.timeout_seconds)
+    key = (config.issuer, config.client_id, config.client_secret, config.private_key_pem,
+           config.private_key_id, tuple(sorted(config.assertion_headers.items())),
+           config.scopes, config.timeout_seconds)
     with _lock:
         client = _clients.get(key)
         if client is None:
