@@ -30,8 +30,10 @@ PROVIDER_ERRORS = (AuthlibBaseError, JoseError, IdentityUnproven, ProviderMiscon
 # What the person is told, by what went wrong; the audit row keeps the precise reason.
 START_AGAIN = ("This sign-in could not be matched to one started in this browser. It may have "
                "been started in another tab, taken too long, or been tampered with.")
-PROVIDER_REFUSED = ("Your organisation's sign-in service refused to complete this sign-in. "
-                    "Its one-time code may already have been used or have expired.")
+CODE_REFUSED = ("Your organisation's sign-in service refused to complete this sign-in. "
+                "Its one-time code may already have been used or have expired.")
+PROVIDER_REFUSED = ("Your organisation's sign-in service did not sign you in: the sign-in may "
+                    "have been cancelled, or the service refused it.")
 TOKEN_REFUSED = ("BoneCare could not verify the identity your organisation's sign-in service "
                  "sent, so it has not signed you in.")
 TOO_MANY = ("There have been too many unfinished sign-ins from this device in the last minute. "
@@ -55,7 +57,8 @@ def failure_reason(error):
     if isinstance(error, IdentityUnproven):
         return error.reason, TOKEN_REFUSED, 400
     if isinstance(error, AuthlibBaseError):
-        return f"provider error: {error.error}", PROVIDER_REFUSED, 400
+        message = CODE_REFUSED if error.error == "invalid_grant" else PROVIDER_REFUSED
+        return f"provider error: {str(error.error)[:60]}", message, 400
     return f"provider unavailable: {type(error).__name__}", UNREACHABLE, 503
 
 

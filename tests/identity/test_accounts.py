@@ -62,6 +62,20 @@ def test_another_issuer_with_the_same_subject_is_another_person(db, config):
     assert here != there
 
 
+def test_a_clash_with_a_sign_in_made_at_the_same_moment_is_retried(db, config, clinician,
+                                                                    monkeypatch):
+    from options.identity import services
+
+    free = services._username_free
+    clashes = iter([clinician.username])  # the first try takes a name another just took
+    monkeypatch.setattr(services, "_username_free",
+                        lambda base, subject: next(clashes, None) or free(base, subject))
+    user = sign_in(config, "sub-1", ["Clin"], preferred_username="ada").user
+    assert user.username == "ada"
+    assert ProviderIdentity.objects.get(subject="sub-1").user == user
+    assert kinds(user=user) == [("role_granted", "clinician")]
+
+
 def test_a_provider_name_taken_by_a_local_account_gets_a_suffix(db, config, clinician):
     user = sign_in(config, "sub-1", ["Clin"], preferred_username=clinician.username).user
     assert user.username.startswith(f"{clinician.username}-")
