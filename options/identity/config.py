@@ -19,9 +19,10 @@ ROLE_PREFIX = PREFIX + "ROLE_"
 KNOWN = {
     "ISSUER", "CLIENT_ID", "CLIENT_SECRET", "PRIVATE_KEY_FILE", "PRIVATE_KEY_ID",
     "CERTIFICATE_FILE", "SCOPES", "ROLES_CLAIM", "ORG_CODES", "USERINFO", "CLOCK_SKEW_SECONDS",
-    "DISPLAY_NAME", "TIMEOUT_SECONDS",
+    "DISPLAY_NAME", "TIMEOUT_SECONDS", "MAX_AGE_SECONDS", "ACR_VALUES",
 }
 MAX_CLOCK_SKEW_SECONDS = 300
+MAX_AGE_SECONDS = 12 * 3600  # no longer than BoneCare's own absolute session limit
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -43,6 +44,8 @@ class ProviderConfig:
     clock_skew_seconds: int = 60
     display_name: str = "your organisation's account"
     timeout_seconds: int = 10
+    max_age_seconds: int | None = None  # ask the provider to authenticate again after this
+    acr_values: tuple[str, ...] = ()  # the assurance levels (acr) accepted, asked for in turn
 
     @property
     def discovery_url(self):
@@ -86,6 +89,8 @@ def provider_from_environment(environ, read_bool):
         display_name=environ.get(PREFIX + "DISPLAY_NAME", "").strip()
         or "your organisation's account",
         timeout_seconds=_seconds(environ, "TIMEOUT_SECONDS", 10, 60, least=1),
+        max_age_seconds=_seconds(environ, "MAX_AGE_SECONDS", None, MAX_AGE_SECONDS),
+        acr_values=tuple(environ.get(PREFIX + "ACR_VALUES", "").split()),
     )
 
 

@@ -283,3 +283,27 @@ def test_a_cis2_selected_role_read_from_userinfo_grants_its_role(new_page, provi
     settings.BONECARE_OIDC = replace(cis2, use_userinfo=False)  # the ID token alone lacks them
     assert provider_sign_in(new_page(), "ux-1010").status == 403
     assert roles_of("ux-1010") == set()
+
+
+def test_an_authentication_older_than_max_age_is_refused(new_page, provider, settings):
+    settings.BONECARE_OIDC = replace(settings.BONECARE_OIDC, max_age_seconds=300)
+    provider.user_set("ux-1011", roles=[CLINICIAN_VALUE])
+    provider_sign_in(new_page(), "ux-1011")  # a fresh authentication is accepted
+    provider.faults_set(auth_time_offset=-3600)  # one an hour old is not
+    page = new_page()
+    assert provider_sign_in(page, "ux-1011").status == 400
+    assert "could not verify the identity" in page.content()
+    assert [event.reason for event in events("sign_in_failed")] == [
+        "authentication older than max_age"]
+
+
+def test_a_required_assurance_level_is_checked_in_the_id_token(new_page, provider, settings):
+    settings.BONECARE_OIDC = replace(settings.BONECARE_OIDC, acr_values=("AAL3_ANY",))
+    provider.user_set("ux-1012", roles=[CLINICIAN_VALUE])
+    assert provider_sign_in(new_page(), "ux-1012").status == 400  # the token names no acr
+    provider.faults_set(acr="AAL3_ANY")
+    page = new_page()
+    assert provider_sign_in(page, "ux-1012").status == 302
+    assert urlsplit(page.url).path == FORM
+    assert [event.reason for event in events("sign_in_failed")] == [
+        "authentication assurance (acr) not accepted"]

@@ -40,6 +40,7 @@ def test_an_entra_id_configuration_reads_every_variable():
     assert provider.role_values == {"clinician": {"BoneCare.Clinician"},
                                     "editor": {"BoneCare.Editor", "BoneCare.Lead"}}
     assert (provider.roles_claim, provider.clock_skew_seconds) == ("roles", 30)
+    assert (provider.max_age_seconds, provider.acr_values) == (None, ())
     assert provider.client_auth_method == "client_secret_basic"
     assert provider.origin == "https://login.microsoftonline.com"
 
@@ -115,6 +116,11 @@ def test_a_key_file_that_cannot_sign_stops_start_up(tmp_path, text, named):
         configure(**{**ENTRA, "CLIENT_SECRET": ""}, PRIVATE_KEY_FILE=str(path))
 
 
+def test_fresh_and_strong_authentication_can_be_asked_for():
+    provider = configure(**ENTRA, MAX_AGE_SECONDS="0", ACR_VALUES="AAL3_ANY AAL3")
+    assert (provider.max_age_seconds, provider.acr_values) == (0, ("AAL3_ANY", "AAL3"))
+
+
 def test_a_private_key_file_selects_private_key_jwt(tmp_path):
     from joserfc.jwk import RSAKey
 
@@ -141,9 +147,11 @@ def test_a_private_key_file_selects_private_key_jwt(tmp_path):
     ({**ENTRA, "CLOCK_SKEW_SECONDS": "3600"}, "BONECARE_OIDC_CLOCK_SKEW_SECONDS must be"),
     ({**ENTRA, "CLOCK_SKEW_SECONDS": "-5"}, "BONECARE_OIDC_CLOCK_SKEW_SECONDS must be"),
     ({**ENTRA, "USERINFO": "yes"}, "BONECARE_OIDC_USERINFO must be 'true' or 'false'"),
+    ({**ENTRA, "MAX_AGE_SECONDS": "86400"}, "BONECARE_OIDC_MAX_AGE_SECONDS must be"),
 ], ids=["no-client-id", "no-credential", "two-credentials", "unreadable-key", "plain-http",
         "lookalike-localhost", "no-openid-scope", "no-role-mapped", "unknown-role",
-        "misspelt-variable", "skew-too-long", "skew-negative", "userinfo-not-boolean"])
+        "misspelt-variable", "skew-too-long", "skew-negative", "userinfo-not-boolean",
+        "max-age-beyond-the-session-limit"])
 def test_a_mistake_stops_start_up_naming_the_variable(variables, named):
     with pytest.raises(ImproperlyConfigured, match=named):
         configure(**variables)

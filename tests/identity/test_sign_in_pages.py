@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,16 @@ def test_the_start_keeps_only_a_local_next_page(client, db, provider):
     assert client.session["identity_next"] == ""
     client.post("/accounts/oidc/start/", {"next": "/consultations/new/"})
     assert client.session["identity_next"] == "/consultations/new/"
+    assert "max_age" not in response["Location"] and "acr_values" not in response["Location"]
+
+
+def test_the_start_asks_for_fresh_and_strong_authentication_when_configured(client, db,
+                                                                           provider, settings):
+    settings.BONECARE_OIDC = replace(settings.BONECARE_OIDC, max_age_seconds=900,
+                                     acr_values=("AAL3_ANY", "AAL3"))
+    location = client.post("/accounts/oidc/start/")["Location"]
+    assert "max_age=900" in location
+    assert "acr_values=AAL3_ANY+AAL3" in location
 
 
 def test_the_session_limits_apply_to_provider_sign_ins(client, clinician):
