@@ -12,7 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from .codes import CodeLists, Entry
-from .models import CdsClient, CodeListEntry, ConsultationDraft, SeenJti
+from .models import CdsClient, CodeListEntry, ConsultationDraft
 
 logger = logging.getLogger(__name__)
 
@@ -42,31 +42,22 @@ def code_lists_forget():
     _code_lists["at"] = -CODE_LISTS_SECONDS - 1.0
 
 
-def client_by_issuer(iss, *, calls_since=None):
+def client_by_issuer(iss):
     """Return the registered client for an issuer, revoked or not, or None.
 
-    One plain SELECT (every call runs it): revocation counts from the next call. With
-    `calls_since`, the same statement counts the issuer's calls since then (its seen jtis)
-    into `calls_before`, for the throttle. The row is not for saving; `revoked_at` is as the
-    database returns it (only its presence is read).
+    One plain SELECT (every call runs it): revocation counts from the next call. The row is
+    not for saving; `revoked_at` is as the database returns it (only its presence is read).
     """
-    quote = connection.ops.quote_name
-    count, params = "NULL", [iss]
-    if calls_since is not None:
-        count = (f"(SELECT COUNT(*) FROM {quote(SeenJti._meta.db_table)} WHERE iss = %s "
-                 "AND seen_at >= %s)")
-        params = [iss, connection.ops.adapt_datetimefield_value(calls_since), iss]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, name, jwks, jwks_url, services, revoked_at, {count} FROM "
-                       f"{quote(CdsClient._meta.db_table)} WHERE iss = %s", params)
+        cursor.execute("SELECT id, name, jwks, jwks_url, services, revoked_at FROM "
+                       f"{connection.ops.quote_name(CdsClient._meta.db_table)} WHERE iss = %s",
+                       [iss])
         row = cursor.fetchone()
     if row is None:
         return None
-    pk, name, jwks, jwks_url, services, revoked_at, calls = row
-    client = CdsClient(id=pk, name=name, iss=iss, jwks=_json(jwks), jwks_url=jwks_url,
-                       services=_json(services), revoked_at=revoked_at)
-    client.calls_before = calls
-    return client
+    pk, name, jwks, jwks_url, services, revoked_at = row
+    return CdsClient(id=pk, name=name, iss=iss, jwks=_json(jwks), jwks_url=jwks_url,
+                     services=_json(services), revoked_at=revoked_at)
 
 
 def _json(value):
