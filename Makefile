@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 
 export DJANGO_DEBUG ?= true
 
-.PHONY: venv venv-dev run test lint bench bench-engine bench-api bench-pages bench-cds \
+.PHONY: venv venv-dev run test lint bench bench-engine bench-api bench-pages bench-cds bench-impact \
 	migrations-check static-deps
 
 venv: $(VENV)/requirements.stamp
@@ -85,4 +85,9 @@ migrations-check: venv
 # Server time of the clinician pages (form and result), median and p95.
 bench-pages: venv
 	$(BIN)/python -m bench.pages
+
+# The rules console's impact preview over 10,000 stored consultations (target under 2 s),
+# on a throwaway SQLite database, or PostgreSQL with DATABASE_URL set (bench/impact.py).
+bench-impact: venv
+	$(BIN)/python -m bench.impact
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "options.api",
+    "options.cds_hooks",
     "options.identity",
 ]
 
@@ -160,6 +161,11 @@ STORAGES = {
 BONECARE_SCENARIOS_DIR = BASE_DIR / "guidance" / "data" / "scenarios"
 # Where the shared clinical material arrives from (only compared against, never read at run).
 BONECARE_SHARED_DIR = Path(os.environ.get("BONECARE_SHARED_DIR") or BASE_DIR.parent / "shared")
+# Rule review (guidance.rule_review): a rule is flagged when clinicians override advice citing
+# it in more than this share of at least this many recorded decisions.
+BONECARE_RULE_REVIEW_OVERRIDE_SHARE = float(
+    os.environ.get("BONECARE_RULE_REVIEW_OVERRIDE_SHARE", "0.3"))
+BONECARE_RULE_REVIEW_MIN_DECISIONS = int(os.environ.get("BONECARE_RULE_REVIEW_MIN_DECISIONS", "5"))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "consultation-list"
@@ -321,3 +327,9 @@ BONECARE_RETRY_AFTER_SECONDS = 5
 # Calls without a valid token, per client address: counted (api.AnonymousCallCount), not
 # audited one row each, and refused with 429 beyond this rate.
 BONECARE_API_ANONYMOUS_RATE = os.environ.get("BONECARE_API_ANONYMOUS_RATE", "60/min")
+# CDS Hooks service for EHRs (options/cds_hooks): calls per EHR, the largest hook request
+# (FHIR prefetch included), and how long to wait for an EHR's FHIR server or JWK Set URL.
+BONECARE_CDS_THROTTLE_RATE = os.environ.get("BONECARE_CDS_THROTTLE_RATE", "600/min")
+BONECARE_CDS_MAX_BODY_BYTES = int(os.environ.get("BONECARE_CDS_MAX_BODY_BYTES", "1048576"))
+BONECARE_CDS_FETCH_TIMEOUT_SECONDS = float(
+    os.environ.get("BONECARE_CDS_FETCH_TIMEOUT_SECONDS", "5"))

@@ -21,4 +21,5 @@ urlpatterns = [
     path("consultations/", include("options.web.urls")),
     path("", RedirectView.as_view(pattern_name="consultation-list"), name="home"),
     path("api/", include("options.api.urls")),
+    path("", include("options.cds_hooks.urls")),
 ]

@@ -21,7 +21,7 @@ from .forms import (
     ScenarioChangeForm,
     expectation_fields,
 )
-from .models import GuidanceDocument, Rule, RuleSet, Scenario
+from .models import GovernanceEvent, GuidanceDocument, Rule, RuleSet, Scenario
 from .selectors import define_names
 from .services import (
     PublishRefused,
@@ -226,6 +226,7 @@ class RuleSetAdmin(RuleSetActionsMixin, SimpleHistoryAdmin):
 @admin.register(Rule)
 class RuleAdmin(SimpleHistoryAdmin):
     form = RuleAdminForm
+    change_list_template = "admin/guidance/rule/change_list.html"
     list_display = ["code", "option", "effect", "status", "priority", "guidance", "section",
                     "ruleset"]
     list_filter = ["ruleset__state", "ruleset", "option", "effect", "guidance"]
@@ -331,3 +332,22 @@ class ScenarioAdmin(SimpleHistoryAdmin):
     @admin.display(description="Expected")
     def expected_summary(self, obj):
         return "; ".join(f"{option}: {status}" for option, status in obj.expected.items())
+
+
+@admin.register(GovernanceEvent)
+class GovernanceEventAdmin(admin.ModelAdmin):
+    """The governance audit, read only: every action and refusal, newest first."""
+
+    list_display = ["at", "by", "action", "outcome", "ruleset", "detail"]
+    list_filter = ["action", "outcome"]
+    search_fields = ["detail", "by__username", "ruleset__version"]
+    list_select_related = ["by", "ruleset"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

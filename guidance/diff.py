@@ -1,5 +1,9 @@
 """What a draft changes against the ruleset it came from: rules, and expectations with reasons."""
 
+from options.rules import ConditionError
+from options.rules.plain import condition_plain
+
+from .engine_rules import define_conditions
 from .models import Rule
 from .transfer import RULE_FIELDS
 
@@ -14,8 +18,30 @@ def _rows(ruleset):
     return {row.pop("code"): {**row, "guidance": row.pop("guidance__code")} for row in values}
 
 
+def _words(condition, defines):
+    try:
+        return condition_plain(condition, defines)
+    except ConditionError as error:
+        return f"(cannot be read: {error})"
+
+
+def _in_words(diff, base, ruleset):
+    """Add each changed condition in plain words, read with its own ruleset's definitions."""
+    defines = (define_conditions(Rule.objects.filter(ruleset=base)) if base else {},
+               define_conditions(Rule.objects.filter(ruleset=ruleset)))
+    for item in diff:
+        pair = item["fields"].get("condition")
+        if pair:
+            item["fields"]["condition in words"] = [_words(pair[0], defines[0]),
+                                                    _words(pair[1], defines[1])]
+    return diff
+
+
 def rules_diff(ruleset) -> list[dict]:
-    """Return the rules added, removed and changed (field: [before, after]) since the base."""
+    """Return the rules added, removed and changed (field: [before, after]) since the base.
+
+    A changed condition is also given in plain words, before and after.
+    """
     before, after = _rows(ruleset.based_on), _rows(ruleset)
     diff = [{"code": code, "change": "added", "fields": {}} for code in sorted(
         after.keys() - before.keys())]
@@ -26,14 +52,28 @@ def rules_diff(ruleset) -> list[dict]:
                   if before[code][name] != after[code][name]}
         if fields:
             diff.append({"code": code, "change": "changed", "fields": fields})
-    return diff
+    return _in_words(diff, ruleset.based_on, ruleset)
+
+
+def _changed(before, after):
+    """Return {name: [before, after]}; for a dict, only its keys that changed."""
+    changed = {}
+    for name in after:
+        old, new = before.get(name), after.get(name)
+        if old == new:
+            continue
+        if isinstance(old, dict) and isinstance(new, dict):
+            for key in sorted(set(old) | set(new)):
+                if old.get(key) != new.get(key):
+                    changed[f"{name}.{key}"] = [old.get(key), new.get(key)]
+        else:
+            changed[name] = [old, new]
+    return changed
 
 
 def expectation_changes(ruleset) -> list[dict]:
     """Return each expectation change made in the draft, oldest first, with reason and author."""
     changes = ruleset.expectation_changes.select_related("by").order_by("at", "id")
     return [{"code": c.code, "reason": c.reason, "by": c.by.get_username() if c.by else "",
-             "at": c.at.isoformat(), "changed": {
-                 name: [c.before.get(name), c.after.get(name)] for name in c.after
-                 if c.before.get(name) != c.after.get(name)}}
+             "at": c.at.isoformat(), "changed": _changed(c.before, c.after)}
             for c in changes]

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from options.choices import label
-from options.core import AssessmentInvalid, assessment_evaluate
+from options.core import AssessmentInvalid, assessment_evaluate_each
 from options.stored import stored_assessments
 from options.vocab import OPTIONS
 
@@ -123,7 +123,7 @@ class _Comparison:
     """Evaluate cases under both rulesets and tally what changes."""
 
     def __init__(self, old, new):
-        self.old, self.new = old, new
+        self.rulesets = (old, new)
         self.by_option = {option: {kind: Tally() for kind in KINDS} for option in OPTIONS}
         self.alerts = {}
 
@@ -132,8 +132,7 @@ class _Comparison:
         rows, skipped = [], 0
         for case_label, title, data in cases:
             try:
-                before = assessment_evaluate(data=data, ruleset=self.old)[1]
-                after = assessment_evaluate(data=data, ruleset=self.new)[1]
+                before, after = assessment_evaluate_each(data=data, rulesets=self.rulesets)[1]
             except AssessmentInvalid:
                 skipped += 1
                 continue

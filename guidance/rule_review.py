@@ -13,7 +13,9 @@ from django.db.models.functions import TruncMonth
 
 from options.choices import label
 from options.models import Decision, DecisionRule
+from options.rules.texts import TextError, render
 
+from .engine_rules import define_conditions
 from .models import Rule, RuleSet
 
 
@@ -25,6 +27,7 @@ class RuleStats:
     followed: int = 0
     overridden: int = 0
     rule: object = None  # the published Rule row, if the rule is still published
+    text: str = ""  # its text as clinicians read it, thresholds filled in from its data
     reasons: Counter = field(default_factory=Counter)
 
     @property
@@ -48,14 +51,22 @@ class RuleStats:
 
 
 def _published_rules(codes):
+    """Return {code: (row, text as read)} for the published ruleset's rules among codes."""
     published = RuleSet.objects.filter(state=RuleSet.PUBLISHED).first()
     if published is None:
         return {}
-    return {rule.code: rule for rule in Rule.objects.filter(ruleset=published, code__in=codes)}
+    defines = define_conditions(Rule.objects.filter(ruleset=published))
+    rules = {}
+    for rule in Rule.objects.filter(ruleset=published, code__in=codes):
+        try:
+            rules[rule.code] = (rule, render(rule.text, rule.condition, defines))
+        except TextError:
+            rules[rule.code] = (rule, rule.text)
+    return rules
 
 
 def rule_stats() -> list[RuleStats]:
-    """Return every rule that decisions cite, flagged first, then most overridden; 3 queries."""
+    """Return every rule that decisions cite, flagged first, then most overridden; 5 queries."""
     stats = {}
     for row in DecisionRule.objects.values("code", "decision__followed").annotate(n=Count("id")):
         entry = stats.setdefault(row["code"], RuleStats(row["code"]))
@@ -70,7 +81,7 @@ def rule_stats() -> list[RuleStats]:
         stats[row["code"]].reasons[label(row["decision__reason_code"])] += row["n"]
     rules = _published_rules(list(stats))
     for code, entry in stats.items():
-        entry.rule = rules.get(code)
+        entry.rule, entry.text = rules.get(code, (None, ""))
     return sorted(stats.values(), key=lambda s: (not s.flagged, -s.overridden_share,
                                                  -s.total, s.code))
 

@@ -13,6 +13,7 @@ from .models import GuidanceDocument, Rule, RuleSet
 __all__ = [
     "NoPublishedRuleSet",
     "citations_for",
+    "replacements_for",
     "define_names",
     "engine_rule_from_row",
     "published_compiled",
@@ -134,3 +135,9 @@ def citations_for(result: dict) -> list[dict]:
     """Return the citations of every document a result cites, as they read now; one query."""
     documents = GuidanceDocument.objects.filter(code__in=cited_codes(result)).order_by("code")
     return [citation_of(document) for document in documents]
+
+
+def replacements_for(codes) -> dict:
+    """Return {code: the code that replaces it now} for those of the documents replaced since."""
+    return dict(GuidanceDocument.objects.filter(code__in=list(codes)).exclude(
+        replaced_by="").values_list("code", "replaced_by"))

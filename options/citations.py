@@ -35,4 +35,4 @@ def citation_view(citation: dict) -> SimpleNamespace:
     published = citation.get("published") or ""
     return SimpleNamespace(**{**dict.fromkeys(CITATION_FIELDS, ""), **citation,
                               "published": datetime.date.fromisoformat(published)
-                              if published else None})
+                              if published else None, "replaced_since": False})

@@ -3,7 +3,7 @@
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
-from guidance.selectors import NoPublishedRuleSet, published_compiled
+from guidance.selectors import NoPublishedRuleSet, citations_for, published_compiled
 
 from .core import assessment_evaluate
 from .models import Consultation, EvaluationAudit, Lesion, PriorTreatment
@@ -18,11 +18,15 @@ __all__ = [
 ]
 
 
+SELF_AUDITED_CHANNELS = ("api", "cds_hooks")
+
+
 def _audit(*, channel, outcome, patient_ref="", ruleset_version="", user=None,
            client_name="", endpoint="", consultation=None):
-    if channel == "api":
-        # The API writes one row per call (api.ApiCallAudit), naming what the call caused,
-        # in the transaction that decides its response: a second row here would repeat it.
+    if channel in SELF_AUDITED_CHANNELS:
+        # The API and CDS Hooks write one row per call (api.ApiCallAudit,
+        # cds_hooks.CdsCallAudit), naming what the call caused, in the transaction that
+        # decides its response: a second row here would repeat it.
         return
     EvaluationAudit.objects.create(
         channel=channel,
@@ -93,7 +97,8 @@ def consultation_create(*, data: object, channel: str, by: AbstractBaseUser | No
             prior_treatments_recorded="prior_treatments" in clean,
             clinician=by if by is not None and by.is_authenticated else None,
             api_client_name=client_name, copied_from=copied_from, result=result,
-            ruleset=ruleset, ruleset_version=ruleset.version, **values)
+            citations=citations_for(result), ruleset=ruleset,
+            ruleset_version=ruleset.version, **values)
         consultation.full_clean()
         consultation.save()
         _children_create(consultation, clean)

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from options.roles import CLINICIAN, EDITOR
+from options.roles import CLINICIAN, EDITOR, SAFETY_OFFICER
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +35,15 @@ def test_creates_clinician_and_editor_in_their_groups():
     assert editor.is_staff and not clinician.is_staff
     assert clinician.check_password(printed_password(output, "clinician"))
     assert editor.check_password(printed_password(output, "editor"))
+
+
+def test_creates_a_safety_officer_to_approve_the_editors_changes():
+    output = create_demo_users()
+    officer = get_user_model().objects.get(username="safety")
+    assert list(officer.groups.values_list("name", flat=True)) == [SAFETY_OFFICER.group]
+    assert officer.is_staff and officer.has_perm("guidance.review_ruleset")
+    assert not officer.has_perm("guidance.change_rule")
+    assert officer.check_password(printed_password(output, "safety"))
 
 
 def test_guidance_editor_may_edit_rules_but_not_delete_rulesets_or_documents():

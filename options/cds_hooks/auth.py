@@ -14,7 +14,7 @@ from options.api.auth import parse_rate
 
 from .hooks import SERVICES
 from .models import CdsClient
-from .replay import calls_in_window, jti_first_use
+from .replay import jti_record
 from .selectors import client_by_issuer, client_jwks
 from .trust import LEEWAY_SECONDS, TokenRejected, token_issuer, token_verify
 
@@ -65,9 +65,12 @@ class CdsJwtAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(str(rejected)) from None
         expires = datetime.datetime.fromtimestamp(claims["exp"] + LEEWAY_SECONDS,
                                                   tz=datetime.UTC)
-        if not jti_first_use(iss=client.iss, jti=claims["jti"], expires_at=expires):
+        _, period = parse_rate(settings.BONECARE_CDS_THROTTLE_RATE)
+        calls = jti_record(client=client, jti=claims["jti"], expires_at=expires, period=period)
+        if calls is None:
             request._request.cds_replayed = True
             raise Replayed()
+        client.calls_in_window = calls
         return client, client
 
     def authenticate_header(self, request):
@@ -100,15 +103,15 @@ class ServiceAllowed(IsCdsClient):
 
 
 class CdsClientThrottle(BaseThrottle):
-    """Allow each EHR BONECARE_CDS_THROTTLE_RATE calls per window, counted where every
-    worker sees the count (replay.calls_in_window)."""
+    """Allow each EHR BONECARE_CDS_THROTTLE_RATE calls per window, counted with its jti by
+    CdsJwtAuthentication where every worker sees the count (replay.jti_record)."""
 
     def allow_request(self, request, view):
         if not isinstance(request.auth, CdsClient):
             return True
         limit, period = parse_rate(settings.BONECARE_CDS_THROTTLE_RATE)
         self.wait_seconds = period - time.time() % period
-        return calls_in_window(iss=request.auth.iss, period=period) <= limit
+        return request.auth.calls_in_window <= limit
 
     def wait(self):
         return self.wait_seconds

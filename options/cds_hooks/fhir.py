@@ -1,6 +1,7 @@
 """Read a CDS Hooks request and its FHIR R4 prefetch into typed resources (fhir.resources,
 R4B models). No Django. Every problem is reported with its path in the request body."""
 
+import functools
 from dataclasses import dataclass, field
 
 from fhir.resources.R4B import get_fhir_model_class
@@ -42,15 +43,20 @@ def _errors(prefix, error):
     return [{"path": _path(prefix, e["loc"]), "message": e["msg"]} for e in error.errors()]
 
 
+@functools.lru_cache(maxsize=256)
+def _model(kind):
+    try:
+        return get_fhir_model_class(kind)
+    except (KeyError, ValueError):  # not a resource type of FHIR R4
+        return None
+
+
 def resource_parse(data, path):
     """Return the typed FHIR resource for a JSON object; raise RequestInvalid with paths."""
     if not isinstance(data, dict):
         raise RequestInvalid([{"path": path, "message": "must be a FHIR resource (object)"}])
     kind = data.get("resourceType")
-    try:
-        model = get_fhir_model_class(kind) if isinstance(kind, str) else None
-    except (KeyError, ValueError):  # not a resource type of FHIR R4
-        model = None
+    model = _model(kind) if isinstance(kind, str) and len(kind) < 64 else None
     if model is None:
         raise RequestInvalid([{"path": f"{path}.resourceType",
                                "message": "must name a FHIR R4 resource type"}])
@@ -64,18 +70,35 @@ def resource_parse(data, path):
 
 def resources_of(value, path):
     """Return the resources a prefetch value holds: a Bundle's entries (every page sent),
-    a single resource as a list of one, or None for null."""
+    a single resource as a list of one, or None for null.
+
+    Each entry's resource is validated by its fhir.resources model; the Bundle envelope is
+    only checked for its entries (validating it as a whole costs half as much again).
+    """
     if value is None:
         return None
     pages = value if isinstance(value, list) else [value]
     resources = []
     for index, page in enumerate(pages):
         where = f"{path}[{index}]" if isinstance(value, list) else path
-        parsed = resource_parse(page, where)
-        if parsed.get_resource_type() == "Bundle":
-            resources += [e.resource for e in parsed.entry or [] if e.resource is not None]
+        if isinstance(page, dict) and page.get("resourceType") == "Bundle":
+            resources += _entries(page, where)
         else:
-            resources.append(parsed)
+            resources.append(resource_parse(page, where))
+    return resources
+
+
+def _entries(bundle, path):
+    entries = bundle.get("entry", [])
+    if not isinstance(entries, list):
+        raise RequestInvalid([{"path": f"{path}.entry", "message": "must be a list"}])
+    resources = []
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise RequestInvalid([{"path": f"{path}.entry[{index}]",
+                                   "message": "must be an object"}])
+        if entry.get("resource") is not None:
+            resources.append(resource_parse(entry["resource"], f"{path}.entry[{index}].resource"))
     return resources
 
 
@@ -146,12 +169,8 @@ def _prefetch(prefetch):
 
 
 def draft_orders(context):
-    """Return the draft orders of an order-select/order-sign context, each with its path."""
+    """Return the draft orders of an order-select/order-sign context."""
     bundle = context.get("draftOrders")
-    if bundle is None:
+    if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
         raise RequestInvalid([{"path": "context.draftOrders", "message": "required: a Bundle"}])
-    parsed = resource_parse(bundle, "context.draftOrders")
-    if parsed.get_resource_type() != "Bundle":
-        raise RequestInvalid([{"path": "context.draftOrders.resourceType",
-                               "message": "must be Bundle"}])
-    return [e.resource for e in parsed.entry or [] if e.resource is not None]
+    return _entries(bundle, "context.draftOrders")

@@ -1,7 +1,10 @@
-"""The seen-jti store and the per-client call count, shared by every worker: a database
-table, or Redis when REDIS_URL is set (falling back to the table while Redis is down)."""
+"""The seen-jti store and the per-EHR call count, shared by every worker: database tables,
+or Redis when REDIS_URL is set (falling back to the tables while Redis is down).
 
-import datetime
+A call is counted only once its JWT has been verified and its jti found new, so that nobody
+can spend an EHR's allowance with forged tokens naming its issuer.
+"""
+
 import hashlib
 import time
 
@@ -13,7 +16,7 @@ from redis.exceptions import RedisError
 
 from options.api.throttling import _redis
 
-from .models import SeenJti
+from .models import CallCount, SeenJti
 
 PURGE_EVERY_SECONDS = 60
 _last_purge = [0.0]
@@ -27,59 +30,64 @@ def _digest(text):
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def jti_first_use(*, iss, jti, expires_at):
-    """Record a JWT id; return False when this issuer used it before and it is still live."""
+def jti_record(*, client, jti, expires_at, period):
+    """Record a verified JWT's id and count the call in the EHR's window.
+
+    Return the calls counted in the window so far, or None when this issuer used the jti
+    before and its token is still live (a replay, not counted).
+    """
     now = timezone.now()
+    window = int(time.time() // period)
     if _redis_on():
         try:
-            ttl = max(1, int((expires_at - now).total_seconds()) + 1)
-            first = caches["throttle"].add(f"cds-jti:{_digest(iss)}:{_digest(jti)}", 1, ttl)
-        except (RedisError, OSError) as exc:
+            return _redis_record(client, jti, expires_at, now, period, window)
+        except (RedisError, OSError, ValueError) as exc:
             _redis.failed(exc)
-        else:
-            _redis.answered()
-            return first
-    return _database_first_use(iss, jti, now, expires_at)
+    calls = _database_record(client, jti, now, expires_at, period, window)
+    _purge(now, client, period, window, calls)
+    return calls
 
 
-def _database_first_use(iss, jti, now, expires_at):
-    quote = connection.ops.quote_name
-    table = quote(SeenJti._meta.db_table)
-    adapt = connection.ops.adapt_datetimefield_value
+def _redis_record(client, jti, expires_at, now, period, window):
+    cache = caches["throttle"]
+    ttl = max(1, int((expires_at - now).total_seconds()) + 1)
+    if not cache.add(f"cds-jti:{_digest(client.iss)}:{_digest(jti)}", 1, ttl):
+        _redis.answered()
+        return None
+    key = f"cds-calls:{client.pk}:{period}:{window}"
+    calls = 1 if cache.add(key, 1, timeout=period + 1) else cache.incr(key)
+    _redis.answered()
+    return calls
+
+
+def _database_record(client, jti, now, expires_at, period, window):
+    quote, adapt = connection.ops.quote_name, connection.ops.adapt_datetimefield_value
+    seen, counts = quote(SeenJti._meta.db_table), quote(CallCount._meta.db_table)
     # A jti whose earlier token has expired may be used again; a live one never.
-    sql = (f"INSERT INTO {table} (iss, jti, seen_at, expires_at) VALUES (%s, %s, %s, %s) "
-           f"ON CONFLICT (iss, jti) DO UPDATE SET seen_at = excluded.seen_at, "
-           f"expires_at = excluded.expires_at WHERE {table}.expires_at < %s")
+    remember = (f"INSERT INTO {seen} (iss, jti, seen_at, expires_at) VALUES (%s, %s, %s, %s) "
+                f"ON CONFLICT (iss, jti) DO UPDATE SET seen_at = excluded.seen_at, "
+                f"expires_at = excluded.expires_at WHERE {seen}.expires_at < %s RETURNING 1")
+    count = (f"INSERT INTO {counts} (client_id, period, window_index, calls) {{source}} "
+             f"ON CONFLICT (client_id, period, window_index) DO UPDATE SET calls = "
+             f"{counts}.calls + 1 RETURNING calls")
+    first = [client.iss, jti, adapt(now), adapt(expires_at), adapt(now)]
+    second = [client.pk, period, window]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [iss, jti, adapt(now), adapt(expires_at), adapt(now)])
-        first = cursor.rowcount == 1
-    _purge(now)
-    return first
+        if connection.vendor == "postgresql":  # one statement: counted only if remembered
+            cursor.execute(f"WITH new AS ({remember}) " + count.format(
+                source="SELECT %s, %s, %s, 1 FROM new"), first + second)
+        else:
+            cursor.execute(remember, first)
+            if cursor.fetchone() is None:
+                return None
+            cursor.execute(count.format(source="VALUES (%s, %s, %s, 1)"), second)
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
-def _purge(now):
+def _purge(now, client, period, window, calls):
+    if calls == 1:  # a new window: forget this EHR's older ones
+        CallCount.objects.filter(client_id=client.pk, window_index__lt=window).delete()
     if time.monotonic() - _last_purge[0] > PURGE_EVERY_SECONDS:
         _last_purge[0] = time.monotonic()
         SeenJti.objects.filter(expires_at__lt=now).delete()
-
-
-def calls_in_window(*, iss, period):
-    """Return how many calls this issuer made in the current window, this one included."""
-    now = time.time()
-    window = int(now // period)
-    if _redis_on():
-        key = f"cds-calls:{_digest(iss)}:{period}:{window}"
-        try:
-            cache = caches["throttle"]
-            if cache.add(key, 1, timeout=period + 1):
-                return 1
-            return cache.incr(key)
-        except (RedisError, OSError, ValueError) as exc:
-            _redis.failed(exc)
-    start = datetime.datetime.fromtimestamp(window * period, tz=datetime.UTC)
-    # Every call records its jti (above), so the table already counts the calls.
-    table = connection.ops.quote_name(SeenJti._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE iss = %s AND seen_at >= %s",
-                       [iss, connection.ops.adapt_datetimefield_value(start)])
-        return cursor.fetchone()[0]

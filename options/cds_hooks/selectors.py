@@ -48,10 +48,10 @@ def client_by_issuer(iss):
     One plain SELECT (every call runs it): revocation counts from the next call. The row is
     not for saving; `revoked_at` is as the database returns it (only its presence is read).
     """
-    table = connection.ops.quote_name(CdsClient._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, name, jwks, jwks_url, services, revoked_at FROM {table} "
-                       "WHERE iss = %s", [iss])
+        cursor.execute("SELECT id, name, jwks, jwks_url, services, revoked_at FROM "
+                       f"{connection.ops.quote_name(CdsClient._meta.db_table)} WHERE iss = %s",
+                       [iss])
         row = cursor.fetchone()
     if row is None:
         return None

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from options.decisions import decision_errors, decision_record, option_rule_codes
@@ -23,8 +23,9 @@ from .fetch import prefetch_complete
 from .fhir import request_parse
 from .hooks import PATIENT_VIEW
 from .mapping import assessment_from_fhir
-from .models import CdsCallAudit, CdsClient, ConsultationDraft, IssuedCard
+from .models import CdsClient, ConsultationDraft, IssuedCard
 from .order_cards import orders_cards
+from .records import audit_row, rows_insert
 from .selectors import code_lists_current
 
 CHANNEL = "cds_hooks"
@@ -136,44 +137,27 @@ def assessment_settle(mapped):
 
 
 def hook_answer_record(*, answer, client, service, request):
-    """Store the call's audit row, the draft and the cards to remember, in one transaction."""
+    """Store the call's audit row, the draft and the cards to remember, atomically."""
     now = timezone.now()
-    with transaction.atomic():
-        if answer.draft is not None:
-            ConsultationDraft.objects.create(
-                key=answer.draft["key"], assessment=answer.draft["assessment"],
-                created_at=now, expires_at=now + datetime.timedelta(seconds=DRAFT_SECONDS))
-        IssuedCard.objects.bulk_create(
-            IssuedCard(uuid=uuid, client=client, service=service.id, ruleset_version=
-                       answer.ruleset_version, created_at=now,
-                       options=[{"option": o, "status": s, "rule_codes": c}
-                                for o, s, c in options])
-            for uuid, options in answer.remembered)
-        cds_call_record(client=client, service=service.id, request=request, status_code=200,
-                        outcome="ok", patient_ref=answer.patient_ref,
-                        ruleset_version=answer.ruleset_version, summary=answer.summary)
+    draft = [{"key": answer.draft["key"], "assessment": json.dumps(answer.draft["assessment"]),
+              "created_at": now,
+              "expires_at": now + datetime.timedelta(seconds=DRAFT_SECONDS)}] \
+        if answer.draft is not None else []
+    cards = [{"uuid": uuid, "client_id": client.pk, "service": service.id,
+              "options": json.dumps([{"option": o, "status": s, "rule_codes": c}
+                                     for o, s, c in options]),
+              "ruleset_version": answer.ruleset_version, "created_at": now}
+             for uuid, options in answer.remembered]
+    rows_insert([(ConsultationDraft, draft), (IssuedCard, cards), audit_row(
+        client=client, service=service.id, request=request, status_code=200, outcome="ok",
+        patient_ref=answer.patient_ref, ruleset_version=answer.ruleset_version,
+        summary=answer.summary)])
     _purge(now)
 
 
-def cds_call_record(*, client, service, request, status_code, outcome, patient_ref="",
-                    ruleset_version="", summary=None):
-    """Write the one audit row of a CDS Hooks call (in the caller's transaction, if any).
-
-    One plain INSERT, as the API's audit: every call runs it (make bench-cds).
-    """
-    request = request or {}
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(CdsCallAudit._meta.db_table)} (created_at, client_id, service,"
-            " hook, hook_instance, fhir_patient_id, patient_ref, status_code, outcome,"
-            " ruleset_version, result_summary) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
-            " %s)",
-            [connection.ops.adapt_datetimefield_value(timezone.now()), client.pk,
-             service[:40], (request.get("hook") or "")[:40],
-             (request.get("hook_instance") or "")[:100],
-             (request.get("patient_id") or "")[:100], (patient_ref or "")[:64], status_code,
-             outcome, ruleset_version or "", json.dumps(summary or {})])
+def cds_call_record(**fields):
+    """Write the one audit row of a CDS Hooks call (fields as records.audit_row takes)."""
+    rows_insert([audit_row(**fields)])
 
 
 def _purge(now):

@@ -33,8 +33,9 @@ def provider_config():
 
 def oidc_client(config):
     """Return this process's client for the configuration, its discovery no older than a day."""
-    key = (config.issuer, config.client_id, config.client_auth_method, config.scopes,
-           config.timeout_seconds)
+    key = (config.issuer, config.client_id, config.client_secret, config.private_key_pem,
+           config.private_key_id, tuple(sorted(config.assertion_headers.items())),
+           config.scopes, config.timeout_seconds)
     with _lock:
         client = _clients.get(key)
         if client is None:
@@ -68,7 +69,7 @@ def _client_create(config):
     if config.private_key_pem:
         credential = RSAKey.import_key(config.private_key_pem)
         kid = config.private_key_id or credential.thumbprint()
-        auth_methods = [PrivateKeyJWT(headers={"kid": kid})]
+        auth_methods = [PrivateKeyJWT(headers={"kid": kid, **config.assertion_headers})]
     return registry.register(
         CLIENT_NAME, client_id=config.client_id, client_secret=credential,
         server_metadata_url=config.discovery_url, client_kwargs=client_kwargs,

@@ -12,13 +12,17 @@ from django.core.exceptions import ImproperlyConfigured
 
 from options.roles import ROLES
 
+from .credentials import CredentialRefused, certificate_headers, rsa_private_key
+
 PREFIX = "BONECARE_OIDC_"
 ROLE_PREFIX = PREFIX + "ROLE_"
 KNOWN = {
-    "ISSUER", "CLIENT_ID", "CLIENT_SECRET", "PRIVATE_KEY_FILE", "PRIVATE_KEY_ID", "SCOPES",
-    "ROLES_CLAIM", "ORG_CODES", "USERINFO", "CLOCK_SKEW_SECONDS", "DISPLAY_NAME", "TIMEOUT_SECONDS",
+    "ISSUER", "CLIENT_ID", "CLIENT_SECRET", "PRIVATE_KEY_FILE", "PRIVATE_KEY_ID",
+    "CERTIFICATE_FILE", "SCOPES", "ROLES_CLAIM", "ORG_CODES", "USERINFO", "CLOCK_SKEW_SECONDS",
+    "DISPLAY_NAME", "TIMEOUT_SECONDS", "MAX_AGE_SECONDS", "ACR_VALUES",
 }
 MAX_CLOCK_SKEW_SECONDS = 300
+MAX_AGE_SECONDS = 12 * 3600  # no longer than BoneCare's own absolute session limit
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -31,6 +35,7 @@ class ProviderConfig:
     client_secret: str = ""
     private_key_pem: str = ""  # private_key_jwt when set, the client secret otherwise
     private_key_id: str = ""
+    assertion_headers: dict = field(default_factory=dict)  # x5t and x5t#S256 of a certificate
     scopes: tuple[str, ...] = ("openid", "profile", "email")
     roles_claim: str = "roles"
     role_values: dict = field(default_factory=dict)  # role key -> frozenset of claim values
@@ -39,6 +44,8 @@ class ProviderConfig:
     clock_skew_seconds: int = 60
     display_name: str = "your organisation's account"
     timeout_seconds: int = 10
+    max_age_seconds: int | None = None  # ask the provider to authenticate again after this
+    acr_values: tuple[str, ...] = ()  # the assurance levels (acr) accepted, asked for in turn
 
     @property
     def discovery_url(self):
@@ -82,6 +89,8 @@ def provider_from_environment(environ, read_bool):
         display_name=environ.get(PREFIX + "DISPLAY_NAME", "").strip()
         or "your organisation's account",
         timeout_seconds=_seconds(environ, "TIMEOUT_SECONDS", 10, 60, least=1),
+        max_age_seconds=_seconds(environ, "MAX_AGE_SECONDS", None, MAX_AGE_SECONDS),
+        acr_values=tuple(environ.get(PREFIX + "ACR_VALUES", "").split()),
     )
 
 
@@ -120,15 +129,30 @@ def _client_credentials(environ):
             f"Set exactly one of {PREFIX}CLIENT_SECRET and {PREFIX}PRIVATE_KEY_FILE.")
     if secret:
         return {"client_secret": secret}
-    try:
-        pem = Path(key_file).read_text()
-    except OSError as error:
-        raise ImproperlyConfigured(
-            f"{PREFIX}PRIVATE_KEY_FILE cannot be read ({error.strerror}): {key_file}") from None
-    if "PRIVATE KEY" not in pem:
-        raise ImproperlyConfigured(f"{PREFIX}PRIVATE_KEY_FILE holds no PEM private key.")
-    return {"private_key_pem": pem,
+    pem = _file_text(environ, "PRIVATE_KEY_FILE")
+    key = _credential(rsa_private_key, "PRIVATE_KEY_FILE", pem)
+    headers = {}
+    if environ.get(PREFIX + "CERTIFICATE_FILE", "").strip():
+        headers = _credential(certificate_headers, "CERTIFICATE_FILE",
+                              _file_text(environ, "CERTIFICATE_FILE"), key)
+    return {"private_key_pem": pem, "assertion_headers": headers,
             "private_key_id": environ.get(PREFIX + "PRIVATE_KEY_ID", "").strip()}
+
+
+def _file_text(environ, suffix):
+    path = environ.get(PREFIX + suffix, "").strip()
+    try:
+        return Path(path).read_text()
+    except (OSError, UnicodeDecodeError) as error:
+        why = getattr(error, "strerror", None) or "not text"
+        raise ImproperlyConfigured(f"{PREFIX}{suffix} cannot be read ({why}): {path}") from None
+
+
+def _credential(read, suffix, *args):
+    try:
+        return read(*args)
+    except CredentialRefused as refused:
+        raise ImproperlyConfigured(f"{PREFIX}{suffix} {refused}") from None
 
 
 def _role_values(environ):

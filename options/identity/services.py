@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from options.roles import ROLES, roles_sync
@@ -33,7 +33,16 @@ def provider_sign_in(*, config, claims, request):
     provider is removed here. A person whose claims grant no role gets no account (and loses
     the roles of one they had); a deactivated account stays deactivated.
     """
-    subject = claims["sub"]
+    try:
+        return _sign_in_once(config, claims, request)
+    except IntegrityError:
+        # Two first sign-ins of one person (or of two people wanting one username) at once:
+        # this one's transaction was rolled back, and the second try finds what the other made.
+        return _sign_in_once(config, claims, request)
+
+
+def _sign_in_once(config, claims, request):
+    subject = str(claims["sub"])
     roles = roles_from_claims(claims, config)
     with transaction.atomic(), acting_for(request):
         identity = (ProviderIdentity.objects.select_for_update().select_related("user")
@@ -78,10 +87,10 @@ def _groups(names):
 
 
 def _account_create(config, claims):
-    user = get_user_model()(username=_username_free(_username_claim(claims), claims["sub"]))
+    user = get_user_model()(username=_username_free(_username_claim(claims), str(claims["sub"])))
     user.set_unusable_password()  # never signs in with a password here
     user.save()
-    ProviderIdentity.objects.create(user=user, issuer=config.issuer, subject=claims["sub"])
+    ProviderIdentity.objects.create(user=user, issuer=config.issuer, subject=str(claims["sub"]))
     return user
 
 

@@ -1,5 +1,7 @@
 """The provider's answer at the callback: the code exchanged, the ID token verified."""
 
+import time
+
 from .client import metadata
 
 
@@ -33,4 +35,27 @@ def verified_claims(client, config, request):
         if extra.get("sub") != claims["sub"]:
             raise IdentityUnproven("userinfo about another subject")
         claims = {**extra, **claims}
+    _assurance_check(claims, config)
     return token, claims
+
+
+def assurance_asked(config):
+    """Return the authorisation request's max_age and acr_values, where configured."""
+    asked = {}
+    if config.max_age_seconds is not None:
+        asked["max_age"] = config.max_age_seconds
+    if config.acr_values:
+        asked["acr_values"] = " ".join(config.acr_values)
+    return asked
+
+
+def _assurance_check(claims, config):
+    """Refuse an authentication weaker or older than the configuration accepts."""
+    if config.acr_values and claims.get("acr") not in config.acr_values:
+        raise IdentityUnproven("authentication assurance (acr) not accepted")
+    if config.max_age_seconds is None:
+        return
+    auth_time = claims.get("auth_time")
+    if not isinstance(auth_time, int | float) or (
+            time.time() - auth_time > config.max_age_seconds + config.clock_skew_seconds):
+        raise IdentityUnproven("authentication older than max_age")

@@ -22,7 +22,7 @@ from .backends import PROVIDER_BACKEND
 from .client import metadata, oidc_client, provider_config
 from .failures import PROVIDER_ERRORS, failure_response
 from .services import provider_sign_in
-from .tokens import verified_claims
+from .tokens import assurance_asked, verified_claims
 
 NEXT_KEY = "identity_next"
 ID_TOKEN_KEY = "identity_id_token"
@@ -65,7 +65,8 @@ def sign_in_start(request):
     try:
         metadata(client, config)
         return client.authorize_redirect(
-            request, redirect_uri=request.build_absolute_uri(reverse("identity-callback")))
+            request, redirect_uri=request.build_absolute_uri(reverse("identity-callback")),
+            **assurance_asked(config))
     except PROVIDER_ERRORS as error:
         return failure_response(request, error, subject="")
 

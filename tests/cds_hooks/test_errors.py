@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from options.cds_hooks.models import CdsCallAudit
 from tests.failure_helpers import database_down
 
-from .helpers import PATIENT_VIEW, call, request_of, service_url
+from .helpers import PATIENT_VIEW, Ehr, call, request_of, service_url
 
 
 def _json_error(response, status):
@@ -131,3 +131,13 @@ def test_no_request_body_gets_a_500(client, cds_ehr, published_ruleset, body):
     response = call(client, cds_ehr, PATIENT_VIEW, body)
     assert response.status_code in (200, 400, 412), response.content
     assert response["Content-Type"] == "application/json"
+
+
+def test_forged_tokens_do_not_spend_an_ehrs_allowance(client, cds_ehr, published_ruleset,
+                                                      settings):
+    settings.BONECARE_CDS_THROTTLE_RATE = "2/min"
+    forger = Ehr(iss=cds_ehr.iss)  # names the EHR's issuer, signs with another key
+    for _ in range(3):
+        assert call(client, forger, PATIENT_VIEW, request_of("V01")).status_code == 401
+    assert [call(client, cds_ehr, PATIENT_VIEW, request_of("V01")).status_code
+            for _ in range(3)] == [200, 200, 429]

@@ -8,7 +8,8 @@
 //
 // The faults stand for a provider (or an attacker in the middle) handing out an ID token that
 // BoneCare must refuse: the token endpoint's answer is re-signed with the provider's own key
-// after one claim is changed (aud, or exp in the past), so only that claim is wrong.
+// after one claim is changed (aud; exp or auth_time in the past; acr), so only that claim is
+// wrong.
 
 import { readFileSync } from 'node:fs';
 
@@ -23,10 +24,20 @@ function state() {
   return JSON.parse(readFileSync(process.env.OIDC_TEST_STATE, 'utf8'));
 }
 
+// As CIS2 does, the national RBAC claims are given at the userinfo endpoint only.
+const USERINFO_ONLY = ['nhsid_nrbac_roles', 'selected_roleid'];
+
 async function findAccount(ctx, id) {
   const claims = state().users[id];
   if (!claims) return undefined;
-  return { accountId: id, claims: async () => ({ ...claims, sub: id }) };
+  return {
+    accountId: id,
+    claims: async (use) => {
+      const given = { ...claims, sub: id };
+      if (use !== 'userinfo') USERINFO_ONLY.forEach((name) => delete given[name]);
+      return given;
+    },
+  };
 }
 
 // First-party test clients: grant what they ask for, so no consent page is shown.
@@ -80,7 +91,7 @@ provider.use(async (ctx, next) => {
 });
 
 async function tampered(idToken, faults) {
-  if (!faults.aud && !faults.exp_offset) return idToken;
+  if (!faults.aud && !faults.exp_offset && !faults.auth_time_offset && !faults.acr) return idToken;
   const header = jose.decodeProtectedHeader(idToken);
   const claims = jose.decodeJwt(idToken);
   if (faults.aud) claims.aud = faults.aud;
@@ -89,6 +100,8 @@ async function tampered(idToken, faults) {
     claims.exp = now + faults.exp_offset;
     claims.iat = Math.min(claims.iat, claims.exp - 60);
   }
+  if (faults.auth_time_offset) claims.auth_time = Math.floor(Date.now() / 1000) + faults.auth_time_offset;
+  if (faults.acr) claims.acr = faults.acr;
   const jwk = config.keys.find((key) => key.kid === header.kid);
   const key = await jose.importJWK(jwk, header.alg);
   return new jose.SignJWT(claims).setProtectedHeader({ alg: header.alg, kid: header.kid }).sign(key);

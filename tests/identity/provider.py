@@ -6,6 +6,7 @@ process, so a key rotation restarts it with a new key first and the old one afte
 """
 
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -92,11 +93,11 @@ class TestProvider:
             "clients": self._clients(),
         }))
         self._state_write()
-        env = {"PATH": "/usr/bin:/bin:/usr/local/bin", "NODE_ENV": "test",
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "NODE_ENV": "test",
                "OIDC_TEST_CONFIG": str(config),
                "OIDC_TEST_STATE": str(self.workdir / "state.json")}
         self.process = subprocess.Popen(
-            ["node", str(SCRIPT)], cwd=ROOT, env=env, stdout=self.log.open("a"),
+            [shutil.which("node"), str(SCRIPT)], cwd=ROOT, env=env, stdout=self.log.open("a"),
             stderr=subprocess.STDOUT)
         self._wait_ready()
 

@@ -9,7 +9,7 @@ from django.test import RequestFactory
 from options.identity.config import ProviderConfig
 from options.identity.models import AccountEvent, ProviderIdentity
 from options.identity.services import provider_sign_in
-from options.roles import CLINICIAN, EDITOR, roles_sync
+from options.roles import CLINICIAN, EDITOR, ROLES, roles_sync
 
 ISSUER = "https://idp.example.nhs.uk"
 PASSWORD = "correct-horse-battery-staple"
@@ -25,7 +25,8 @@ def fast_hashing(settings):
 def config():
     return ProviderConfig(issuer=ISSUER, client_id="bonecare", client_secret="x",
                           role_values={"clinician": frozenset({"Clin"}),
-                                       "editor": frozenset({"Edit"})})
+                                       "editor": frozenset({"Edit"}),
+                                       "safety_officer": frozenset({"Safety"})})
 
 
 def sign_in(config, sub, roles, ip="10.1.2.3", **claims):
@@ -61,6 +62,20 @@ def test_another_issuer_with_the_same_subject_is_another_person(db, config):
     assert here != there
 
 
+def test_a_clash_with_a_sign_in_made_at_the_same_moment_is_retried(db, config, clinician,
+                                                                    monkeypatch):
+    from options.identity import services
+
+    free = services._username_free
+    clashes = iter([clinician.username])  # the first try takes a name another just took
+    monkeypatch.setattr(services, "_username_free",
+                        lambda base, subject: next(clashes, None) or free(base, subject))
+    user = sign_in(config, "sub-1", ["Clin"], preferred_username="ada").user
+    assert user.username == "ada"
+    assert ProviderIdentity.objects.get(subject="sub-1").user == user
+    assert kinds(user=user) == [("role_granted", "clinician")]
+
+
 def test_a_provider_name_taken_by_a_local_account_gets_a_suffix(db, config, clinician):
     user = sign_in(config, "sub-1", ["Clin"], preferred_username=clinician.username).user
     assert user.username.startswith(f"{clinician.username}-")
@@ -75,6 +90,13 @@ def test_roles_follow_the_claims_at_every_sign_in_and_each_change_is_audited(db,
     assert kinds(user=user) == [("role_granted", "clinician"), ("role_granted", "editor"),
                                 ("role_removed", "editor")]
     assert {event.address for event in AccountEvent.objects.all()} == {"10.1.2.3"}
+
+
+def test_the_clinical_safety_officer_role_comes_from_its_claim_value(db, config):
+    officer = ROLES["safety_officer"]
+    user = sign_in(config, "sub-1", ["Safety"]).user
+    assert groups(user) == {officer.group}
+    assert user.is_staff == officer.is_staff
 
 
 def test_losing_every_role_refuses_sign_in_and_removes_the_roles(db, config):

@@ -6,6 +6,7 @@ for it. Set BONECARE_SHOTS_DIR to keep screenshots of the pages.
 
 import os
 import re
+from dataclasses import replace
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
@@ -17,6 +18,7 @@ from tests.identity.conftest import (
     CLINICIAN_VALUE,
     DISPLAY_NAME,
     EDITOR_VALUE,
+    trusting,
     with_private_key,
 )
 from tests.test_browser import (  # noqa: F401  (treatment_options: a fixture)
@@ -259,3 +261,49 @@ def test_a_client_proving_itself_with_a_private_key_jwt_signs_in(new_page, provi
     provider_sign_in(page, "ux-1009", start="/admin/")
     assert urlsplit(page.url).path == "/admin/"
     assert roles_of("ux-1009") == {EDITOR.group}
+
+
+def test_a_cis2_selected_role_read_from_userinfo_grants_its_role(new_page, provider, settings):
+    cis2 = trusting(provider.issuer, scopes=("openid", "profile", "nationalrbacaccess",
+                                             "selectedrole"),
+                    roles_claim="nhsid_nrbac_roles", use_userinfo=True,
+                    org_codes=frozenset({"RYE"}), role_values={"clinician": frozenset({"R8000"})})
+    settings.BONECARE_OIDC = cis2
+    provider.user_set("ux-1010", preferred_username="eve", selected_roleid="555021935107",
+                      nhsid_nrbac_roles=[
+                          {"person_roleid": "555021935107", "org_code": "RYE",
+                           "role_code": "S8000:G8000:R8000", "activity_codes": ["B0264"]},
+                          {"person_roleid": "555021935108", "org_code": "RYE",
+                           "role_code": "S8000:G8000:R8001", "activity_codes": []}])
+    page = new_page()
+    provider_sign_in(page, "ux-1010")
+    assert urlsplit(page.url).path == FORM
+    assert roles_of("ux-1010") == {CLINICIAN.group}
+
+    settings.BONECARE_OIDC = replace(cis2, use_userinfo=False)  # the ID token alone lacks them
+    assert provider_sign_in(new_page(), "ux-1010").status == 403
+    assert roles_of("ux-1010") == set()
+
+
+def test_an_authentication_older_than_max_age_is_refused(new_page, provider, settings):
+    settings.BONECARE_OIDC = replace(settings.BONECARE_OIDC, max_age_seconds=300)
+    provider.user_set("ux-1011", roles=[CLINICIAN_VALUE])
+    provider_sign_in(new_page(), "ux-1011")  # a fresh authentication is accepted
+    provider.faults_set(auth_time_offset=-3600)  # one an hour old is not
+    page = new_page()
+    assert provider_sign_in(page, "ux-1011").status == 400
+    assert "could not verify the identity" in page.content()
+    assert [event.reason for event in events("sign_in_failed")] == [
+        "authentication older than max_age"]
+
+
+def test_a_required_assurance_level_is_checked_in_the_id_token(new_page, provider, settings):
+    settings.BONECARE_OIDC = replace(settings.BONECARE_OIDC, acr_values=("AAL3_ANY",))
+    provider.user_set("ux-1012", roles=[CLINICIAN_VALUE])
+    assert provider_sign_in(new_page(), "ux-1012").status == 400  # the token names no acr
+    provider.faults_set(acr="AAL3_ANY")
+    page = new_page()
+    assert provider_sign_in(page, "ux-1012").status == 302
+    assert urlsplit(page.url).path == FORM
+    assert [event.reason for event in events("sign_in_failed")] == [
+        "authentication assurance (acr) not accepted"]

@@ -40,8 +40,85 @@ def test_an_entra_id_configuration_reads_every_variable():
     assert provider.role_values == {"clinician": {"BoneCare.Clinician"},
                                     "editor": {"BoneCare.Editor", "BoneCare.Lead"}}
     assert (provider.roles_claim, provider.clock_skew_seconds) == ("roles", 30)
+    assert (provider.max_age_seconds, provider.acr_values) == (None, ())
     assert provider.client_auth_method == "client_secret_basic"
     assert provider.origin == "https://login.microsoftonline.com"
+
+
+def rsa_pem(tmp_path, name="client.pem"):
+    from joserfc.jwk import RSAKey
+
+    path = tmp_path / name
+    path.write_bytes(RSAKey.generate_key(2048, private=True).as_pem(private=True))
+    return path
+
+
+def certificate_for(key_path, tmp_path):
+    """A self-signed certificate for the key, as a trust would upload to Entra ID."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509.oid import NameOID
+
+    key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "BoneCare")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                   .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=30))
+                   .sign(key, hashes.SHA256()))
+    path = tmp_path / "client.crt"
+    path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    return path, certificate
+
+
+def test_a_certificate_names_the_key_by_its_thumbprints_for_entra_id(tmp_path):
+    import base64
+
+    from cryptography.hazmat.primitives import hashes
+
+    from options.identity.client import oidc_client
+
+    key_path = rsa_pem(tmp_path)
+    cert_path, certificate = certificate_for(key_path, tmp_path)
+    provider = configure(**{**ENTRA, "CLIENT_SECRET": ""}, PRIVATE_KEY_FILE=str(key_path),
+                         CERTIFICATE_FILE=str(cert_path))
+    expected = base64.urlsafe_b64encode(certificate.fingerprint(hashes.SHA1())).rstrip(b"=")
+    assert provider.assertion_headers["x5t"] == expected.decode()
+    assert set(provider.assertion_headers) == {"x5t", "x5t#S256"}
+    [assertion] = oidc_client(provider).client_auth_methods
+    assert assertion.headers["x5t"] == expected.decode()
+
+
+def test_a_certificate_for_another_key_stops_start_up(tmp_path):
+    cert_path, _ = certificate_for(rsa_pem(tmp_path, "other.pem"), tmp_path)
+    with pytest.raises(ImproperlyConfigured,
+                       match="BONECARE_OIDC_CERTIFICATE_FILE is for another key"):
+        configure(**{**ENTRA, "CLIENT_SECRET": ""}, PRIVATE_KEY_FILE=str(rsa_pem(tmp_path)),
+                  CERTIFICATE_FILE=str(cert_path))
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n",
+     "BONECARE_OIDC_PRIVATE_KEY_FILE holds no readable unencrypted PEM private key"),
+    (None, "BONECARE_OIDC_PRIVATE_KEY_FILE holds a key that is not RSA"),
+], ids=["garbage", "elliptic-curve"])
+def test_a_key_file_that_cannot_sign_stops_start_up(tmp_path, text, named):
+    from joserfc.jwk import ECKey
+
+    path = tmp_path / "key.pem"
+    if text is None:
+        path.write_bytes(ECKey.generate_key("P-256", private=True).as_pem(private=True))
+    else:
+        path.write_text(text)
+    with pytest.raises(ImproperlyConfigured, match=named):
+        configure(**{**ENTRA, "CLIENT_SECRET": ""}, PRIVATE_KEY_FILE=str(path))
+
+
+def test_fresh_and_strong_authentication_can_be_asked_for():
+    provider = configure(**ENTRA, MAX_AGE_SECONDS="0", ACR_VALUES="AAL3_ANY AAL3")
+    assert (provider.max_age_seconds, provider.acr_values) == (0, ("AAL3_ANY", "AAL3"))
 
 
 def test_a_private_key_file_selects_private_key_jwt(tmp_path):
@@ -70,18 +147,25 @@ def test_a_private_key_file_selects_private_key_jwt(tmp_path):
     ({**ENTRA, "CLOCK_SKEW_SECONDS": "3600"}, "BONECARE_OIDC_CLOCK_SKEW_SECONDS must be"),
     ({**ENTRA, "CLOCK_SKEW_SECONDS": "-5"}, "BONECARE_OIDC_CLOCK_SKEW_SECONDS must be"),
     ({**ENTRA, "USERINFO": "yes"}, "BONECARE_OIDC_USERINFO must be 'true' or 'false'"),
+    ({**ENTRA, "MAX_AGE_SECONDS": "86400"}, "BONECARE_OIDC_MAX_AGE_SECONDS must be"),
 ], ids=["no-client-id", "no-credential", "two-credentials", "unreadable-key", "plain-http",
         "lookalike-localhost", "no-openid-scope", "no-role-mapped", "unknown-role",
-        "misspelt-variable", "skew-too-long", "skew-negative", "userinfo-not-boolean"])
+        "misspelt-variable", "skew-too-long", "skew-negative", "userinfo-not-boolean",
+        "max-age-beyond-the-session-limit"])
 def test_a_mistake_stops_start_up_naming_the_variable(variables, named):
     with pytest.raises(ImproperlyConfigured, match=named):
         configure(**variables)
 
 
-def test_every_role_in_the_roles_module_can_be_mapped(monkeypatch):
-    """A role added to options.roles (the clinical safety officer) is mapped with no change here."""
-    officer = roles.Role(key="safety_officer", group="Clinical safety officer", permissions=(),
-                         is_staff=True)
-    monkeypatch.setattr(identity_config, "ROLES", {**roles.ROLES, officer.key: officer})
-    provider = configure(**ENTRA, ROLE_SAFETY_OFFICER="BoneCare.Safety")
-    assert provider.role_values["safety_officer"] == {"BoneCare.Safety"}
+@pytest.mark.parametrize("key", list(roles.ROLES))
+def test_every_role_in_the_roles_module_has_its_variable(key):
+    provider = configure(**{**ENTRA, f"ROLE_{key.upper()}": f"BoneCare.{key}"})
+    assert provider.role_values[key] == {f"BoneCare.{key}"}
+
+
+def test_a_role_added_to_the_roles_module_is_mapped_with_no_change_here(monkeypatch):
+    pharmacist = roles.Role(key="pharmacist", group="Pharmacist", permissions=(),
+                            is_staff=False)
+    monkeypatch.setattr(identity_config, "ROLES", {**roles.ROLES, pharmacist.key: pharmacist})
+    provider = configure(**ENTRA, ROLE_PHARMACIST="BoneCare.Pharmacy")
+    assert provider.role_values["pharmacist"] == {"BoneCare.Pharmacy"}

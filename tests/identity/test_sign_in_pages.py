@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,16 @@ def test_the_start_keeps_only_a_local_next_page(client, db, provider):
     assert client.session["identity_next"] == ""
     client.post("/accounts/oidc/start/", {"next": "/consultations/new/"})
     assert client.session["identity_next"] == "/consultations/new/"
+    assert "max_age" not in response["Location"] and "acr_values" not in response["Location"]
+
+
+def test_the_start_asks_for_fresh_and_strong_authentication_when_configured(client, db,
+                                                                           provider, settings):
+    settings.BONECARE_OIDC = replace(settings.BONECARE_OIDC, max_age_seconds=900,
+                                     acr_values=("AAL3_ANY", "AAL3"))
+    location = client.post("/accounts/oidc/start/")["Location"]
+    assert "max_age=900" in location
+    assert "acr_values=AAL3_ANY+AAL3" in location
 
 
 def test_the_session_limits_apply_to_provider_sign_ins(client, clinician):
@@ -136,3 +147,23 @@ def test_a_discovery_document_for_another_issuer_is_refused(client, db, provider
     response = client.post("/accounts/oidc/start/")
     assert response.status_code == 503
     assert AccountEvent.objects.get().reason == "provider unavailable: ProviderMisconfigured"
+
+
+def test_a_flood_of_bad_callbacks_is_refused_without_growing_the_audit(client, db, provider):
+    from options.identity.failures import FAILURES_PER_MINUTE
+
+    statuses = [client.get("/accounts/oidc/callback/?state=x&code=y", REMOTE_ADDR="10.6.6.6")
+                .status_code for _ in range(FAILURES_PER_MINUTE + 5)]
+    assert statuses == [400] * FAILURES_PER_MINUTE + [429] * 5
+    assert AccountEvent.objects.count() == FAILURES_PER_MINUTE
+    other = client.get("/accounts/oidc/callback/?state=x&code=y", REMOTE_ADDR="10.6.6.7")
+    assert other.status_code == 400  # another address is answered and audited as before
+
+
+def test_a_local_sign_out_ends_the_session_and_says_so(clinician_client):
+    response = clinician_client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/signed-out/"
+    assert "You have signed out of BoneCare" in clinician_client.get(
+        "/accounts/signed-out/").content.decode()
+    assert clinician_client.get("/consultations/").status_code == 302

@@ -6,17 +6,19 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from options.accounts import user_create
-from options.roles import CLINICIAN, EDITOR
+from options.roles import CLINICIAN, EDITOR, SAFETY_OFFICER
 
 DEMO_USERS = (
     # username, role
     ("clinician", CLINICIAN),
     ("editor", EDITOR),
+    ("safety", SAFETY_OFFICER),  # the second person who approves an editor's change
 )
 
 
 class Command(BaseCommand):
-    help = "Create or reset a demo user in each role (the Clinician and Guidance editor groups)."
+    help = ("Create or reset a demo user in each role (the Clinician, Guidance editor and "
+            "Clinical safety officer groups).")
 
     def handle(self, *args, **options):
         with transaction.atomic():

@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass, field
 
 from guidance.models import Rule
-from guidance.selectors import citations_for, define_names
+from guidance.selectors import citations_for, define_names, replacements_for
 
 from ...choices import label
 from ...citations import citation_view
@@ -198,13 +198,19 @@ def _option_view(item, row, documents, rows):
 
 
 def cited_documents(consultation):
-    """Return {code: citation} as the advice was shown, kept with the consultation.
+    """Return {code: citation} as the advice was shown, kept with the consultation; one query.
 
     Only a consultation stored before citations were kept (and not backfilled) reads the
-    documents as they are now.
+    documents as they are now. A replacement made since is added, marked `replaced_since`.
     """
     citations = consultation.citations or citations_for(consultation.result)
-    return {c["code"]: citation_view(c) for c in citations}
+    documents = {c["code"]: citation_view(c) for c in citations}
+    # A replacement made since is a fact about the guidance now, worth knowing beside
+    # advice given before it; the citation itself stays as it was shown.
+    for code, replacement in replacements_for(documents).items():
+        if replacement != documents[code].replaced_by:
+            documents[code].replaced_by, documents[code].replaced_since = replacement, True
+    return documents
 
 
 def consultation_view(consultation, *, patient=False):

@@ -31,6 +31,7 @@ from ..consultation_form import (
 from ..forms import CANCER_QUESTIONS, LESION_HINTS, MAX_ROWS, PREFIXES, YesNoField
 from ..presenters import consultation_view, score_tables
 from .access import clinician_required, own_consultation
+from .decisions import with_decisions
 
 SEARCH_KEY = "consultation_search"
 COPY_FROM = re.compile(r"[0-9]{1,18}")
@@ -198,7 +199,8 @@ def _derive_error(path, message, *, status=400):
 def consultation_detail(request, pk):
     """Show the advice exactly as it was given, with the ruleset that produced it."""
     consultation = own_consultation(request, pk)
-    return render(request, "options/consultation_detail.html", consultation_view(consultation))
+    return render(request, "options/consultation_detail.html",
+                  with_decisions(consultation_view(consultation), consultation))
 
 
 @clinician_required

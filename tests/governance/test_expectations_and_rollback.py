@@ -1,0 +1,121 @@
+"""Expectations are versioned with their ruleset; a rollback must pass the ones it was
+published with, and is flagged for a safety officer's follow-up."""
+
+import pytest
+
+from guidance.expectations import expectations_complete, ruleset_expectations
+from guidance.governance import GovernanceRefused, publication_follow_up, ruleset_rollback
+from guidance.models import Expectation, GovernanceEvent, Publication, RuleSet
+from guidance.regression import ruleset_test
+from guidance.selectors import published_compiled
+from guidance.services import (
+    ruleset_create_draft,
+    scenario_expectation_update,
+    scenarios_load_shared,
+)
+from options.roles import SAFETY_OFFICER
+from tests.conftest import user_in_role
+from tests.guidance_builders import (
+    CALCIUM_215_EXPECTED_NOW,
+    calcium_scenario,
+    hypocalcaemia_draft,
+    publish_reviewed,
+)
+
+pytestmark = pytest.mark.django_db
+LOWER = {**CALCIUM_215_EXPECTED_NOW, "denosumab": "recommended"}
+
+
+@pytest.fixture
+def lowered(published_ruleset, guidance_editor, safety_officer):
+    """2026.3 (threshold 2.10, its expectation changed with a reason) replaced 2026.2."""
+    scenarios_load_shared()
+    scenario = calcium_scenario()
+    draft = hypocalcaemia_draft(published_ruleset, guidance_editor)
+    scenario_expectation_update(scenario=scenario, ruleset=draft, expected=LOWER,
+                                expected_hold=[], by=guidance_editor,
+                                reason="Local lab: below 2.10 mmol/L")
+    publish_reviewed(draft, author=guidance_editor, reviewer=safety_officer)
+    return draft
+
+
+def expected_denosumab(ruleset):
+    row = next(r for r in ruleset_expectations(ruleset) if r.code == "ED-CALCIUM-215")
+    return row.expected["denosumab"]
+
+
+def test_each_ruleset_keeps_the_expectations_it_was_published_with(
+        published_ruleset, lowered):
+    assert expected_denosumab(lowered) == "recommended"
+    assert expected_denosumab(RuleSet.objects.get(pk=published_ruleset.pk)) == "contraindicated"
+    assert ruleset_test(ruleset=lowered).passed
+    assert ruleset_test(ruleset=published_ruleset).passed  # against its own, not 2026.3's
+
+
+def test_testing_a_draft_uses_the_drafts_expectations(published_ruleset, guidance_editor):
+    scenario = calcium_scenario()
+    draft = hypocalcaemia_draft(published_ruleset, guidance_editor)
+    assert not ruleset_test(ruleset=draft).passed
+    scenario_expectation_update(scenario=scenario, ruleset=draft, expected=LOWER,
+                                expected_hold=[], by=guidance_editor, reason="Lab range")
+    assert ruleset_test(ruleset=draft).passed
+    assert ruleset_test(ruleset=published_ruleset).passed
+
+
+def test_a_rollback_restores_rules_and_expectations(published_ruleset, lowered,
+                                                    guidance_editor):
+    publication = ruleset_rollback(ruleset=RuleSet.objects.get(pk=published_ruleset.pk),
+                                   by=guidance_editor, reason="Lab range withdrawn")
+    assert published_compiled()[0].version == "2026.2"
+    assert publication.kind == Publication.EMERGENCY and publication.needs_review
+    assert (publication.published_by, publication.reasons) == (guidance_editor,
+                                                              "Lab range withdrawn")
+    assert publication.scenarios_passed == 17 and publication.replaced_version == "2026.3"
+    # The next draft starts from 2026.2's rules and 2026.2's expectations.
+    draft = ruleset_create_draft(source=RuleSet.objects.get(pk=published_ruleset.pk),
+                                 by=guidance_editor)
+    assert expected_denosumab(draft) == "contraindicated"
+    assert draft.rules.get(code="DEF-HYPOCALCAEMIA").condition["lt"] == 2.2
+    assert ruleset_test(ruleset=draft).passed
+
+
+def test_a_rollback_to_a_ruleset_failing_its_own_expectations_is_refused(
+        published_ruleset, lowered, guidance_editor):
+    # As if 2026.2 had been published against an expectation it no longer meets.
+    expectations_complete(published_ruleset)
+    Expectation.objects.filter(ruleset=published_ruleset, code="V01").update(
+        expected={**Expectation.objects.get(ruleset=published_ruleset, code="V01").expected,
+                  "bisphosphonate": "contraindicated"})
+    with pytest.raises(GovernanceRefused, match="V01") as refused:
+        ruleset_rollback(ruleset=RuleSet.objects.get(pk=published_ruleset.pk),
+                         by=guidance_editor, reason="Emergency")
+    assert [check.scenario.code for check in refused.value.failures] == ["V01"]
+    assert published_compiled()[0].version == lowered.version
+    assert GovernanceEvent.objects.get(action="rollback").outcome == "refused"
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_a_rollback_needs_a_reason(published_ruleset, lowered, guidance_editor, reason):
+    with pytest.raises(GovernanceRefused, match="reason"):
+        ruleset_rollback(ruleset=RuleSet.objects.get(pk=published_ruleset.pk),
+                         by=guidance_editor, reason=reason)
+
+
+def test_a_clinician_cannot_roll_back(published_ruleset, lowered, clinician):
+    with pytest.raises(GovernanceRefused, match="only a"):
+        ruleset_rollback(ruleset=RuleSet.objects.get(pk=published_ruleset.pk),
+                         by=clinician, reason="Emergency")
+
+
+def test_the_rollback_is_followed_up_by_another_safety_officer(
+        published_ruleset, lowered, safety_officer, django_user_model):
+    publication = ruleset_rollback(ruleset=RuleSet.objects.get(pk=published_ruleset.pk),
+                                   by=safety_officer, reason="Wrong range published")
+    with pytest.raises(GovernanceRefused, match="cannot follow it up"):
+        publication_follow_up(publication=publication, by=safety_officer, comment="Fine")
+    other = user_in_role(django_user_model, username="cso_two", role=SAFETY_OFFICER)
+    with pytest.raises(GovernanceRefused, match="comment"):
+        publication_follow_up(publication=publication, by=other, comment="")
+    publication_follow_up(publication=publication, by=other, comment="Range confirmed wrong")
+    publication.refresh_from_db()
+    assert not publication.needs_review and publication.followed_up_by == other

@@ -1,0 +1,155 @@
+"""Clinicians' decisions, recorded on the result page, feed the editors' rule review page."""
+
+import csv
+import io
+
+import pytest
+from django.test import Client
+
+from options.decisions import decision_record
+from options.models import Decision
+from options.services import consultation_create
+from tests.guidance_builders import calcium_assessment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor_browser(guidance_editor):
+    """The editor's own browser (clinician_client and guidance_editor_client share one)."""
+    browser = Client()
+    browser.force_login(guidance_editor)
+    return browser
+
+
+@pytest.fixture
+def consultation(published_ruleset, clinician):
+    # Calcium 2.15: denosumab contraindicated by DMAB-CRIT-CALCIUM-like safety rules.
+    return consultation_create(data=calcium_assessment(2.15), channel="form", by=clinician)
+
+
+def decide(client, consultation, option, outcome, reason="", comment=""):
+    prefix = option
+    return client.post(f"/consultations/{consultation.pk}/decisions/{option}/",
+                       {f"{prefix}-outcome": outcome, f"{prefix}-reason_code": reason,
+                        f"{prefix}-comment": comment})
+
+
+def deciding_rule(consultation, option):
+    return next(o["decided_by"] for o in consultation.result["options"]
+                if o["option"] == option)
+
+
+def test_a_clinician_records_a_decision_on_the_result_page(consultation, clinician_client,
+                                                           clinician):
+    response = decide(clinician_client, consultation, "denosumab", "mdt_disagrees",
+                      reason="mdt_decision", comment="MDT prefers denosumab after dental review")
+    assert response.status_code == 302
+    assert response["Location"] == f"/consultations/{consultation.pk}/#option-denosumab"
+    decision = Decision.objects.get()
+    assert (decision.source, decision.outcome, decision.by) == (
+        "result_page", "mdt_disagrees", clinician)
+    assert deciding_rule(consultation, "denosumab") in decision.rule_codes
+    assert decision.ruleset_version == consultation.ruleset_version
+    page = clinician_client.get(response["Location"]).content.decode()
+    assert "MDT prefers denosumab after dental review" in page
+    assert "Recorded for Denosumab: MDT disagrees." in page
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"denosumab-outcome": ""}, "Choose what was decided"),
+    ({"denosumab-outcome": "accepted"}, "Select a valid choice"),
+    ({"denosumab-outcome": "going_ahead", "denosumab-reason_code": "x"}, "Select a valid"),
+    ({"denosumab-outcome": "going_ahead", "denosumab-comment": "x" * 2001}, "at most 2000"),
+], ids=["no-outcome", "cds-outcome", "bad-reason", "long-comment"])
+def test_a_bad_decision_is_refused_beside_the_field(consultation, clinician_client, data,
+                                                   message):
+    response = clinician_client.post(
+        f"/consultations/{consultation.pk}/decisions/denosumab/", data)
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not Decision.objects.exists()
+
+
+def test_an_unknown_option_is_not_found(consultation, clinician_client):
+    response = decide(clinician_client, consultation, "aspirin", "going_ahead")
+    assert response.status_code == 404
+
+
+def test_recording_needs_the_csrf_token(consultation, clinician):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(clinician)
+    assert decide(browser, consultation, "denosumab", "going_ahead").status_code == 403
+    assert not Decision.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["editor", "other-clinician", "anonymous"])
+def test_only_the_consultations_clinician_records_a_decision(
+        consultation, client, guidance_editor, django_user_model, who):
+    from options.roles import CLINICIAN
+    from tests.conftest import user_in_role
+
+    if who == "editor":
+        client.force_login(guidance_editor)
+    elif who == "other-clinician":
+        client.force_login(user_in_role(django_user_model, username="dr_other", role=CLINICIAN))
+    response = decide(client, consultation, "denosumab", "going_ahead")
+    assert response.status_code in (302, 403, 404)
+    assert response.status_code != 302 or "/login/" in response["Location"]
+    assert not Decision.objects.exists()
+
+
+def test_the_rule_review_page_counts_real_decisions_and_flags_overrides(
+        consultation, clinician_client, editor_browser, settings):
+    settings.BONECARE_RULE_REVIEW_MIN_DECISIONS = 3
+    settings.BONECARE_RULE_REVIEW_OVERRIDE_SHARE = 0.5
+    code = deciding_rule(consultation, "denosumab")
+    decide(clinician_client, consultation, "denosumab", "not_going_ahead",
+           comment="First: agreed")
+    for number in range(3):
+        decide(clinician_client, consultation, "denosumab", "mdt_disagrees",
+               reason="evidence_moved_on", comment=f"Override {number}")
+
+    page = editor_browser.get("/admin/guidance/rule/review/").content.decode()
+    assert f'data-rule="{code}"' in page and "Flagged" in page
+    assert "Evidence or practice has moved on from the guidance: 3" in page
+
+    detail = editor_browser.get(f"/admin/guidance/rule/review/{code}/")
+    text = detail.content.decode()
+    assert "1 followed, 3 overridden (75% of 4)" in text
+    assert "2.20 mmol/L" in text and "{corrected" not in text  # the text as clinicians read it
+    assert "<svg" in text and "3 overridden" in text
+    comments = [c for c in ("Override 2", "Override 1", "Override 0", "First: agreed")]
+    positions = [text.index(c) for c in comments]
+    assert positions == sorted(positions)  # newest first
+
+
+def test_below_the_minimum_number_of_decisions_nothing_is_flagged(
+        consultation, clinician_client, editor_browser, settings):
+    settings.BONECARE_RULE_REVIEW_MIN_DECISIONS = 5
+    decide(clinician_client, consultation, "denosumab", "mdt_disagrees")
+    page = editor_browser.get("/admin/guidance/rule/review/").content.decode()
+    assert "Flagged" not in page.replace("flagged for review when", "")
+
+
+def test_the_csv_lists_each_decision_per_rule_safely(consultation, editor_browser,
+                                                     clinician):
+    decision_record(source="result_page", outcome="mdt_disagrees", option="denosumab",
+                    rule_codes=["DMAB-A", "DMAB-B"], ruleset_version="2026.2",
+                    comment="=HYPERLINK(\"x\")", consultation=consultation, by=clinician)
+    decision_record(source="cds_hooks", outcome="accepted", option="bisphosphonate",
+                    rule_codes=["BP-A"], ruleset_version="2026.2", client_name="EHR")
+    response = editor_browser.get("/admin/guidance/rule/review.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [(r["rule_code"], r["source"], r["followed"]) for r in rows] == [
+        ("BP-A", "cds_hooks", "yes"), ("DMAB-A", "result_page", "no"),
+        ("DMAB-B", "result_page", "no")]
+    assert rows[1]["comment"] == "'=HYPERLINK(\"x\")"  # never run as a formula
+    assert consultation.patient_ref == "" or consultation.patient_ref not in str(rows)
+
+
+@pytest.mark.parametrize("path", ["/admin/guidance/rule/review/",
+                                  "/admin/guidance/rule/review.csv"])
+def test_clinicians_cannot_open_the_rule_review(clinician_client, path):
+    response = clinician_client.get(path)
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
