@@ -220,8 +220,7 @@ def _published_meanwhile(ruleset, other):
 def _draft_locked(ruleset_id):
     ruleset = RuleSet.objects.select_for_update().get(pk=ruleset_id)
     if ruleset.state != RuleSet.DRAFT:
-        raise RuleSetReadOnly(f"{ruleset.version} is {ruleset.state} and never changes: "
-                              "make a new draft from it to change its rules")
+        raise RuleSetReadOnly(ruleset.read_only_reason())
     return ruleset
 
 def rule_last_change(rule: Rule) -> tuple[User | None, datetime.datetime | None]:

@@ -100,6 +100,14 @@ class RuleSet(models.Model):
     def __str__(self):
         return f"{self.version} ({self.state})"
 
+    def read_only_reason(self):
+        """Say why this ruleset's rules cannot change now, and what to do instead."""
+        if self.state in (self.IN_REVIEW, self.APPROVED):
+            return (f"{self.version} is {self.get_state_display().lower()}: its rules cannot "
+                    "change unless the reviewer returns it, or in a new draft")
+        return (f"{self.version} is {self.state} and never changes: make a new draft from it "
+                "to change its rules")
+
 
 class Rule(models.Model):
     """One clinical rule in a ruleset: when its condition holds, its effect applies."""
@@ -149,9 +157,7 @@ class Rule(models.Model):
         if self.guidance_id is None or self.ruleset_id is None:
             return
         if self.ruleset.state != RuleSet.DRAFT:
-            raise ValidationError(
-                f"Ruleset {self.ruleset.version} is {self.ruleset.state} and never changes: "
-                "make a new draft from it to change its rules.")
+            raise ValidationError(f"Ruleset {self.ruleset.read_only_reason()}.")
         others = Rule.objects.filter(ruleset=self.ruleset)
         others = others.exclude(pk=self.pk) if self.pk is not None else others
         parser = Parser(derived=define_conditions(others))
