@@ -73,6 +73,16 @@ def _gate(action, by, ruleset):
     return outcome
 
 
+def _current_base(action, by, ruleset):
+    """Refuse a draft made from a ruleset that is no longer live: publishing it would undo
+    the change published since, which nobody reviewed as part of it."""
+    live = RuleSet.objects.filter(state=RuleSet.PUBLISHED).first()
+    if live is not None and ruleset.based_on_id is not None and ruleset.based_on_id != live.pk:
+        _refuse(action, by, ruleset, f"{ruleset.version} was made from "
+                f"{ruleset.based_on.version}, but {live.version} is live now: make a new draft "
+                f"from {live.version} and carry this change into it")
+
+
 def _locked(ruleset, state):
     locked = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
     if locked.state != state:
@@ -97,6 +107,7 @@ def ruleset_submit(*, ruleset: RuleSet, by: User, summary: str) -> Review:
     """Submit a draft for review with a summary; its rules and expectations then freeze."""
     _require("submit", by, ruleset, roles=(EDITOR,), state=RuleSet.DRAFT, text=summary,
              text_name="summary")
+    _current_base("submit", by, ruleset)
     _gate("submit", by, ruleset)
     with transaction.atomic():
         ruleset = _locked(ruleset, RuleSet.DRAFT)
@@ -162,6 +173,7 @@ def ruleset_return(*, ruleset: RuleSet, by: User, comment: str) -> Review:
 def ruleset_publish(*, ruleset: RuleSet, by: User) -> Publication:
     """Publish an approved draft, recording author, reviewer, reasons and impact now."""
     _require("publish", by, ruleset, roles=(EDITOR, SAFETY_OFFICER), state=RuleSet.APPROVED)
+    _current_base("publish", by, ruleset)
     outcome = _gate("publish", by, ruleset)
     with transaction.atomic():
         ruleset = _locked(ruleset, RuleSet.APPROVED)

@@ -145,3 +145,19 @@ def test_an_expectation_of_a_submitted_draft_cannot_change(
     with pytest.raises(ValidationError, match="only a draft"):
         scenario_expectation_update(scenario=scenario, ruleset=draft, by=guidance_editor,
                                     expected={**scenario.expected}, reason="try")
+
+
+def test_a_draft_made_from_a_ruleset_no_longer_live_cannot_be_published(
+        published_ruleset, guidance_editor, safety_officer):
+    first = ruleset_create_draft(source=published_ruleset, by=guidance_editor)
+    second = approved(ruleset_create_draft(source=published_ruleset, by=guidance_editor),
+                      author=guidance_editor, reviewer=safety_officer)
+    ruleset_publish(ruleset=approved(first, author=guidance_editor, reviewer=safety_officer),
+                    by=guidance_editor)
+    # Publishing the second would silently undo whatever the first changed.
+    with pytest.raises(GovernanceRefused, match=f"{first.version} is live now"):
+        ruleset_publish(ruleset=second, by=guidance_editor)
+    third = ruleset_create_draft(source=published_ruleset, by=guidance_editor)
+    with pytest.raises(GovernanceRefused, match="make a new draft from"):
+        ruleset_submit(ruleset=third, by=guidance_editor, summary=SUMMARY)
+    assert RuleSet.objects.get(state=RuleSet.PUBLISHED) == first
