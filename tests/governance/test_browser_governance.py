@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 from tests import test_browser as shared
-from tests.test_browser import CHROMIUM, PASSWORD, expect, local_context, sign_in
+from tests.test_browser import (
+    CHROMIUM,
+    PASSWORD,
+    assert_accessible,
+    expect,
+    local_context,
+    sign_in,
+)
 
 browser = shared.browser
 treatment_options = shared.treatment_options
@@ -118,6 +125,8 @@ def test_a_change_goes_through_two_people_and_decisions_reach_the_rule_review(
         "MDT: start after the dental review")
     doctor.locator("#decision-denosumab").scroll_into_view_if_needed()
     shoot(doctor, "1-result-page-decision")
+    doctor.locator("#decision-denosumab summary").click()  # the form open, as when it fails
+    assert_accessible(doctor)
     doctor_context.close()
 
     editor_context, editor = person(guidance_editor, browser, live_server)
