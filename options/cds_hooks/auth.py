@@ -59,7 +59,7 @@ class CdsJwtAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed("This CDS client has been revoked.")
         try:
             claims = token_verify(token, header=header, audience=_audience(request),
-                                  jwks=client_jwks(client, kid=header.get("kid")),
+                                  jwks=client_jwks(client, kid=str(header.get("kid"))),
                                   issuer=client.iss, owner=client.pk)
         except TokenRejected as rejected:
             raise exceptions.AuthenticationFailed(str(rejected)) from None

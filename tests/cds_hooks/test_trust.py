@@ -66,8 +66,12 @@ def test_a_valid_rs256_token_is_trusted(client, cds_ehr, published_ruleset):
     (lambda e: e.token(URL, key=ec.generate_private_key(ec.SECP256R1())), "not valid"),
     (lambda e: Ehr(iss="https://stranger.example").token(URL), "not a registered"),
     (lambda e: "not-a-jwt", "not a JWT"),
+    (lambda e: f"{_b64({'alg': 'ES256', 'kid': ['ec1']})}.{_b64({'iss': e.iss})}.c2ln",
+     "kid names no key"),
+    (lambda e: f"{_b64(['ES256'])}.{_b64({'iss': e.iss})}.c2ln", "not a JWT"),
 ], ids=["wrong-alg-for-key", "rs512", "none", "hmac", "unknown-kid", "wrong-aud", "expired",
-        "future-iat", "no-jti", "wrong-signature", "unknown-iss", "garbage"])
+        "future-iat", "no-jti", "wrong-signature", "unknown-iss", "garbage", "kid-not-a-string",
+        "header-not-an-object"])
 def test_an_untrustworthy_token_is_refused(client, cds_ehr, published_ruleset, make, words):
     _refused(_post(client, make(cds_ehr)), words)
 
