@@ -21,7 +21,7 @@ from .forms import (
     ScenarioChangeForm,
     expectation_fields,
 )
-from .models import GovernanceEvent, GuidanceDocument, Rule, RuleSet, Scenario
+from .models import GovernanceEvent, GuidanceDocument, Publication, Rule, RuleSet, Scenario
 from .selectors import define_names
 from .services import (
     PublishRefused,
@@ -171,7 +171,9 @@ class RuleSetAdmin(RuleSetActionsMixin, SimpleHistoryAdmin):
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}),
-                         "can_act": self.has_change_permission(request)}
+                         "can_act": self.has_change_permission(request),
+                         "waiting": RuleSet.objects.filter(state=RuleSet.IN_REVIEW),
+                         "flagged": Publication.objects.filter(needs_review=True).count()}
         return super().changelist_view(request, extra_context)
 
     @admin.display(description="State", ordering="state")

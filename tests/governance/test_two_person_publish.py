@@ -161,3 +161,12 @@ def test_a_draft_made_from_a_ruleset_no_longer_live_cannot_be_published(
     with pytest.raises(GovernanceRefused, match="make a new draft from"):
         ruleset_submit(ruleset=third, by=guidance_editor, summary=SUMMARY)
     assert RuleSet.objects.get(state=RuleSet.PUBLISHED) == first
+
+
+def test_the_ruleset_list_names_drafts_waiting_for_review(draft, guidance_editor,
+                                                          safety_officer, client):
+    ruleset_submit(ruleset=draft, by=guidance_editor, summary=SUMMARY)
+    client.force_login(safety_officer)
+    page = client.get("/admin/guidance/ruleset/").content.decode()
+    assert "Waiting for a clinical safety officer" in page
+    assert f"/admin/guidance/ruleset/{draft.pk}/review/" in page
