@@ -82,6 +82,7 @@ def sign_in_callback(request):
         return failure_response(request, error, subject="")
     outcome = provider_sign_in(config=config, claims=claims, request=request)
     if outcome.user is None:
+        logout(request)  # whoever was signed in here before, this browser now holds nobody
         return render(request, "identity/no_access.html", {
             "provider": config, "reason": outcome.refusal,
             "roles": [role.group.lower() for role in ROLES.values()]}, status=403)

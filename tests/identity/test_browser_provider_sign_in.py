@@ -183,6 +183,24 @@ def test_a_person_without_a_mapped_role_sees_the_no_access_page(new_page, provid
     assert urlsplit(page.url).path == "/accounts/login/"
 
 
+def test_a_no_access_sign_in_leaves_nobody_signed_in_in_that_browser(new_page, provider):
+    provider.user_set("ux-1013", preferred_username="fay", roles=[CLINICIAN_VALUE])
+    provider.user_set("ux-1014", preferred_username="gil", roles=[])
+    page = new_page()
+    provider_sign_in(page, "ux-1013")
+    page.context.clear_cookies(domain="127.0.0.1")  # the provider forgets fay; BoneCare not yet
+    # A signed-in page offers no provider button: post to the start with its own CSRF token.
+    page.evaluate("""() => { const form = document.querySelector('form[action$="/logout/"]');
+                             form.action = '/accounts/oidc/start/'; form.submit(); }""")
+    page.locator("input[name=login]").fill("ux-1014")
+    page.locator("input[name=password]").fill("any")
+    with page.expect_response(lambda r: CALLBACK in r.url) as callback:
+        page.locator("button[type=submit]").click()
+    assert callback.value.status == 403
+    page.goto(FORM)
+    assert urlsplit(page.url).path == "/accounts/login/"
+
+
 def test_a_callback_with_another_state_is_refused(new_page, provider):
     provider.user_set("ux-1005", roles=[CLINICIAN_VALUE])
     attacker = new_page()
