@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from guidance.rule_review import rule_stats
 from options.cds_hooks.services import OTHER_REASON, cds_client_create
 from options.models import Decision
 from options.vocab import DECISION_REASONS
@@ -112,3 +113,15 @@ def test_feedback_on_another_clients_card_is_refused(client, cds_ehr, published_
     response = _feedback(client, other, ORDER_SIGN, [{"card": card["uuid"],
                                                       "outcome": "accepted"}])
     assert response.status_code == 400 and not Decision.objects.exists()
+
+
+def test_overridden_cards_reach_the_editors_rule_review(client, cds_ehr, published_ruleset):
+    card = _order_card(client, cds_ehr)
+    _feedback(client, cds_ehr, ORDER_SIGN, [{
+        "card": card["uuid"], "outcome": "overridden",
+        "overrideReason": {"reason": card["overrideReasons"][0]}}])
+    deciding = next(o for o in bonecare(card)["result"]["options"]
+                    if o["option"] == "denosumab")["decided_by"]
+    stats = {s.code: s for s in rule_stats()}
+    assert (stats[deciding].overridden, stats[deciding].followed) == (1, 0)
+    assert stats[deciding].reason_list == [("Patient's choice", 1)]
