@@ -98,7 +98,7 @@ class RuleSet(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.version} ({self.state})"
+        return f"{self.version} ({self.get_state_display().lower()})"
 
     def read_only_reason(self):
         """Say why this ruleset's rules cannot change now, and what to do instead."""
