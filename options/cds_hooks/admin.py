@@ -16,10 +16,12 @@ class CdsClientForm(forms.ModelForm):
                                          widget=forms.CheckboxSelectMultiple)
     jwks_url = forms.URLField(label="JWK Set URL", required=False, assume_scheme="https",
                               help_text=CdsClient._meta.get_field("jwks_url").help_text)
+    fhir_server = forms.URLField(label="FHIR server", required=False, assume_scheme="https",
+                                 help_text=CdsClient._meta.get_field("fhir_server").help_text)
 
     class Meta:
         model = CdsClient
-        fields = ["name", "iss", "jwks", "jwks_url", "services"]
+        fields = ["name", "iss", "jwks", "jwks_url", "services", "fhir_server"]
 
 
 @admin.register(CdsClient)
@@ -48,7 +50,8 @@ class CdsClientAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             return
         client = cds_client_create(name=obj.name, iss=obj.iss, jwks=obj.jwks,
-                                   jwks_url=obj.jwks_url, services=obj.services, by=request.user)
+                                   jwks_url=obj.jwks_url, services=obj.services,
+                                   fhir_server=obj.fhir_server, by=request.user)
         form.instance = client
         obj.pk = client.pk
 

@@ -25,27 +25,40 @@ class PrefetchUnavailable(Exception):
         self.errors = errors
 
 
-def prefetch_complete(request, *, observation_codes):
+def prefetch_complete(request, *, observation_codes, registered_server=""):
     """Fill each absent prefetch key from fhirServer; raise PrefetchUnavailable if a needed
-    one cannot be had. Context-only keys that cannot be fetched are left out."""
+    one cannot be had. Context-only keys that cannot be fetched are left out.
+
+    Only a fhirServer under the client's registered FHIR base URL is asked: BoneCare never
+    sends a request, or an EHR's token, anywhere a call's body names.
+    """
     absent = [key for key, value in request.prefetch.items() if value is ABSENT]
     if not absent:
         return
     token = (request.fhir_authorization or {}).get("access_token")
-    if not (request.fhir_server and token):
+    reason = _cannot_fetch(request.fhir_server, token, registered_server)
+    if reason:
         missing = [k for k in absent if k in NEEDED]
         for key in absent:
             request.prefetch[key] = None if key not in NEEDED else ABSENT
         if missing:
-            raise PrefetchUnavailable([
-                {"path": f"prefetch.{key}", "message": "absent, and no fhirServer with "
-                 "fhirAuthorization to fetch it from"} for key in missing])
+            raise PrefetchUnavailable([{"path": f"prefetch.{key}", "message": f"absent, and "
+                                        f"{reason}"} for key in missing])
         return
     templates = prefetch_templates(observation_codes)
     patient_id = request.context["patientId"]
     for key in absent:
         query = templates[key].replace("{{context.patientId}}", urllib.parse.quote(patient_id))
         request.prefetch[key] = _fetch(request.fhir_server, query, token, key)
+
+
+def _cannot_fetch(server, token, registered):
+    if not (server and token):
+        return "no fhirServer with fhirAuthorization to fetch it from"
+    base = registered.rstrip("/")
+    if not base or not (server.rstrip("/") == base or server.startswith(base + "/")):
+        return "fhirServer is not the FHIR server registered for this client"
+    return ""
 
 
 def _url(server, query):

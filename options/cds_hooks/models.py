@@ -26,6 +26,10 @@ class CdsClient(models.Model):
                                help_text="Instead of a stored JWK Set: fetched with a timeout "
                                          "and cached.")
     services = models.JSONField(default=list, blank=True, help_text=", ".join(SERVICE_IDS))
+    fhir_server = models.URLField(
+        "FHIR server", max_length=500, blank=True,
+        help_text="The EHR's FHIR base URL. An absent prefetch is fetched only from a fhirServer "
+                  "starting with it (with the EHR's token); blank: never fetched (412).")
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="cds_clients_created")

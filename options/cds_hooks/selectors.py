@@ -49,15 +49,15 @@ def client_by_issuer(iss):
     not for saving; `revoked_at` is as the database returns it (only its presence is read).
     """
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id, name, jwks, jwks_url, services, revoked_at FROM "
+        cursor.execute("SELECT id, name, jwks, jwks_url, services, revoked_at, fhir_server FROM "
                        f"{connection.ops.quote_name(CdsClient._meta.db_table)} WHERE iss = %s",
                        [iss])
         row = cursor.fetchone()
     if row is None:
         return None
-    pk, name, jwks, jwks_url, services, revoked_at = row
+    pk, name, jwks, jwks_url, services, revoked_at, fhir_server = row
     return CdsClient(id=pk, name=name, iss=iss, jwks=_json(jwks), jwks_url=jwks_url,
-                     services=_json(services), revoked_at=revoked_at)
+                     services=_json(services), revoked_at=revoked_at, fhir_server=fhir_server)
 
 
 def _json(value):

@@ -37,10 +37,12 @@ _last_purge = [0.0]
 
 
 @transaction.atomic
-def cds_client_create(*, name, iss, jwks=None, jwks_url="", services=(), by=None):
-    """Register an EHR with its issuer, its public keys and the services it may call."""
+def cds_client_create(*, name, iss, jwks=None, jwks_url="", services=(), fhir_server="",
+                      by=None):
+    """Register an EHR with its issuer, its public keys, the services it may call and the
+    FHIR server BoneCare may fetch an absent prefetch from."""
     client = CdsClient(name=name, iss=iss, jwks=jwks, jwks_url=jwks_url or "",
-                       services=list(services),
+                       services=list(services), fhir_server=fhir_server or "",
                        created_by=by if by is not None and by.is_authenticated else None)
     client.full_clean()
     client.save()
@@ -71,7 +73,8 @@ def hook_answer(*, service, request, client, base_url, today=None):
     """Map the FHIR prefetch, evaluate and return the cards; raise RequestInvalid (400),
     PrefetchUnavailable (412), NoPublishedRuleSet (503)."""
     codes = code_lists_current()
-    prefetch_complete(request, observation_codes=codes.codes_of(OBSERVATION_LISTS))
+    prefetch_complete(request, observation_codes=codes.codes_of(OBSERVATION_LISTS),
+                      registered_server=client.fhir_server)
     mapped = assessment_from_fhir(request.prefetch, codes=codes,
                                   today=today or timezone.localdate())
     missing = assessment_settle(mapped)

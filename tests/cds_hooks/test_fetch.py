@@ -31,6 +31,12 @@ def _short_timeout(settings):
     settings.BONECARE_CDS_FETCH_TIMEOUT_SECONDS = 0.5
 
 
+def _register(ehr, server):
+    """Register the EHR's FHIR server, as an administrator does."""
+    ehr.client.fhir_server = server
+    ehr.client.save(update_fields=["fhir_server"])
+
+
 def _without_prefetch(server, *, token=TOKEN, keys=("conditions", "observations")):
     request = request_of("V34")
     for key in keys:
@@ -45,6 +51,7 @@ def _without_prefetch(server, *, token=TOKEN, keys=("conditions", "observations"
 
 def test_absent_prefetch_is_fetched_with_the_bearer_token(client, cds_ehr, published_ruleset,
                                                           fhir_server, caplog):
+    _register(cds_ehr, fhir_server)
     response = call(client, cds_ehr, PATIENT_VIEW, _without_prefetch(fhir_server))
     assert response.status_code == 200, response.content
     (card,) = response.json()["cards"]
@@ -55,6 +62,7 @@ def test_absent_prefetch_is_fetched_with_the_bearer_token(client, cds_ehr, publi
 def test_a_fhir_server_that_does_not_answer_in_time_is_a_412(client, cds_ehr,
                                                             published_ruleset, fhir_server):
     slow = fhir_server.replace("/fhir", "/slow/fhir")
+    _register(cds_ehr, fhir_server.removesuffix("/fhir"))
     response = call(client, cds_ehr, PATIENT_VIEW, _without_prefetch(slow, keys=["conditions"]))
     assert response.status_code == 412
     error = response.json()["errors"][0]
@@ -63,6 +71,7 @@ def test_a_fhir_server_that_does_not_answer_in_time_is_a_412(client, cds_ehr,
 
 
 def test_a_refused_token_is_a_412(client, cds_ehr, published_ruleset, fhir_server):
+    _register(cds_ehr, fhir_server)
     response = call(client, cds_ehr, PATIENT_VIEW, _without_prefetch(fhir_server, token="bad"))
     assert response.status_code == 412
     assert "answered 401" in response.json()["errors"][0]["message"]
@@ -76,8 +85,19 @@ def test_no_fhir_server_is_a_412_naming_each_absent_key(client, cds_ehr, publish
 
 
 def test_an_unreachable_fhir_server_is_a_412(client, cds_ehr, published_ruleset):
+    _register(cds_ehr, "http://127.0.0.1:9")
     request = _without_prefetch("http://127.0.0.1:9/fhir", keys=["allergies"])
     assert call(client, cds_ehr, PATIENT_VIEW, request).status_code == 412
+
+
+@pytest.mark.parametrize("registered", ["", "http://127.0.0.1:1/fhir"],
+                         ids=["none-registered", "another-registered"])
+def test_only_the_registered_fhir_server_is_asked(client, cds_ehr, published_ruleset,
+                                                  fhir_server, registered):
+    _register(cds_ehr, registered)
+    response = call(client, cds_ehr, PATIENT_VIEW, _without_prefetch(fhir_server))
+    assert response.status_code == 412
+    assert "not the FHIR server registered" in response.json()["errors"][0]["message"]
 
 
 def test_context_only_keys_may_be_absent_without_a_server(client, cds_ehr, published_ruleset):

@@ -20,16 +20,19 @@ class Command(BaseCommand):
         keys = parser.add_mutually_exclusive_group(required=True)
         keys.add_argument("--jwks", help="path of a JWK Set JSON file (public keys)")
         keys.add_argument("--jwks-url", default="", help="URL the EHR serves its JWK Set at")
+        parser.add_argument("--fhir-server", default="",
+                            help="the EHR's FHIR base URL: an absent prefetch is fetched only "
+                                 "from there (default: never fetched)")
         parser.add_argument("--services", default=",".join(SERVICE_IDS),
                             help=f"comma-separated, from: {', '.join(SERVICE_IDS)} (default: "
                                  "all)")
 
-    def handle(self, *args, name, iss, jwks, jwks_url, services, **options):
+    def handle(self, *args, name, iss, jwks, jwks_url, services, fhir_server, **options):
         key_set = _read_jwks(jwks) if jwks else None
         wanted = [s.strip() for s in services.split(",") if s.strip()]
         try:
             client = cds_client_create(name=name, iss=iss, jwks=key_set, jwks_url=jwks_url,
-                                       services=wanted)
+                                       services=wanted, fhir_server=fhir_server)
         except ValidationError as error:
             raise CommandError("; ".join(f"{field}: {'; '.join(errors)}" for field, errors
                                          in error.message_dict.items())) from error
