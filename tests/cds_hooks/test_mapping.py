@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 
+from options.cds_hooks.fhir import resources_of
 from options.cds_hooks.mapping import assessment_from_fhir
 from options.cds_hooks.models import CodeListEntry
 from options.cds_hooks.selectors import code_lists_current, code_lists_forget
@@ -16,6 +17,7 @@ from .fhir_builders import (
     LOINC,
     SNOMED,
     allergy,
+    bundle,
     condition,
     observation,
     prefetch,
@@ -195,3 +197,16 @@ def test_a_local_code_added_by_an_editor_is_recognised():
                                  value="renal", display="Local renal cancer code")
     code_lists_forget()
     assert mapped(conditions=[local, BONE]).assessment["cancer_type"] == "renal"
+
+
+def test_every_page_sent_is_read_and_other_resource_types_ignored():
+    raw = {"resourceType": "Bundle", "type": "searchset", "entry": [
+        {"resource": {"resourceType": "Encounter", "id": "e", "status": "finished",
+                      "class": {"code": "AMB"}}},
+        {"resource": BREAST}]}
+    second = bundle(BONE)
+    parsed = {"conditions": resources_of([raw, second], "conditions"), "patient": None}
+    result = assessment_from_fhir(parsed, codes=code_lists_current(), today=TODAY)
+    assert (result.assessment["cancer_type"], result.assessment["bone_metastases"]) == (
+        "breast", True)
+    assert result.unrecognised == []
