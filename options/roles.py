@@ -11,6 +11,9 @@ from dataclasses import dataclass
 # guidance.services refuse it.
 EDITOR_MODELS = ("guidancedocument", "ruleset", "rule", "scenario")
 EDITOR_ACTIONS = ("add", "change", "view")
+# ...and the FHIR code lists that map an EHR's codes onto the assessment (a hospital adds its
+# local codes there); entries are deactivated, never deleted.
+EDITOR_CODE_LISTS = tuple(f"cds_hooks.{action}_codelistentry" for action in EDITOR_ACTIONS)
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,8 @@ EDITOR = Role(
     key="editor",
     group="Guidance editor",
     permissions=tuple(f"guidance.{action}_{model}" for model in EDITOR_MODELS
-                      for action in EDITOR_ACTIONS) + ("guidance.delete_rule",),
+                      for action in EDITOR_ACTIONS) + ("guidance.delete_rule",)
+    + EDITOR_CODE_LISTS,
     is_staff=True,
 )
 # The clinical safety officer reads everything in the rules console and is the second person
@@ -54,19 +58,23 @@ def role_held(user, role):
     return user.is_authenticated and user.groups.filter(name=role.group).exists()
 
 
-def roles_sync(*, group_model, permission_model, keys=None):
+def roles_sync(*, group_model, permission_model, keys=None, apps=None):
     """Create each role's group (or those named by `keys`) with exactly its permissions.
 
-    Takes the models as arguments so that a migration can pass its historical ones, and the
-    keys so that a migration syncs only the roles whose permissions exist at that point.
+    Takes the models as arguments so that a migration can pass its historical ones, the keys
+    so that a migration syncs only the roles whose permissions exist at that point, and
+    `apps` (app labels) so that it grants only the permissions of the apps migrated by then;
+    a later migration of a later app grants the rest.
     """
     for role in (ROLES[key] for key in (keys or ROLES)):
         group, _ = group_model.objects.get_or_create(name=role.group)
-        group.permissions.set(_permissions(permission_model, role))
+        group.permissions.set(_permissions(permission_model, role, apps))
 
 
-def _permissions(permission_model, role):
+def _permissions(permission_model, role, apps=None):
     wanted = {tuple(name.split(".", 1)) for name in role.permissions}
+    if apps is not None:
+        wanted = {(app, codename) for app, codename in wanted if app in apps}
     found = list(permission_model.objects.filter(
         content_type__app_label__in={app for app, _ in wanted},
         codename__in={codename for _, codename in wanted}))

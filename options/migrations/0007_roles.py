@@ -19,7 +19,8 @@ def roles_create(apps, schema_editor):
                            apps=apps)
     # Only the roles that existed then: later roles name permissions later migrations create.
     roles_sync(group_model=apps.get_model("auth", "Group"),
-               permission_model=apps.get_model("auth", "Permission"), keys=ROLES_THEN)
+               permission_model=apps.get_model("auth", "Permission"), keys=ROLES_THEN,
+               apps=ROLE_APPS)
 
 
 def roles_remove(apps, schema_editor):

@@ -12,7 +12,8 @@ def role_create(apps, schema_editor):
     create_permissions(global_apps.get_app_config("guidance"), verbosity=0, using=alias,
                        apps=apps)
     roles_sync(group_model=apps.get_model("auth", "Group"),
-               permission_model=apps.get_model("auth", "Permission"), keys=["safety_officer"])
+               permission_model=apps.get_model("auth", "Permission"), keys=["safety_officer"],
+               apps=["options", "guidance"])
 
 
 def role_remove(apps, schema_editor):
