@@ -186,17 +186,23 @@ NAMES = {"bare": f"GET {BARE} (bare DRF)", "whoami": f"GET {WHOAMI}",
          "evaluate": f"POST {EVALUATE} ({SCENARIO})"}
 
 
+def print_table(runs, names):
+    """Print one line per database and endpoint: req/s, p50, p99 and errors."""
+    width = max(len(name) for name in names.values())
+    print(f"{'database':<11} {'endpoint':<{width}} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+          f"{'errors':>7}")
+    for database, results in runs.items():
+        for key, r in results.items():
+            print(f"{database:<11} {names[key]:<{width}} {r['rps']:>9.0f} {r['p50']:>8.2f} "
+                  f"{r['p99']:>8.2f} {r['errors']:>7}")
+    print()
+
+
 def _report(runs):
     print(f"\nwrk, {CONNECTIONS} connections, {SECONDS} s per endpoint in {ROUNDS} alternating "
           f"rounds (medians), gunicorn with {WORKERS} sync workers, DEBUG off, on "
           f"{os.cpu_count()} cores\n")
-    print(f"{'database':<11} {'endpoint':<36} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
-          f"{'errors':>7}")
-    for database, results in runs.items():
-        for key, r in results.items():
-            print(f"{database:<11} {NAMES[key]:<36} {r['rps']:>9.0f} {r['p50']:>8.2f} "
-                  f"{r['p99']:>8.2f} {r['errors']:>7}")
-    print()
+    print_table(runs, NAMES)
     for database, results in runs.items():
         bare, whoami, evaluate = (results[k] for k in ("bare", "whoami", "evaluate"))
         share, p99 = TARGETS[database]

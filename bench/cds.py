@@ -29,7 +29,17 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
 from jwt.algorithms import ECAlgorithm
 
-from bench.api import CONNECTIONS, PORT, ROOT, SECONDS, WORKERS, _environment, _manage, _wrk
+from bench.api import (
+    CONNECTIONS,
+    PORT,
+    ROOT,
+    SECONDS,
+    WORKERS,
+    _environment,
+    _manage,
+    _wrk,
+    print_table,
+)
 from bench.api import gunicorn as serve
 
 EVALUATE = "/api/v1/evaluate"
@@ -146,13 +156,7 @@ NAMES = {"evaluate": f"POST {EVALUATE} (V01 assessment)",
 def _report(runs):
     print(f"\nwrk, {CONNECTIONS} connections, {SECONDS} s each, gunicorn with {WORKERS} sync "
           f"workers, DEBUG off, on {os.cpu_count()} cores; a fresh JWT per hook call\n")
-    print(f"{'database':<11} {'endpoint':<56} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-          f"{'errors':>7}")
-    for database, results in runs.items():
-        for key, r in results.items():
-            print(f"{database:<11} {NAMES[key]:<56} {r['rps']:>8.0f} {r['p50']:>8.2f} "
-                  f"{r['p99']:>8.2f} {r['errors']:>7}")
-    print()
+    print_table(runs, NAMES)
     for database, results in runs.items():
         hook, evaluate = results["patient_view"], results["evaluate"]
         share = hook["rps"] / evaluate["rps"]
