@@ -10,10 +10,11 @@ Target: under 2 s.
 """
 
 import json
-import os
 import random
 import statistics
 import time
+
+from bench.django_db import throwaway_database
 
 CONSULTATIONS = 10_000
 ROUNDS = 5
@@ -102,26 +103,19 @@ def connection_vendor():
 
 
 def main():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bonecare.settings")
-    os.environ.setdefault("DJANGO_DEBUG", "true")
-    import django
+    with throwaway_database():
+        from django.conf import settings
 
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-    from django.test.utils import setup_test_environment
+        from guidance.services import (
+            default_ruleset_data,
+            ruleset_import,
+            scenarios_load_shared,
+        )
 
-    from guidance.services import default_ruleset_data, ruleset_import, scenarios_load_shared
-
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0)
-    try:
         scenarios_load_shared()
         published = ruleset_import(data=default_ruleset_data(), publish_if_none=True)
         _store(CONSULTATIONS, _assessments(settings.BONECARE_SCENARIOS_DIR), published)
         _report(*_measure(_draft(published), published))
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -7,9 +7,10 @@ network, no browser.
 """
 
 import json
-import os
 import statistics
 import time
+
+from bench.django_db import throwaway_database
 
 REQUESTS = 200
 
@@ -31,25 +32,17 @@ def _measure(client, path):
 
 
 def main():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bonecare.settings")
-    os.environ.setdefault("DJANGO_DEBUG", "true")
-    import django
+    with throwaway_database():
+        from django.conf import settings
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group
+        from django.db import connection
+        from django.test import Client
 
-    django.setup()
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import setup_test_environment
+        from guidance.services import default_ruleset_data, ruleset_import
+        from options.roles import CLINICIAN
+        from options.services import consultation_create
 
-    from guidance.services import default_ruleset_data, ruleset_import
-    from options.roles import CLINICIAN
-    from options.services import consultation_create
-
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0)
-    try:
         ruleset_import(data=default_ruleset_data(), publish_if_none=True)
         user = get_user_model().objects.create_user(username="bench", password="unused")
         user.groups.add(Group.objects.get(name=CLINICIAN.group))
@@ -63,8 +56,6 @@ def main():
                             ("GET /consultations/<id>/", f"/consultations/{consultation.pk}/")):
             median, p95 = _measure(client, path)
             print(f"  {label:28} median {median:6.2f} ms   p95 {p95:6.2f} ms")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":
