@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 
 from options.identity.models import AccountEvent, ProviderIdentity
 from options.roles import CLINICIAN, EDITOR
+from tests import test_browser as shared
 from tests.identity.conftest import (
     CLINICIAN_VALUE,
     DISPLAY_NAME,
@@ -21,13 +22,11 @@ from tests.identity.conftest import (
     trusting,
     with_private_key,
 )
-from tests.test_browser import (  # noqa: F401  (treatment_options: a fixture)
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    assert_accessible,
-    shot,
-    treatment_options,
-)
+from tests.test_browser import CHROMIUM, assert_accessible, shot
+
+# The shared fixtures: one Chromium per module, and the options the form lists.
+browser = shared.browser
+treatment_options = shared.treatment_options
 
 pytestmark = [
     pytest.mark.browser,
@@ -39,15 +38,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 FORM = "/consultations/new/"
 CALLBACK = "/accounts/oidc/callback/"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
