@@ -7,16 +7,15 @@ recommended (warning), contraindicated (critical) or needs information (info).
 
 import uuid as uuid_module
 
+from options.choices import label
 from options.rules import vocab
 
 SUMMARY_LIMIT = 139  # CDS Hooks: a summary under 140 characters
-LABELS = {"bisphosphonate": "bisphosphonate", "denosumab": "denosumab",
-          "cementoplasty": "cementoplasty", "vertebroplasty": "vertebroplasty",
-          "kyphoplasty": "balloon kyphoplasty"}
+LABELS = {option: label(option).lower() for option in vocab.OPTIONS}  # within a sentence
 STATUS_WORDS = {"recommended": "recommended", "consider": "to consider",
                 "not_recommended": "not recommended", "contraindicated": "contraindicated",
                 "not_applicable": "not applicable", "needs_information": "needs information"}
-PROCEDURES = ("cementoplasty", "vertebroplasty", "kyphoplasty")
+PROCEDURES = vocab.PROCEDURES
 ORDER_INDICATOR = {"not_recommended": "warning", "contraindicated": "critical",
                    "needs_information": "info"}
 OVERRIDE_SYSTEM = "urn:bonecare:override-reason"

@@ -65,9 +65,9 @@ CODE_LISTS = {
     "radiotherapy": CodeListSpec("Procedure: radiotherapy (context)"),
     "analgesic": CodeListSpec("Medication: analgesic (context)"),
     "bone_drug": CodeListSpec("Medication: bone-strengthening drug (value: option)",
-                              ("bisphosphonate", "denosumab")),
+                              vocab.MEDICINES),
     "procedure_order": CodeListSpec("ServiceRequest: bone procedure (value: option)",
-                                    ("cementoplasty", "vertebroplasty", "kyphoplasty")),
+                                    vocab.PROCEDURES),
 }
 OBSERVATION_LISTS = ("creatinine_clearance", "egfr", "serum_creatinine", "weight",
                      "corrected_calcium", "plain_calcium", "pregnancy_status")

@@ -5,11 +5,15 @@ choices, required-ness and where each applies (site, cancer type, sex). The engi
 validator (options.validation.contract_validator), the REST API's input serializers and schema
 (options.api.serializers.assessment_input_serializer), the consultation form
 (options.web.forms.assessment_form_class and its lesion and prior-treatment builders) and the
-Django models read it; only labels, hints and placement for people live beside them. The FHIR
-mapping of the CDS Hooks service does not exist yet: when it does, it must read this too.
+Django models read it, and so do the CDS Hooks service's FHIR code lists and cards
+(options.cds_hooks.codes, options.cds_hooks.cards); only labels, hints and placement for
+people live beside them.
 """
 
-OPTIONS = ("bisphosphonate", "denosumab", "cementoplasty", "vertebroplasty", "kyphoplasty")
+# The options, in the contract's order: the medicines, then the procedures that place cement.
+MEDICINES = ("bisphosphonate", "denosumab")
+PROCEDURES = ("cementoplasty", "vertebroplasty", "kyphoplasty")
+OPTIONS = MEDICINES + PROCEDURES
 
 STATUSES = (
     "recommended",
@@ -197,7 +201,9 @@ PRIOR_TREATMENT_FIELDS = tuple(PRIOR_FACTS)
 ASSESSMENT_SCALAR_FIELDS = ("patient_ref", *PATIENT_FACTS)
 
 __all__ = [
+    "MEDICINES",
     "OPTIONS",
+    "PROCEDURES",
     "STATUSES",
     "ACTIVE_STATUSES",
     "CANCER_TYPES",
