@@ -1,14 +1,19 @@
 """Evaluate an assessment against a compiled ruleset; every decision explains itself."""
 
-from operator import attrgetter
+from functools import partial
 
-from .assessment import PATIENT_FIELD_NAMES, Assessment, prior_facts, scored_lesion
+from . import generated
+from .assessment import Assessment
 from .compiled import EFFECTS, CompiledRuleSet, Rule, RuleError, compile_rule
-from .derive import creatinine_clearance
+from .facts import Facts
+from .outcome import NO_RULE, unique
+from .outcome import summary as _summary
 from .vocab import ACTIVE_STATUSES, SAFETY_FIELDS
 
 __all__ = ["EFFECTS", "CompiledRuleSet", "Facts", "Rule", "RuleError", "compile_rule",
-           "evaluate"]
+           "evaluate", "evaluate_interpreted"]
+
+_unique = unique
 
 
 def _ask(facts, slot, predicate):
@@ -17,59 +22,46 @@ def _ask(facts, slot, predicate):
     return result
 
 
-_patient_values = attrgetter(*PATIENT_FIELD_NAMES)
-
-
-class Facts:
-    """What the rules may ask of one assessment, with derived facts computed once."""
-
-    __slots__ = ("patient", "derived", "lesions", "scores", "priors", "_defines", "cache",
-                 "memo")
-
-    def __init__(self, assessment, defines, blank=()):
-        patient = dict(zip(PATIENT_FIELD_NAMES, _patient_values(assessment), strict=True))
-        self.derived = {}
-        if patient["creatinine_clearance_ml_min"] is None:  # else the entered value stands
-            clearance, derivation = creatinine_clearance(patient)
-            patient["creatinine_clearance_ml_min"] = clearance
-            if derivation is not None:
-                self.derived["creatinine_clearance_ml_min"] = derivation
-        if patient["sex"] == "male":
-            patient["pregnant"] = False  # known, never asked (clinical/rules.md)
-        self.patient = patient
-        self.scores, self.lesions = _lesions(assessment.lesions)
-        priors = assessment.prior_treatments
-        self.priors = None if priors is None else [
-            (i, prior_facts(prior)) for i, prior in enumerate(priors)
-        ]
-        self._defines = defines
-        self.cache = {}
-        self.memo = list(blank)
-
-    def derive(self, name):
-        """Evaluate a derived fact once per assessment."""
-        result = self.cache[name] = self._defines[name].predicate(self, None)
-        return result
-
-
-def _lesions(lesions):
-    """Return ([score entry], [(index, facts)]) of the lesions, or ([], None) if not given."""
-    if lesions is None:
-        return [], None
-    entries, indexed = [], []
-    for i, lesion in enumerate(lesions):
-        entry, facts = scored_lesion(i, lesion)
-        if entry is not None:
-            entries.append(entry)
-        indexed.append((i, facts))
-    return entries, indexed
-
-
 def evaluate(assessment: Assessment, ruleset: CompiledRuleSet) -> dict:
     """Return the contract's result for one assessment under one compiled ruleset.
 
-    Reasons, criteria, alerts and score entries are shared between results: read-only.
+    Runs the function generated for the ruleset and the assessment's cancer type (written
+    and compiled on first use, options/rules/generated.py): the interpreter's results, in
+    about half its time. Reasons, criteria, alerts and score entries are shared between
+    results: read-only.
     """
+    run = ruleset.runners.get(assessment.cancer_type)
+    if run is None:
+        run = runner(ruleset, assessment.cancer_type)
+    return run(assessment, ruleset.header)
+
+
+def runner(ruleset: CompiledRuleSet, cancer_type: str):
+    """Return (and keep) run(assessment, header) for the ruleset's plans for `cancer_type`.
+
+    Should the source not compile (a condition nested past what Python parses, say), the
+    plan set is interpreted instead, and the error kept in `ruleset.generation_errors`.
+    """
+    known = cancer_type in ruleset.plans_by_cancer
+    key = cancer_type if known else None
+    run = ruleset.runners.get(key)
+    if run is None:
+        try:
+            run = generated.build(ruleset, key)
+        except (SyntaxError, RecursionError, MemoryError) as error:
+            ruleset.generation_errors[key] = error
+            run = partial(_interpreted, ruleset)
+        ruleset.runners[key] = run
+    return run
+
+
+def _interpreted(ruleset, assessment, header):
+    return evaluate_interpreted(assessment, ruleset)
+
+
+def evaluate_interpreted(assessment: Assessment, ruleset: CompiledRuleSet) -> dict:
+    """Return evaluate()'s result by walking the compiled plans: the reference that the
+    generated functions are tested against, and the fallback where one cannot be built."""
     plans, alerts, blank = ruleset.plans_by_cancer.get(assessment.cancer_type, ruleset.plans)
     facts = Facts(assessment, ruleset.defines, blank)
     return {
@@ -103,10 +95,6 @@ def _eligibility(chain, facts):
             else:
                 safety_missing.extend(missing)
     return None, (), unknown, safety_missing
-
-
-NO_RULE = {"rule": "NO-RULE", "guidance": "", "section": "",
-           "text": "No rule in this ruleset supports this option for this patient."}
 
 
 def _holding(rules, facts, missing):
@@ -240,21 +228,5 @@ def _texts(entries, facts):
     return shown
 
 
-def _summary(status, decided_by, reasons, not_now, missing):
-    if status == "needs_information":
-        return "Cannot decide until this is known: " + ", ".join(_unique(missing)) + "."
-    if not_now and not_now[0]["rule"] == decided_by:  # a temporary safety stop
-        return "Not now: " + " ".join(r["text"] for r in not_now)
-    first = reasons[0]
-    text = first["text"] if first["rule"] == decided_by else next(
-        r["text"] for r in reasons if r["rule"] == decided_by)
-    if not_now:
-        return f"{text} Not now: " + " ".join(r["text"] for r in not_now)
-    return text
-
-
 _alerts = _texts  # an alert's entry is shown as a text is: when its condition holds
 
-
-def _unique(items):
-    return list(dict.fromkeys(items))

@@ -1,0 +1,53 @@
+"""What the rules may ask of one assessment: shared by the generated and interpreted paths."""
+
+from operator import attrgetter
+
+from .assessment import PATIENT_FIELD_NAMES, prior_facts, scored_lesion
+from .derive import creatinine_clearance
+
+_patient_values = attrgetter(*PATIENT_FIELD_NAMES)
+
+
+class Facts:
+    """What the rules may ask of one assessment, with derived facts computed once."""
+
+    __slots__ = ("patient", "derived", "lesions", "scores", "priors", "_defines", "cache",
+                 "memo")
+
+    def __init__(self, assessment, defines, blank=()):
+        patient = dict(zip(PATIENT_FIELD_NAMES, _patient_values(assessment), strict=True))
+        self.derived = {}
+        if patient["creatinine_clearance_ml_min"] is None:  # else the entered value stands
+            clearance, derivation = creatinine_clearance(patient)
+            patient["creatinine_clearance_ml_min"] = clearance
+            if derivation is not None:
+                self.derived["creatinine_clearance_ml_min"] = derivation
+        if patient["sex"] == "male":
+            patient["pregnant"] = False  # known, never asked (clinical/rules.md)
+        self.patient = patient
+        self.scores, self.lesions = _lesions(assessment.lesions)
+        priors = assessment.prior_treatments
+        self.priors = None if priors is None else [
+            (i, prior_facts(prior)) for i, prior in enumerate(priors)
+        ]
+        self._defines = defines
+        self.cache = {}
+        self.memo = list(blank)
+
+    def derive(self, name):
+        """Evaluate a derived fact once per assessment."""
+        result = self.cache[name] = self._defines[name].predicate(self, None)
+        return result
+
+
+def _lesions(lesions):
+    """Return ([score entry], [(index, facts)]) of the lesions, or ([], None) if not given."""
+    if lesions is None:
+        return [], None
+    entries, indexed = [], []
+    for i, lesion in enumerate(lesions):
+        entry, facts = scored_lesion(i, lesion)
+        if entry is not None:
+            entries.append(entry)
+        indexed.append((i, facts))
+    return entries, indexed
