@@ -39,8 +39,9 @@ def evaluate(assessment: Assessment, ruleset: CompiledRuleSet) -> dict:
 def runner(ruleset: CompiledRuleSet, cancer_type: str):
     """Return (and keep) run(assessment, header) for the ruleset's plans for `cancer_type`.
 
-    Should the source not compile (a condition nested past what Python parses, say), the
-    plan set is interpreted instead, and the error kept in `ruleset.generation_errors`.
+    Should the source not be written or compiled (conditions nested past what Python
+    parses, say), the plan set is interpreted instead, and the error kept in
+    `ruleset.generation_errors` (the tests require none for the rulesets they build).
     """
     known = cancer_type in ruleset.plans_by_cancer
     key = cancer_type if known else None
@@ -48,7 +49,7 @@ def runner(ruleset: CompiledRuleSet, cancer_type: str):
     if run is None:
         try:
             run = generated.build(ruleset, key)
-        except (SyntaxError, RecursionError, MemoryError) as error:
+        except Exception as error:  # noqa: BLE001 - the interpreter gives the same results
             ruleset.generation_errors[key] = error
             run = partial(_interpreted, ruleset)
         ruleset.runners[key] = run

@@ -5,7 +5,7 @@ from operator import attrgetter
 from .assessment import PATIENT_FIELD_NAMES, prior_facts, scored_lesion
 from .derive import creatinine_clearance
 
-_patient_values = attrgetter(*PATIENT_FIELD_NAMES)
+patient_values = _patient_values = attrgetter(*PATIENT_FIELD_NAMES)
 
 
 class Facts:
@@ -38,6 +38,23 @@ class Facts:
         """Evaluate a derived fact once per assessment."""
         result = self.cache[name] = self._defines[name].predicate(self, None)
         return result
+
+
+def clearance(values: tuple) -> tuple:
+    """Return (clearance, derived) for patient values without an entered clearance, as
+    Facts derives them: the generated functions keep the values in a tuple, not a dict."""
+    value, derivation = creatinine_clearance(dict(zip(PATIENT_FIELD_NAMES, values, strict=True)))
+    return value, {} if derivation is None else {"creatinine_clearance_ml_min": derivation}
+
+
+def prior_list(priors) -> list | None:
+    """Return [(index, facts)] of the prior treatments, or None if not given (as Facts)."""
+    return None if priors is None else [(i, prior_facts(p)) for i, p in enumerate(priors)]
+
+
+def lesion_facts(lesions) -> tuple:
+    """Return ([score entry], [(index, facts)]) of the lesions, or ([], None) (as Facts)."""
+    return _lesions(lesions)
 
 
 def _lesions(lesions):

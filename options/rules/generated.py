@@ -12,49 +12,19 @@ No value from rule data is written into the source: the source names each one by
 identifier made here (k7), and the function finds it in its globals (Source.constants).
 """
 
-from .assessment import NOT_APPLICABLE, Possible
-from .codegen import STATIC, Conditions, Source
+from .assessment import NOT_APPLICABLE, PATIENT_FIELD_NAMES, Possible
+from .codegen import STATIC, Source
 from .conditions import Parser
-from .facts import Facts
-from .outcome import NO_RULE, summary, unique
+from .facts import Facts, clearance, lesion_facts, patient_values, prior_list
+from .inline import Conditions
+from .outcome import NO_RULE, could_stand, hinges, summary, undecided, unique, unknown_input
 from .predicates import FALSE, NONE, TRUE, _item_value
-from .vocab import ACTIVE_STATUSES, SAFETY_FIELDS
-
-
-def unknown_input(unknown, safety_missing, missing, entry):
-    """Keep a status rule that could not be decided (engine._eligibility): the rule, with
-    the inputs it lacks that are not safety inputs; else those safety inputs."""
-    other = [p for p in missing if p not in SAFETY_FIELDS]
-    if other:
-        if unknown is None:
-            unknown = []
-        unknown.append((entry, other))
-    else:
-        safety_missing.extend(missing)
-    return unknown
-
-
-def could_stand(unknown):
-    """Whether an undecided status rule would make the option active (engine._could_stand)."""
-    return unknown is not None and any(entry[2] for entry, _ in unknown)
-
-
-def hinges(unknown, holding, final):
-    """Whether the final status depends on an undecided status rule (engine._decide)."""
-    for (status, _, active), _ in unknown:
-        if (holding[0][0] if holding and active else status) != final:
-            return True
-    return False
-
-
-def undecided(unknown):
-    """Return (reasons, missing) of an option that needs information (engine._undecided)."""
-    return ([entry[1] for entry, _ in unknown],
-            unique([p for _, paths in unknown for p in paths]))
-
+from .vocab import ACTIVE_STATUSES
 
 HELPERS = {
-    "Facts": Facts, "TRUE": TRUE, "FALSE": FALSE, "NONE": NONE,
+    "Facts": Facts, "patient_values": patient_values, "clearance": clearance,
+    "lesion_facts": lesion_facts, "prior_list": prior_list, "MALE": "male",
+    "TRUE": TRUE, "FALSE": FALSE, "NONE": NONE,
     "NOT_APPLICABLE": NOT_APPLICABLE, "Possible": Possible, "item_value": _item_value,
     "ACTIVE": ACTIVE_STATUSES, "NA": "not_applicable", "NEEDS": "needs_information",
     "NOT_REC": "not_recommended", "NO_RULE": NO_RULE, "summary": summary, "unique": unique,
@@ -77,22 +47,50 @@ def build(ruleset, cancer_type: str | None):
         names.append(f"o{j}")
         _Option(src, conditions, plan).write(names[-1])
     _texts(src, conditions, alerts, "al", 1)
-    head = ["def run(a, header):", "    facts = Facts(a, defines)",
-            "    patient = facts.patient", "    lesions = facts.lesions",
-            "    priors = facts.priors"]
-    head += [f"    {var} = patient[{src.const(name)}]"
-             for name, var in conditions.patient_vars.items()]
-    if conditions.slots:
-        head.append("    " + " = ".join(f"s{slot}" for slot in sorted(conditions.slots))
-                    + " = None")
     tail = [f'    return {{"ruleset": header, "options": [{", ".join(names)}], "alerts": al, '
-            '"scores": facts.scores, "derived": facts.derived}']
-    source = "\n".join(head + src.lines + tail) + "\n"
+            '"scores": scores, "derived": derived}']
+    source = "\n".join(_head(conditions) + src.lines + tail) + "\n"
     namespace = {**HELPERS, **src.constants, "defines": defines}
     exec(compile(source, "<generated rules>", "exec"), namespace)  # noqa: S102 - see above
     run = namespace["run"]
     run.source = source  # for reading and for the tests
     return run
+
+
+_INDEX = {name: i for i, name in enumerate(PATIENT_FIELD_NAMES)}
+
+
+def _head(conditions):
+    """Write what the function starts from: the facts as engine.Facts has them, in locals.
+
+    The indexes are those of the assessment's own fields (PATIENT_FIELD_NAMES), looked up
+    by fact names that the vocabulary knows: no rule data.
+    """
+    clearance, sex, pregnant = (_INDEX[name] for name in (
+        "creatinine_clearance_ml_min", "sex", "pregnant"))
+    head = ["def run(a, header):",
+            "    pv = patient_values(a)",
+            f"    if pv[{clearance}] is None:",
+            "        ccl, derived = clearance(pv)",  # as engine.Facts derives it
+            "    else:",
+            f"        ccl = pv[{clearance}]",
+            "        derived = {}",
+            "    scores, lesions = lesion_facts(a.lesions)"]
+    if conditions.closures:  # compiled closures ask the facts as the interpreter keeps them
+        head.append("    facts = Facts(a, defines)")
+    if conditions.priors:
+        head.append("    priors = prior_list(a.prior_treatments)")
+    for name, var in conditions.patient_vars.items():
+        if name == "creatinine_clearance_ml_min":
+            head.append(f"    {var} = ccl")
+        elif name == "pregnant":  # known for a man, never asked (engine.Facts)
+            head.append(f"    {var} = False if pv[{sex}] == MALE else pv[{pregnant}]")
+        else:
+            head.append(f"    {var} = pv[{_INDEX[name]}]")
+    if conditions.slots:
+        head.append("    " + " = ".join(f"s{slot}" for slot in sorted(conditions.slots))
+                    + " = None")
+    return head
 
 
 def slot_conditions(ruleset) -> dict:
@@ -113,18 +111,27 @@ def slot_conditions(ruleset) -> dict:
 
 
 def _texts(src, conditions, entries, var, depth):
-    """Write `var` = the payloads of the entries whose condition holds (engine._texts)."""
+    """Write `var` = the payloads of the entries whose condition holds (engine._texts);
+    those that hold for every assessment of the plan open the list."""
     emit = src.emit
-    emit(depth, f"{var} = []")
+    opening, started = [], False
     for slot, _, payload in entries:
         answer = conditions.ref(slot, depth)
         if answer == "FALSE":
             continue
+        if answer == "TRUE" and not started:
+            opening.append(src.const(payload))
+            continue
+        if not started:
+            emit(depth, f"{var} = [{', '.join(opening)}]")
+            started = True
         if answer == "TRUE":
             emit(depth, f"{var}.append({src.const(payload)})")
             continue
         emit(depth, f"if {answer}[0] is True:")
         emit(depth + 1, f"{var}.append({src.const(payload)})")
+    if not started:
+        emit(depth, f"{var} = [{', '.join(opening)}]")
 
 
 class _Option:
@@ -217,28 +224,57 @@ class _Option:
             self.emit(d, f"elif {answer}[0] is None:")
             self.emit(d + 1, f"{missing} += {answer}[1]")
 
+    def criteria(self, d):
+        """Write crit, the criteria shown (engine._criteria); those asked of every
+        assessment open the list, their missing inputs added after it, in order."""
+        emit, const = self.emit, self.const
+        opening, asked, rest = [], [], list(self.plan.criteria)
+        while rest:
+            when_slot, when, slot, _, shown = rest[0]
+            if when is not None and self.ref(when_slot, d) != "TRUE":
+                break
+            rest.pop(0)
+            answer = self.ref(slot, d)
+            if answer in STATIC:
+                opening.append(const(shown[answer == "TRUE"]))
+            else:
+                opening.append(f"{const(shown)}[{answer}[0]]")
+                asked.append(answer)
+        emit(d, f"crit = [{', '.join(opening)}]")
+        if asked:
+            emit(d, "if cm is not None:")
+            for answer in asked:
+                emit(d + 1, f"if {answer}[0] is None:")
+                emit(d + 2, f"cm += {answer}[1]")
+        for criterion in rest:
+            self._criterion(d, *criterion)
+
+    def _criterion(self, d, when_slot, when, slot, _, shown):
+        """Write: show the criterion, as met or not, unless its `when` is false."""
+        emit, const = self.emit, self.const
+        if when is not None:
+            answer = self.ref(when_slot, d)
+            if answer == "FALSE":
+                return
+            if answer not in STATIC:
+                emit(d, f"if {answer}[0] is not False:")
+                d += 1
+        answer = self.ref(slot, d)
+        if answer in STATIC:
+            emit(d, f"crit.append({const(shown[answer == 'TRUE'])})")
+            return
+        emit(d, f"crit.append({const(shown)}[{answer}[0]])")
+        emit(d, f"if {answer}[0] is None and cm is not None:")
+        emit(d + 1, f"cm += {answer}[1]")
+
     def result(self, d, out):
         emit, const, plan = self.emit, self.const, self.plan
         emit(d, "fa = fs in ACTIVE")
-        emit(d, "crit = []")
         emit(d, "if fa or fs != NA:")
         emit(d + 1, "cm = ms if fa else None")
-        for when_slot, when, slot, _, shown in plan.criteria:
-            g = d + 1
-            if when is not None:
-                answer = self.ref(when_slot, g)
-                if answer == "FALSE":
-                    continue
-                if answer not in STATIC:
-                    emit(g, f"if {answer}[0] is not False:")
-                    g += 1
-            answer = self.ref(slot, g)
-            if answer in STATIC:
-                emit(g, f"crit.append({const(shown[answer == 'TRUE'])})")
-                continue
-            emit(g, f"crit.append({const(shown)}[{answer}[0]])")
-            emit(g, f"if {answer}[0] is None and cm is not None:")
-            emit(g + 1, f"cm += {answer}[1]")
+        self.criteria(d + 1)
+        emit(d, "else:")
+        emit(d + 1, "crit = []")
         emit(d, "if fa:")
         _texts(self.src, self.conditions, plan.conditions, "cd", d + 1)
         _texts(self.src, self.conditions, plan.cautions, "ca", d + 1)
