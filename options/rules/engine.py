@@ -11,7 +11,7 @@ from .outcome import summary as _summary
 from .vocab import ACTIVE_STATUSES, SAFETY_FIELDS
 
 __all__ = ["EFFECTS", "CompiledRuleSet", "Facts", "Rule", "RuleError", "compile_rule",
-           "evaluate", "evaluate_interpreted"]
+           "evaluate", "evaluate_generated", "evaluate_interpreted"]
 
 _unique = unique
 
@@ -22,29 +22,47 @@ def _ask(facts, slot, predicate):
     return result
 
 
+GENERATE_AFTER = 32  # evaluations of one plan set before its function is written (~25 ms)
+
+
 def evaluate(assessment: Assessment, ruleset: CompiledRuleSet) -> dict:
     """Return the contract's result for one assessment under one compiled ruleset.
 
-    Runs the function generated for the ruleset and the assessment's cancer type (written
-    and compiled on first use, options/rules/generated.py): the interpreter's results, in
-    about half its time. Reasons, criteria, alerts and score entries are shared between
+    Runs the function generated for the ruleset and the assessment's cancer type
+    (options/rules/generated.py): the interpreter's results in about half its time. It is
+    written once the ruleset has evaluated GENERATE_AFTER assessments of that type, so that
+    a draft compiled for a few test evaluations is not kept waiting for it; until then the
+    plans are interpreted. Reasons, criteria, alerts and score entries are shared between
     results: read-only.
     """
     run = ruleset.runners.get(assessment.cancer_type)
     if run is None:
-        run = runner(ruleset, assessment.cancer_type)
+        run = _warming(ruleset, assessment.cancer_type)
     return run(assessment, ruleset.header)
 
 
-def runner(ruleset: CompiledRuleSet, cancer_type: str):
+def evaluate_generated(assessment: Assessment, ruleset: CompiledRuleSet) -> dict:
+    """Return evaluate()'s result through the generated function, writing it if need be."""
+    return runner(ruleset, assessment.cancer_type)(assessment, ruleset.header)
+
+
+def _warming(ruleset, cancer_type):
+    key = cancer_type if cancer_type in ruleset.plans_by_cancer else None
+    run = ruleset.runners.get(key)
+    if run is not None:  # a cancer type without plans of its own, already written
+        return run
+    count = ruleset.evaluations[key] = ruleset.evaluations.get(key, 0) + 1
+    return runner(ruleset, key) if count > GENERATE_AFTER else partial(_interpreted, ruleset)
+
+
+def runner(ruleset: CompiledRuleSet, cancer_type: str | None):
     """Return (and keep) run(assessment, header) for the ruleset's plans for `cancer_type`.
 
     Should the source not be written or compiled (conditions nested past what Python
     parses, say), the plan set is interpreted instead, and the error kept in
     `ruleset.generation_errors` (the tests require none for the rulesets they build).
     """
-    known = cancer_type in ruleset.plans_by_cancer
-    key = cancer_type if known else None
+    key = cancer_type if cancer_type in ruleset.plans_by_cancer else None
     run = ruleset.runners.get(key)
     if run is None:
         try:

@@ -14,7 +14,7 @@ import pytest
 
 from bench.engine import ROOT, RULESET, scenarios
 from options.rules import Assessment, CompiledRuleSet, Rule, engine
-from options.rules.engine import evaluate, evaluate_interpreted
+from options.rules.engine import GENERATE_AFTER, evaluate, evaluate_generated, evaluate_interpreted
 from options.validation import AssessmentInvalid, validate_assessment
 from tests.engine.test_same_results import _assessment
 
@@ -134,7 +134,7 @@ def ruleset(request):
 def test_generated_results_match_the_interpreter(ruleset, start):
     for assessment in CASES[start:start + 300]:
         expected = evaluate_interpreted(assessment, ruleset)
-        got = evaluate(assessment, ruleset)
+        got = evaluate_generated(assessment, ruleset)
         assert got == expected, assessment
         assert json.dumps(got) == json.dumps(expected), assessment  # in order, too
     assert ruleset.generation_errors == {}
@@ -143,7 +143,7 @@ def test_generated_results_match_the_interpreter(ruleset, start):
 def test_the_cases_reach_every_option_status_and_unknown():
     ruleset = _compiled(DEFAULT["rules"])
     seen = {(o["status"], bool(o["missing"]), bool(o["not_now"]), bool(o["lesions"]))
-            for a in CASES for o in evaluate(a, ruleset)["options"]}
+            for a in CASES for o in evaluate_generated(a, ruleset)["options"]}
     assert {s for s, *_ in seen} >= {"recommended", "consider", "not_recommended",
                                      "contraindicated", "not_applicable", "needs_information"}
     assert any(m for _, m, _, _ in seen) and any(n for _, _, n, _ in seen)
@@ -170,11 +170,12 @@ def test_rule_data_that_looks_like_code_is_evaluated_as_data(monkeypatch):
     calls = []
     monkeypatch.setattr("os.system", calls.append)
     for assessment in CASES[:200]:
-        assert evaluate(assessment, ruleset) == evaluate_interpreted(assessment, ruleset)
+        assert evaluate_generated(assessment, ruleset) == evaluate_interpreted(assessment,
+                                                                               ruleset)
     source = engine.runner(ruleset, "breast").source
     assert "__import__" not in source and "pwned" not in source and "Cord" not in source
     alerts = [a for case in CASES[:200] if case.mscc_signs
-              for a in evaluate(case, ruleset)["alerts"] if a["code"] == CODE]
+              for a in evaluate_generated(case, ruleset)["alerts"] if a["code"] == CODE]
     assert alerts and alerts[0]["section"] == CODE and alerts[0]["rule"] == "ALERT-" + CODE
     assert calls == []
 
@@ -186,6 +187,17 @@ def test_a_ruleset_whose_source_cannot_be_built_is_interpreted(monkeypatch):
     monkeypatch.setattr(engine.generated, "build", refuse)
     ruleset = _compiled(DEFAULT["rules"])
     for assessment in CASES[:50]:
-        assert evaluate(assessment, ruleset) == evaluate_interpreted(assessment, ruleset)
+        assert evaluate_generated(assessment, ruleset) == evaluate_interpreted(assessment,
+                                                                               ruleset)
     assert set(ruleset.generation_errors) <= {*ruleset.plans_by_cancer, None}
     assert ruleset.generation_errors
+
+
+def test_evaluate_interprets_a_plan_set_until_it_has_been_asked_often():
+    ruleset = _compiled(DEFAULT["rules"])
+    breast = [a for a in CASES if a.cancer_type == "breast"]
+    assert len(breast) > GENERATE_AFTER + 10
+    for i, assessment in enumerate(breast):
+        assert ("breast" in ruleset.runners) is (i > GENERATE_AFTER)
+        assert evaluate(assessment, ruleset) == evaluate_interpreted(assessment, ruleset)
+    assert set(ruleset.runners) == {"breast"}
