@@ -77,6 +77,7 @@ class Answers:
         self.parser = parser  # for the closure of a part nested too deep to write inline
         self.patient_vars = {}  # fact name -> local name, loaded once per evaluation
         self.slots = set()  # slots the source keeps in locals
+        self._static = {}
         self.closures = False  # whether a part is asked through its compiled closure
         self.priors = False  # whether the prior treatments are asked
 
@@ -114,6 +115,12 @@ class Answers:
     def static(self, cond, scope):
         """Return TRUE or FALSE where the answer is that, exactly, before any evaluation
         (by the plan's known facts and settled answers), else None."""
+        key = (id(cond), scope)  # kept with the condition, so the id stays its own
+        if key not in self._static:
+            self._static[key] = (cond, self._settled(cond, scope))
+        return self._static[key][1]
+
+    def _settled(self, cond, scope):
         if cond.get("always") is True:
             return TRUE
         if "fact" in cond:

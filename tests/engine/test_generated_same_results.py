@@ -6,7 +6,9 @@ stop added, an alert removed, conditions that the default data do not use), and 
 must match key for key, in order. Rule data must reach the results as data, never as code.
 """
 
+import ast
 import copy
+import dataclasses
 import json
 import random
 
@@ -117,8 +119,18 @@ def _unusual(rules):
     ]
 
 
+def _shuffled(seed):
+    """Priorities drawn at random and a tenth of the rules (none that defines) left out."""
+    def edit(rules):
+        rng = random.Random(seed)
+        rules = [{**r, "priority": rng.randint(1, 99)} for r in _unusual(rules)]
+        return [r for r in rules if r["effect"] == "define" or rng.random() > 0.1]
+    return edit
+
+
 EDITS = {"default": list, "removed": _removed, "swapped": _swapped,
-         "temporary-stop": _temporary_stop, "no-alert": _no_alert, "unusual": _unusual}
+         "temporary-stop": _temporary_stop, "no-alert": _no_alert, "unusual": _unusual,
+         "shuffled-1": _shuffled(1), "shuffled-2": _shuffled(2)}
 
 
 def _compiled(rules):
@@ -138,6 +150,14 @@ def test_generated_results_match_the_interpreter(ruleset, start):
         assert got == expected, assessment
         assert json.dumps(got) == json.dumps(expected), assessment  # in order, too
     assert ruleset.generation_errors == {}
+
+
+def test_a_cancer_type_without_plans_of_its_own_is_evaluated_alike(ruleset):
+    for assessment in CASES[:100]:
+        unplanned = dataclasses.replace(assessment, cancer_type="not_in_the_vocabulary")
+        assert evaluate_generated(unplanned, ruleset) == evaluate_interpreted(unplanned,
+                                                                              ruleset)
+    assert None in ruleset.runners
 
 
 def test_the_cases_reach_every_option_status_and_unknown():
@@ -178,6 +198,33 @@ def test_rule_data_that_looks_like_code_is_evaluated_as_data(monkeypatch):
               for a in evaluate_generated(case, ruleset)["alerts"] if a["code"] == CODE]
     assert alerts and alerts[0]["section"] == CODE and alerts[0]["rule"] == "ALERT-" + CODE
     assert calls == []
+
+
+# Every string the generated source may hold: its own result keys, never rule data.
+OWN_STRINGS = {"ruleset", "options", "alerts", "scores", "derived", "option", "status",
+               "hold", "summary", "decided_by", "not_now", "reasons", "criteria",
+               "conditions", "cautions", "notes", "missing", "lesions", "rule", "text"}
+
+
+def test_the_generated_source_holds_no_rule_data(ruleset):
+    for cancer_type in [*ruleset.plans_by_cancer, None]:
+        tree = ast.parse(engine.runner(ruleset, cancer_type).source)
+        constants = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)}
+        strings = {c for c in constants if isinstance(c, str)}
+        numbers = {c for c in constants if not isinstance(c, str | bool) and c is not None}
+        assert strings <= OWN_STRINGS
+        assert all(isinstance(n, int) and 0 <= n < 30 for n in numbers)  # indexes only
+        names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+        namespace = {*engine.generated.HELPERS, "defines", "header", "a", "bool", "sorted", "set",
+                     "str"}
+        assert all(n in namespace or n.rstrip("0123456789") in GENERATED_NAMES
+                   for n in names), names - namespace
+
+
+GENERATED_NAMES = {"k", "s", "f", "t", "r", "m", "l", "v", "i", "x", "o", "pv", "ccl",
+                   "derived", "scores", "lesions", "priors", "facts", "un", "sm", "ls", "st",
+                   "rs", "act", "fs", "db", "hd", "rz", "nn", "ms", "hl", "hm", "hs", "fin",
+                   "fa", "cm", "crit", "cd", "ca", "nt", "sy", "al", "h", "u", "p"}
 
 
 def test_a_ruleset_whose_source_cannot_be_built_is_interpreted(monkeypatch):
