@@ -35,6 +35,23 @@ def _may_match_lesions(cond):
     return False
 
 
+def slot_conditions(ruleset) -> dict:
+    """Return {slot: the condition answered there} over every rule of a CompiledRuleSet."""
+    found = {}
+    compiled = [*ruleset.defines.values(), *ruleset.alerts]
+    compiled += [c for rules in ruleset.by_option.values() for group in rules.values()
+                 for c in group]
+    for c in compiled:
+        condition = c.rule.condition
+        if c.rule.effect == "criterion" and "met" in condition:
+            found[c.slot] = condition["met"]
+            if c.when is not None:
+                found[c.when_slot] = condition["when"]
+        else:
+            found[c.slot] = condition
+    return found
+
+
 class Source:
     """Lines of source, and the constants they name (by identifiers made here, never data)."""
 
@@ -44,7 +61,7 @@ class Source:
         self._names = {}  # id(value) -> name; the values are kept alive in constants
         self._temps = 0
 
-    def const(self, value) -> str:
+    def const(self, value: object) -> str:
         """Return the identifier under which the generated code finds `value`."""
         name = self._names.get(id(value))
         if name is None:
@@ -94,10 +111,12 @@ class Answers:
         self.node(self.slot_conditions[slot], name, depth + 1, "patient", None)
         return name
 
-    def node(self, cond, target, depth, scope, item):
-        raise NotImplementedError  # inline.Conditions
+    def node(self, cond: dict, target: str, depth: int, scope: str, item: str | None) -> None:
+        """Write statements that leave the answer to `cond` in `target` (inline.py)."""
+        raise NotImplementedError
 
-    def patient_var(self, name):
+    def patient_var(self, name: str) -> str:
+        """Return the local that holds a patient fact (loaded once, at the start)."""
         if name not in self.patient_vars:
             self.patient_vars[name] = f"f{len(self.patient_vars)}"
         return self.patient_vars[name]
@@ -112,7 +131,7 @@ class Answers:
             return "derived"
         raise ValueError("unknown fact: the ruleset was not compiled")
 
-    def static(self, cond, scope):
+    def static(self, cond: dict, scope: str) -> tuple | None:
         """Return TRUE or FALSE where the answer is that, exactly, before any evaluation
         (by the plan's known facts and settled answers), else None."""
         key = (id(cond), scope)  # kept with the condition, so the id stays its own
@@ -182,7 +201,7 @@ class Answers:
             value = frozenset(value)
         return COMPARISONS[op].format(k=self.src.const(value), v=var)
 
-    def simple(self, cond, scope):
+    def simple(self, cond: dict, scope: str) -> tuple | None:
         """Return (variable, test source, missing, unknown answer) for a patient fact or its
         negation, or None: such parts are asked without building answers."""
         negated = False

@@ -1,5 +1,6 @@
 """Evaluate an assessment against a compiled ruleset; every decision explains itself."""
 
+from collections.abc import Callable
 from functools import partial
 
 from . import generated
@@ -55,7 +56,7 @@ def _warming(ruleset, cancer_type):
     return runner(ruleset, key) if count > GENERATE_AFTER else partial(_interpreted, ruleset)
 
 
-def runner(ruleset: CompiledRuleSet, cancer_type: str | None):
+def runner(ruleset: CompiledRuleSet, cancer_type: str | None) -> Callable:
     """Return (and keep) run(assessment, header) for the ruleset's plans for `cancer_type`.
 
     Should the source not be written or compiled (conditions nested past what Python

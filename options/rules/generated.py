@@ -5,21 +5,27 @@ closure per condition, per part of it and per text; that overhead was most of th
 evaluation. Here each plan set (compiled.py, one per cancer type) is written out as one
 function: the status chain, safety, hold, criterion and text rules unrolled in priority order,
 the answers kept in locals (s3) instead of the memo list, the answers settled for the cancer
-type folded in, and the conditions written inline (codegen.py). Its results are the
+type folded in, and the conditions written inline (inline.py, codegen.py). Its results are the
 interpreter's, key for key and in order (tests/engine/test_generated_same_results.py).
 
 No value from rule data is written into the source: the source names each one by an
 identifier made here (k7), and the function finds it in its globals (Source.constants).
 """
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from .assessment import NOT_APPLICABLE, PATIENT_FIELD_NAMES, Possible
-from .codegen import STATIC, Source
+from .codegen import STATIC, Source, slot_conditions
 from .conditions import Parser
 from .facts import Facts, clearance, lesion_facts, patient_values, prior_list
 from .inline import Conditions
 from .outcome import NO_RULE, could_stand, hinges, summary, undecided, unique, unknown_input
 from .predicates import FALSE, NONE, TRUE, _item_value
 from .vocab import ACTIVE_STATUSES
+
+if TYPE_CHECKING:
+    from .compiled import CompiledRuleSet
 
 HELPERS = {
     "Facts": Facts, "patient_values": patient_values, "clearance": clearance,
@@ -33,7 +39,7 @@ HELPERS = {
 }
 
 
-def build(ruleset, cancer_type: str | None):
+def build(ruleset: "CompiledRuleSet", cancer_type: str | None) -> Callable:
     """Return run(assessment, header) -> result for one plan set of a compiled ruleset."""
     plans, alerts, blank = ruleset.plans_by_cancer.get(cancer_type, ruleset.plans)
     src = Source()
@@ -93,23 +99,6 @@ def _head(conditions):
     return head
 
 
-def slot_conditions(ruleset) -> dict:
-    """Return {slot: the condition answered there} over every rule of the ruleset."""
-    found = {}
-    compiled = [*ruleset.defines.values(), *ruleset.alerts]
-    compiled += [c for rules in ruleset.by_option.values() for group in rules.values()
-                 for c in group]
-    for c in compiled:
-        condition = c.rule.condition
-        if c.rule.effect == "criterion" and "met" in condition:
-            found[c.slot] = condition["met"]
-            if c.when is not None:
-                found[c.when_slot] = condition["when"]
-        else:
-            found[c.slot] = condition
-    return found
-
-
 def _texts(src, conditions, entries, var, depth):
     """Write `var` = the payloads of the entries whose condition holds (engine._texts);
     those that hold for every assessment of the plan open the list."""
@@ -142,12 +131,14 @@ class _Option:
         self.src, self.conditions, self.plan = src, conditions, plan
         self.emit, self.const, self.ref = src.emit, src.const, conditions.ref
 
-    def write(self, out):
+    def write(self, out: str) -> None:
+        """Write the statements that leave the option's result in `out`."""
         self.eligibility(1)
         self.decision(1)
         self.result(1, out)
 
-    def eligibility(self, d):
+    def eligibility(self, d: int) -> None:
+        """The status chain (engine._eligibility): the first rule that holds decides."""
         emit, const = self.emit, self.const
         emit(d, "un = None")
         emit(d, "sm = []")
@@ -175,7 +166,8 @@ class _Option:
         for line in ("st = NOT_REC", "rs = NO_RULE", "act = False", "break"):
             emit(d + 1, line)
 
-    def decision(self, d):
+    def decision(self, d: int) -> None:
+        """Safety and hold rules, and unknowns judged on the final status (engine._decide)."""
         emit = self.emit
         emit(d, "if un is None and not act:")  # settled, and it cannot stand
         emit(d + 1, 'fs = st; db = rs["rule"]; hd = False; rz = [rs]; nn = []; ms = []')
@@ -224,7 +216,7 @@ class _Option:
             self.emit(d, f"elif {answer}[0] is None:")
             self.emit(d + 1, f"{missing} += {answer}[1]")
 
-    def criteria(self, d):
+    def criteria(self, d: int) -> None:
         """Write crit, the criteria shown (engine._criteria); those asked of every
         assessment open the list, their missing inputs added after it, in order."""
         emit, const = self.emit, self.const
@@ -267,7 +259,8 @@ class _Option:
         emit(d, f"if {answer}[0] is None and cm is not None:")
         emit(d + 1, f"cm += {answer}[1]")
 
-    def result(self, d, out):
+    def result(self, d: int, out: str) -> None:
+        """The option's result dict (engine._option_result)."""
         emit, const, plan = self.emit, self.const, self.plan
         emit(d, "fa = fs in ACTIVE")
         emit(d, "if fa or fs != NA:")

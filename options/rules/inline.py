@@ -7,6 +7,8 @@ a few tests per lesion, not a closure call and a tuple. The answers are those of
 predicates.py, part for part; codegen.py says why and how rule data stays out of the text.
 """
 
+from collections.abc import Callable
+
 from .codegen import COLLECTIONS, MAX_DEPTH, Answers, _may_match_lesions
 from .predicates import comparison_test
 
@@ -14,7 +16,7 @@ from .predicates import comparison_test
 class Conditions(Answers):
     """Write the statements that answer each condition slot, lazily and once per evaluation."""
 
-    def node(self, cond, target, depth, scope, item):
+    def node(self, cond: dict, target: str, depth: int, scope: str, item: str | None) -> None:
         """Write statements that leave the answer to `cond` in `target`."""
         emit = self.src.emit
         if "fact" in cond and self._where(cond["fact"], scope) == "derived" and cond.get(
@@ -26,7 +28,8 @@ class Conditions(Answers):
                     lambda d, m: emit(d, f"{target} = (None, {m}, NONE)"),
                     lambda d: emit(d, f"{target} = FALSE"))
 
-    def branch(self, cond, depth, scope, item, held, missing, failed=None):
+    def branch(self, cond: dict, depth: int, scope: str, item: str | None, held: Callable,
+               missing: Callable, failed: Callable | None = None) -> None:
         """Write statements that ask `cond` and then held(depth, answer) if it holds,
         missing(depth, inputs) if it cannot be decided, failed(depth) if it does not."""
         emit = self.src.emit
@@ -67,7 +70,8 @@ class Conditions(Answers):
             cond = cond["not"]
         return "fact" in cond
 
-    def fact(self, cond, depth, scope, item, held, missing, failed):
+    def fact(self, cond: dict, depth: int, scope: str, item: str | None, held: Callable,
+             missing: Callable, failed: Callable) -> None:
         """A fact, or a negated one: TRUE, FALSE, or unknown with the inputs it names."""
         emit, temp, const = self.src.emit, self.src.temp, self.src.const
         negated = False
@@ -111,7 +115,8 @@ class Conditions(Answers):
             emit(depth, "else:" if not test else f"if {test}:" if i == 0 else f"elif {test}:")
             body(depth + 1)
 
-    def junction(self, decisive, parts, depth, scope, item, held, missing, failed):
+    def junction(self, decisive: bool, parts: list, depth: int, scope: str, item: str | None,
+                 held: Callable, missing: Callable, failed: Callable) -> None:
         """An all (decisive False) or any (decisive True), as predicates.all_of / any_of:
         the first decisive part decides; else any part undecided leaves it undecided."""
         emit, temp = self.src.emit, self.src.temp
@@ -177,7 +182,8 @@ class Conditions(Answers):
         self._cases(depth, [(found, (lambda d: held(d, "TRUE")) if decisive else failed),
                             ("", undecided)])
 
-    def quantifier(self, lesion, part, depth, held, missing, failed):
+    def quantifier(self, lesion: bool, part: dict, depth: int, held: Callable,
+                   missing: Callable, failed: Callable) -> None:
         """any_lesion and any_prior, as predicates._any_lesion(_fact) and _any_prior."""
         emit, temp = self.src.emit, self.src.temp
         scope = "lesion" if lesion else "prior"

@@ -27,7 +27,8 @@ def unique(items) -> list:
     return list(dict.fromkeys(items))
 
 
-def unknown_input(unknown, safety_missing, missing, entry):
+def unknown_input(unknown: list | None, safety_missing: list, missing: tuple,
+                  entry: tuple) -> list | None:
     """Keep a status rule that could not be decided (engine._eligibility): the rule, with
     the inputs it lacks that are not safety inputs; else those safety inputs."""
     other = [p for p in missing if p not in SAFETY_FIELDS]
@@ -40,12 +41,12 @@ def unknown_input(unknown, safety_missing, missing, entry):
     return unknown
 
 
-def could_stand(unknown):
+def could_stand(unknown: list | None) -> bool:
     """Whether an undecided status rule would make the option active (engine._could_stand)."""
     return unknown is not None and any(entry[2] for entry, _ in unknown)
 
 
-def hinges(unknown, holding, final):
+def hinges(unknown: list, holding: list, final: str) -> bool:
     """Whether the final status depends on an undecided status rule (engine._decide)."""
     for (status, _, active), _ in unknown:
         if (holding[0][0] if holding and active else status) != final:
@@ -53,7 +54,7 @@ def hinges(unknown, holding, final):
     return False
 
 
-def undecided(unknown):
+def undecided(unknown: list) -> tuple:
     """Return (reasons, missing) of an option that needs information (engine._undecided)."""
     return ([entry[1] for entry, _ in unknown],
             unique([p for _, paths in unknown for p in paths]))
