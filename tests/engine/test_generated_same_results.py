@@ -123,7 +123,8 @@ def _shuffled(seed):
     """Priorities drawn at random and a tenth of the rules (none that defines) left out."""
     def edit(rules):
         rng = random.Random(seed)
-        rules = [{**r, "priority": rng.randint(1, 99)} for r in _unusual(rules)]
+        rules = [r if r["effect"] == "define" else {**r, "priority": rng.randint(1, 99)}
+                 for r in _unusual(rules)]  # a define may name only those before it
         return [r for r in rules if r["effect"] == "define" or rng.random() > 0.1]
     return edit
 
