@@ -46,16 +46,22 @@ def main():
         sys.exit("wrk is not installed: apt-get install -y wrk")
     runs = {}
     with tempfile.TemporaryDirectory(prefix="bonecare-bench-") as tmp:
-        databases = {"SQLite": f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"}
-        if os.environ.get("BENCH_POSTGRESQL_URL"):
-            databases["PostgreSQL"] = os.environ["BENCH_POSTGRESQL_URL"]
-        chosen = os.environ.get("BENCH_DATABASES")  # e.g. "PostgreSQL": one of them only
-        if chosen:
-            databases = {name: url for name, url in databases.items() if name in chosen.split()}
-        for name, url in databases.items():
+        for name, url in databases(tmp).items():
             print(f"Database: {name}", flush=True)
             runs[name] = _run(_environment(url), Path(tmp))
     _report(runs)
+
+
+def databases(tmp):
+    """Return {name: URL} of the databases to measure: a throwaway SQLite file under `tmp`
+    and BENCH_POSTGRESQL_URL when set; BENCH_DATABASES (e.g. "PostgreSQL") keeps some."""
+    found = {"SQLite": f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"}
+    if os.environ.get("BENCH_POSTGRESQL_URL"):
+        found["PostgreSQL"] = os.environ["BENCH_POSTGRESQL_URL"]
+    chosen = os.environ.get("BENCH_DATABASES")
+    if chosen:
+        found = {name: url for name, url in found.items() if name in chosen.split()}
+    return found
 
 
 def _run(env, tmp):

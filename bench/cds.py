@@ -38,6 +38,7 @@ from bench.api import (
     _environment,
     _manage,
     _wrk,
+    databases,
     print_table,
 )
 from bench.api import gunicorn as serve
@@ -81,10 +82,7 @@ def main():
         sys.exit("wrk is not installed: apt-get install -y wrk")
     runs = {}
     with tempfile.TemporaryDirectory(prefix="bonecare-bench-cds-") as tmp:
-        databases = {"SQLite": f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"}
-        if os.environ.get("BENCH_POSTGRESQL_URL"):
-            databases["PostgreSQL"] = os.environ["BENCH_POSTGRESQL_URL"]
-        for name, url in databases.items():
+        for name, url in databases(tmp).items():
             print(f"Database: {name}", flush=True)
             runs[name] = _run(_environment(url), Path(tmp) / name)
     _report(runs)

@@ -319,6 +319,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "bonecare.postgresql"
     # Give up on an unreachable server in seconds, not the operating system's minutes.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+# The statements every API call runs are prepared once per PostgreSQL connection
+# (bonecare/db.py). Turn off behind a pooler in transaction mode (PgBouncer's default), which
+# may run a connection's next transaction on another server connection.
+BONECARE_DB_PREPARED_STATEMENTS = env_bool("BONECARE_DB_PREPARED_STATEMENTS", True)
 if "throttle" in CACHES:
     # A lost Redis costs a throttle check half a second at most; it then counts in the database.
     CACHES["throttle"]["OPTIONS"] = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}

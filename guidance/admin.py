@@ -9,6 +9,7 @@ from django.urls import path, re_path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from options.admin import ReadOnlyAdminMixin
 from options.rules import ConditionError
 from options.rules.plain import condition_plain
 
@@ -337,19 +338,10 @@ class ScenarioAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(GovernanceEvent)
-class GovernanceEventAdmin(admin.ModelAdmin):
+class GovernanceEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The governance audit, read only: every action and refusal, newest first."""
 
     list_display = ["at", "by", "action", "outcome", "ruleset", "detail"]
     list_filter = ["action", "outcome"]
     search_fields = ["detail", "by__username", "ruleset__version"]
     list_select_related = ["by", "ruleset"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -88,11 +88,14 @@ def published_key_sql():
 def ruleset_compiled(ruleset):
     """Return the compiled form of a ruleset, compiling once per process and version.
 
-    A published or retired ruleset never changes, so its id, version, state, lock version
-    and publication time name its content. A draft is compiled afresh each time: an
-    editor's save must be seen by the next "test this draft", whatever path changed it.
+    A ruleset that has been published (published or retired) never changes, so its id,
+    version, state, lock version and publication time name its content. Any other (a draft,
+    one submitted or approved) is compiled afresh each time: an editor's save must be seen by
+    the next "test this draft", and without a publication time a key of the same values
+    could name another row's rules (SQLite gives a deleted row's id to the next one), so that
+    the gate before publishing would test rules other than those it is about to publish.
     """
-    if ruleset.state == RuleSet.DRAFT:
+    if ruleset.published_at is None:
         return ruleset, ruleset_compile(ruleset)
     return _cached(_content_key(ruleset), lambda: ruleset)
 

@@ -89,3 +89,8 @@ def ehr_client(db):
     http.api_client = client_row
     http.token = token
     return http
+
+
+# The browser tests' fixtures (one Chromium per module, a signed-in page, the five options),
+# for every module that sets pytestmark = tests.browser.BROWSER_TESTS.
+from tests.browser import browser, page, treatment_options  # noqa: E402, F401

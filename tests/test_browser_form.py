@@ -10,11 +10,11 @@ import pytest
 
 from options.models import Consultation
 from options.web.forms import AssessmentForm, LesionForm
-from tests import test_browser as shared
-from tests.test_browser import (
-    CHROMIUM,
+from tests.browser import (
+    BROWSER_TESTS,
     PASSWORD,
     RESULT_URL,
+    SHOTS,
     answer,
     assert_accessible,
     assert_statuses,
@@ -25,16 +25,7 @@ from tests.test_browser import (
     sign_in,
 )
 
-# The same fixtures as tests/test_browser.py (pytest finds them by these names).
-browser = shared.browser
-page = shared.page
-treatment_options = shared.treatment_options
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="browser tests need Debian's Chromium at /usr/bin/chromium"),
-]
+pytestmark = BROWSER_TESTS
 ERROR_LOGGED = re.compile(r"\b\w*Error\b")
 CALCULATED = ("Calculated creatinine clearance: 79.6 mL/min (Cockcroft–Gault from age, sex, "
               "weight and serum creatinine)")
@@ -42,8 +33,8 @@ CALCULATED = ("Calculated creatinine clearance: 79.6 mL/min (Cockcroft–Gault f
 
 def shot_part(locator, name):
     """Save a screenshot of one part of the page, to look at closely."""
-    if shared.SHOTS:
-        locator.screenshot(path=f"{shared.SHOTS}/{name}.png")
+    if SHOTS:
+        locator.screenshot(path=f"{SHOTS}/{name}.png")
 
 
 def watch_console(page):

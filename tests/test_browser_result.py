@@ -10,20 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from tests import test_browser as shared
-from tests.test_browser import CHROMIUM, PASSWORD, assert_accessible, local_context, sign_in
+from tests.browser import (
+    BROWSER_TESTS,
+    PASSWORD,
+    assert_accessible,
+    local_context,
+    sign_in,
+)
 
 from .result_helpers import CASES, consultation_for
 
-# The same fixtures as tests/test_browser.py (pytest finds them by these names).
-browser = shared.browser
-treatment_options = shared.treatment_options
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="browser tests need Debian's Chromium at /usr/bin/chromium"),
-]
+pytestmark = BROWSER_TESTS
 FOLD = 800
 SHOTS = Path(os.environ.get("BONECARE_SHOTS_DIR") or "/tmp/ui-shots")
 # Cases whose three pages are photographed and checked with axe-core: a plain one, cord

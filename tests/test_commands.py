@@ -83,12 +83,28 @@ def draft_rule(code):
     return ruleset.rules.get(code=code)
 
 
-def test_rule_clean_puts_the_parser_error_beside_the_condition():
+# An editor's mistake in a rule of BP-SAFE-02, and the message shown beside its field.
+REFUSED_EDITS = [
+    pytest.param({"condition": {"all": [{"fact": "pregnant", "is": True},
+                                        {"fact": "pregant", "is": 1}]}},
+                 "condition", "condition.all[1].fact", id="a parser error"),
+    # Its text names {creatinine_clearance_ml_min.lt}, which this condition no longer holds.
+    pytest.param({"condition": {"fact": "hypocalcaemia", "is": True}},
+                 "text", "names no comparison", id="a text that no longer follows"),
+    pytest.param({"text": "Creatinine clearance below 30 mL/min."},
+                 "text", "30 is held by the condition", id="a threshold typed into the text"),
+    pytest.param({"status": ""}, "status", "", id="a status rule without a status"),
+]
+
+
+@pytest.mark.parametrize(("edit", "field", "message"), REFUSED_EDITS)
+def test_rule_clean_puts_each_mistake_beside_its_field(edit, field, message):
     rule = draft_rule("BP-SAFE-02")
-    rule.condition = {"all": [{"fact": "pregnant", "is": True}, {"fact": "pregant", "is": 1}]}
+    for name, value in edit.items():
+        setattr(rule, name, value)
     with pytest.raises(ValidationError) as caught:
         rule.full_clean()
-    assert "condition.all[1].fact" in caught.value.message_dict["condition"][0]
+    assert message in caught.value.message_dict[field][0]
 
 
 def test_rule_clean_knows_the_derived_facts_of_its_ruleset():
@@ -96,30 +112,6 @@ def test_rule_clean_knows_the_derived_facts_of_its_ruleset():
     rule.condition = {"fact": "hypocalcaemia", "is": True}
     rule.text = "Calcium below {corrected_calcium_mmol_l.lt:2} mmol/L: correct it first."
     rule.full_clean()
-
-
-def test_rule_clean_shows_a_text_that_no_longer_follows_its_condition_beside_the_text():
-    rule = draft_rule("BP-SAFE-02")  # its text names {creatinine_clearance_ml_min.lt}
-    rule.condition = {"fact": "hypocalcaemia", "is": True}
-    with pytest.raises(ValidationError) as caught:
-        rule.full_clean()
-    assert "names no comparison" in caught.value.message_dict["text"][0]
-
-
-def test_rule_clean_refuses_a_threshold_typed_into_the_text():
-    rule = draft_rule("BP-SAFE-02")
-    rule.text = "Creatinine clearance below 30 mL/min."
-    with pytest.raises(ValidationError) as caught:
-        rule.full_clean()
-    assert "30 is held by the condition" in caught.value.message_dict["text"][0]
-
-
-def test_rule_clean_refuses_a_status_rule_without_a_status():
-    rule = draft_rule("BP-SAFE-02")
-    rule.status = ""
-    with pytest.raises(ValidationError) as caught:
-        rule.full_clean()
-    assert "status" in caught.value.message_dict
 
 
 def test_evaluate_reads_standard_input_and_audits(published_ruleset, monkeypatch, capsys):

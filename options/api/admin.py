@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 
-from options.admin import ReadOnlyAdminMixin
+from options.admin import ClientAdmin, ReadOnlyAdminMixin
 
 from .models import ApiCallAudit, ApiClient, ClientConsultation
 from .scopes import SCOPE_CHOICES
@@ -18,37 +18,25 @@ class ApiClientForm(forms.ModelForm):
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(admin.ModelAdmin):
+class ApiClientAdmin(ClientAdmin):
     form = ApiClientForm
     list_display = ["name", "scope_list", "token_prefix", "created_at", "last_used_at",
                     "revoked_at"]
-    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "token_prefix"]
     readonly_fields = ["token_prefix", "created_at", "created_by", "last_used_at", "revoked_at"]
-    actions = ["revoke"]
 
     @admin.display(description="Scopes")
     def scope_list(self, obj):
         return ", ".join(obj.scopes)
 
-    def has_delete_permission(self, request, obj=None):
-        return False  # revoke instead: the audit keeps pointing at the client
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
+    def client_create(self, request, obj):
         client, token = api_client_create(name=obj.name, scopes=obj.scopes, by=request.user)
-        form.instance = client
-        obj.pk = client.pk
         messages.warning(request, f"The token for {client.name} is shown only this once; "
                                   f"copy it now: {token}")
+        return client
 
-    @admin.action(description="Revoke the selected clients' tokens")
-    def revoke(self, request, queryset):
-        for client in queryset:
-            api_client_revoke(client=client)
-        self.message_user(request, f"Revoked {queryset.count()} client(s).")
+    def client_revoke(self, client):
+        api_client_revoke(client=client)
 
 
 @admin.register(ApiCallAudit)

@@ -10,7 +10,6 @@ from rest_framework.exceptions import (
     NotAuthenticated,
     ValidationError,
 )
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -21,6 +20,7 @@ from .auth import AnonymousRateThrottle, ApiClientAuthentication, ClientRateThro
 from .errors import LengthRequired, api_exception_handler
 from .models import ApiClient
 from .parsers import LimitedJSONParser
+from .renderers import ApiJSONRenderer, JSONContentNegotiation
 from .services import api_call_record
 
 logger = logging.getLogger(__name__)
@@ -88,7 +88,8 @@ class ApiView(APIView):
     permission_classes = [HasScope]
     throttle_classes = [ClientRateThrottle]
     parser_classes = [LimitedJSONParser]
-    renderer_classes = [JSONRenderer]
+    renderer_classes = [ApiJSONRenderer]
+    content_negotiation_class = JSONContentNegotiation
     metadata_class = None  # no OPTIONS self-description: the OpenAPI schema is the document
     required_scope = None
     route = ""

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from bonecare.db import execute_hot
 from options.services import consultation_create
 
 from .models import ApiCallAudit, ApiClient, ClientConsultation
@@ -70,12 +71,14 @@ def api_call_record(*, client, endpoint, status_code, outcome, patient_ref="",
                     ruleset_version="", consultation=None):
     """Write the audit row for one API call (in the caller's transaction, if any).
 
-    One plain INSERT: every authenticated call runs it, and the ORM's model and SQL
-    building cost more than the statement itself (make bench-api).
+    One plain INSERT, prepared once per PostgreSQL connection (bonecare.db.execute_hot):
+    every authenticated call runs it, and the ORM's model and SQL building cost more than
+    the statement itself (make bench-api).
     """
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute(
+        execute_hot(
+            cursor,
             f"INSERT INTO {quote(ApiCallAudit._meta.db_table)} (created_at, client_id, endpoint,"
             " status_code, outcome, patient_ref, ruleset_version, consultation_id)"
             " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",

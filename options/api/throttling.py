@@ -11,6 +11,7 @@ from django.core.cache import caches
 from django.db import connection
 from redis.exceptions import RedisError
 
+from bonecare.db import execute_hot
 from guidance.selectors import published_key_sql
 
 from .models import AnonymousCallCount, ApiClient, ThrottleCount
@@ -45,14 +46,15 @@ def client_authenticate_counted(*, prefix, digest, period, window_index):
     clients, counts = (quote(m._meta.db_table) for m in (ApiClient, ThrottleCount))
     published, published_params = published_key_sql()
     sql = (f"INSERT INTO {counts} (client_id, period, window_index, calls) "
-           f"SELECT id, %s, %s, 1 FROM {clients} WHERE token_prefix = %s AND token_sha256 = %s"
+           f"SELECT id, CAST(%s AS integer), CAST(%s AS bigint), 1 FROM {clients}"
+           f" WHERE token_prefix = %s AND token_sha256 = %s"
            f" AND revoked_at IS NULL ON CONFLICT (client_id, period, window_index) DO UPDATE"
            f" SET calls = {counts}.calls + 1 RETURNING client_id, calls,"
            f" (SELECT name FROM {clients} WHERE id = {counts}.client_id),"
            f" (SELECT scopes FROM {clients} WHERE id = {counts}.client_id), "
            + ", ".join(published))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [period, window_index, prefix, digest, *published_params])
+        execute_hot(cursor, sql, [period, window_index, prefix, digest, *published_params])
         row = cursor.fetchone()
     if row is None:
         return None

@@ -1,9 +1,9 @@
 import json
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 
-from options.admin import ReadOnlyAdminMixin
+from options.admin import ClientAdmin, ReadOnlyAdminMixin
 
 from .hooks import SERVICE_IDS
 from .models import CdsCallAudit, CdsClient, CodeListEntry
@@ -25,13 +25,12 @@ class CdsClientForm(forms.ModelForm):
 
 
 @admin.register(CdsClient)
-class CdsClientAdmin(admin.ModelAdmin):
+class CdsClientAdmin(ClientAdmin):
     form = CdsClientForm
     list_display = ["name", "iss", "service_list", "key_ids", "created_at", "revoked_at"]
-    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "iss"]
     readonly_fields = ["created_at", "created_by", "revoked_at"]
-    actions = ["revoke"]
+    noun = "CDS client"
 
     @admin.display(description="Services")
     def service_list(self, obj):
@@ -42,25 +41,13 @@ class CdsClientAdmin(admin.ModelAdmin):
         keys = (obj.jwks or {}).get("keys", []) if isinstance(obj.jwks, dict) else []
         return ", ".join(str(k.get("kid", "?")) for k in keys) or (obj.jwks_url and "from URL")
 
-    def has_delete_permission(self, request, obj=None):
-        return False  # revoke instead: the audit keeps pointing at the client
+    def client_create(self, request, obj):
+        return cds_client_create(name=obj.name, iss=obj.iss, jwks=obj.jwks,
+                                 jwks_url=obj.jwks_url, services=obj.services,
+                                 fhir_server=obj.fhir_server, by=request.user)
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        client = cds_client_create(name=obj.name, iss=obj.iss, jwks=obj.jwks,
-                                   jwks_url=obj.jwks_url, services=obj.services,
-                                   fhir_server=obj.fhir_server, by=request.user)
-        form.instance = client
-        obj.pk = client.pk
-
-    @admin.action(description="Revoke the selected CDS clients")
-    def revoke(self, request, queryset):
-        for client in queryset:
-            cds_client_revoke(client=client)
-        self.message_user(request, f"Revoked {queryset.count()} CDS client(s).",
-                          messages.SUCCESS)
+    def client_revoke(self, client):
+        cds_client_revoke(client=client)
 
 
 @admin.register(CodeListEntry)

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.shortcuts import redirect
 
+from options.admin import ReadOnlyAdminMixin
 from options.roles import ROLES
 
 from .audit import user_source
@@ -101,7 +102,7 @@ class AccountAdmin(UserAdmin):
 
 
 @admin.register(AccountEvent)
-class AccountEventAdmin(admin.ModelAdmin):
+class AccountEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every sign-in, refusal, role change and (de)activation; read only."""
 
     list_display = ["at", "kind", "source", "username", "role", "reason", "address", "by"]
@@ -109,12 +110,3 @@ class AccountEventAdmin(admin.ModelAdmin):
     search_fields = ["username", "subject", "address"]
     date_hierarchy = "at"
     list_select_related = ["by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

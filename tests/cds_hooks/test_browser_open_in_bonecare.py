@@ -7,25 +7,14 @@ Same set-up as tests/test_browser.py. Set BONECARE_SHOTS_DIR to save a screensho
 import json
 import urllib.request
 
-import pytest
-
 from options.cds_hooks.codes_data import code_lists_install
 from options.cds_hooks.models import CodeListEntry
 from options.cds_hooks.services import cds_client_create
-from tests import test_browser as shared
-from tests.test_browser import CHROMIUM, PASSWORD, shot
+from tests.browser import BROWSER_TESTS, PASSWORD, shot
 
 from .helpers import PATIENT_VIEW, request_of
 
-browser = shared.browser
-page = shared.page
-treatment_options = shared.treatment_options
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="browser tests need Debian's Chromium at /usr/bin/chromium"),
-]
+pytestmark = BROWSER_TESTS
 
 
 def _hook_call(live_server, ehr, body):

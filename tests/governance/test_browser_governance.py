@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests import test_browser as shared
-from tests.test_browser import (
-    CHROMIUM,
+from tests.browser import (
+    BROWSER_TESTS,
     PASSWORD,
     assert_accessible,
     expect,
@@ -19,14 +18,7 @@ from tests.test_browser import (
     sign_in,
 )
 
-browser = shared.browser
-treatment_options = shared.treatment_options
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="browser tests need Debian's Chromium at /usr/bin/chromium"),
-]
+pytestmark = BROWSER_TESTS
 SHOTS = Path(os.environ.get("BONECARE_SHOTS_DIR") or "/tmp/ui-shots")
 
 

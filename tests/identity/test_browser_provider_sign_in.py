@@ -4,7 +4,6 @@ The provider is npm's oidc-provider (tests/identity/provider.mjs); nothing here 
 for it. Set BONECARE_SHOTS_DIR to keep screenshots of the pages.
 """
 
-import os
 import re
 from dataclasses import replace
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -14,7 +13,7 @@ from django.contrib.auth import get_user_model
 
 from options.identity.models import AccountEvent, ProviderIdentity
 from options.roles import CLINICIAN, EDITOR
-from tests import test_browser as shared
+from tests.browser import BROWSER_TESTS, assert_accessible, shot
 from tests.identity.conftest import (
     CLINICIAN_VALUE,
     DISPLAY_NAME,
@@ -22,19 +21,8 @@ from tests.identity.conftest import (
     trusting,
     with_private_key,
 )
-from tests.test_browser import CHROMIUM, assert_accessible, shot
 
-# The shared fixtures: one Chromium per module, and the options the form lists.
-browser = shared.browser
-treatment_options = shared.treatment_options
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="browser tests need Debian's Chromium at /usr/bin/chromium "
-                              "(apt-get install chromium); .ci/run installs it"),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+pytestmark = BROWSER_TESTS
 
 FORM = "/consultations/new/"
 CALLBACK = "/accounts/oidc/callback/"
