@@ -4,6 +4,7 @@ import threading
 
 from django.db import connection
 
+from bonecare.db import execute_hot
 from options.citations import citation_of, cited_codes
 from options.rules import CompiledRuleSet
 
@@ -66,8 +67,8 @@ def _published_key():
     compilation cost more than the round trip; make bench-api).
     """
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(PUBLISHED_KEY_COLUMNS)} FROM {RuleSet._meta.db_table}"
+        execute_hot(
+            cursor, f"SELECT {', '.join(PUBLISHED_KEY_COLUMNS)} FROM {RuleSet._meta.db_table}"
             " WHERE state = %s LIMIT 1", [RuleSet.PUBLISHED])
         return cursor.fetchone()  # a cache key only: SQLite's text time serves as well
 

@@ -9,6 +9,8 @@ import json
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bonecare.db import execute_hot
+
 from .models import CdsCallAudit
 
 
@@ -30,11 +32,12 @@ def rows_insert(batches):
     if not statements:
         return
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and len(statements) > 1:
+        if connection.vendor == "postgresql":  # one statement, prepared once per shape
             *first, (last_sql, last_params) = statements
-            with_sql = ", ".join(f"w{i} AS ({sql})" for i, (sql, _) in enumerate(first))
+            with_sql = "".join(f"w{i} AS ({sql}), " for i, (sql, _) in enumerate(first))
             params = [p for _, ps in first for p in ps] + last_params
-            cursor.execute(f"WITH {with_sql} {last_sql}", params)
+            execute_hot(cursor, f"WITH {with_sql[:-2]} {last_sql}" if first else last_sql,
+                        params)
             return
         with transaction.atomic():
             for sql, params in statements:

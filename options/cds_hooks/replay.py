@@ -14,6 +14,7 @@ from django.db import connection
 from django.utils import timezone
 from redis.exceptions import RedisError
 
+from bonecare.db import execute_hot
 from options.api.throttling import _redis
 
 from .models import CallCount, SeenJti
@@ -74,8 +75,9 @@ def _database_record(client, jti, now, expires_at, period, window):
     second = [client.pk, period, window]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # one statement: counted only if remembered
-            cursor.execute(f"WITH new AS ({remember}) " + count.format(
-                source="SELECT %s, %s, %s, 1 FROM new"), first + second)
+            execute_hot(cursor, f"WITH new AS ({remember}) " + count.format(
+                source="SELECT CAST(%s AS integer), CAST(%s AS integer), CAST(%s AS bigint), 1"
+                       " FROM new"), first + second)
         else:
             cursor.execute(remember, first)
             if cursor.fetchone() is None:

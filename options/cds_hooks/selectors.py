@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from bonecare.db import execute_hot
+
 from .codes import CodeLists, Entry
 from .models import CdsClient, CodeListEntry, ConsultationDraft
 
@@ -49,9 +51,9 @@ def client_by_issuer(iss):
     not for saving; `revoked_at` is as the database returns it (only its presence is read).
     """
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id, name, jwks, jwks_url, services, revoked_at, fhir_server FROM "
-                       f"{connection.ops.quote_name(CdsClient._meta.db_table)} WHERE iss = %s",
-                       [iss])
+        execute_hot(cursor, "SELECT id, name, jwks, jwks_url, services, revoked_at, "
+                    f"fhir_server FROM {connection.ops.quote_name(CdsClient._meta.db_table)} "
+                    "WHERE iss = %s", [iss])
         row = cursor.fetchone()
     if row is None:
         return None
