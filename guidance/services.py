@@ -184,7 +184,7 @@ def _locked(ruleset):
     ruleset.refresh_from_db()
     return ruleset
 
-def ruleset_make_current(ruleset, by, reason):
+def ruleset_make_current(ruleset: RuleSet, by: User | None, reason: str) -> RuleSet:
     """Retire the published ruleset and publish this one, stamping who and when.
 
     Two editors may publish at the same moment: the database allows one published ruleset,

@@ -1,7 +1,9 @@
 """The assessment as frozen dataclasses; None always means unknown, never false."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import lru_cache
+from typing import Self
 
 from . import scores
 from .vocab import LESION_FIELD_SITES, LONG_BONE_SITES, SITES
@@ -23,14 +25,14 @@ class Lesion:
     fracture: bool | None = None
 
     @property
-    def is_spinal(self):
+    def is_spinal(self) -> bool:
         return self.site == "spine"
 
     @property
-    def is_long_bone(self):
+    def is_long_bone(self) -> bool:
         return self.site in LONG_BONE_SITES
 
-    def score(self):
+    def score(self) -> "Score | None":
         """Return this lesion's SINS or Mirels as a Score, or None for other sites."""
         if self.is_spinal:
             return Score.of("sins", scores.SINS_COMPONENTS, self)
@@ -39,13 +41,13 @@ class Lesion:
         return None
 
     @property
-    def sins(self):
+    def sins(self) -> int | None:
         """The SINS total when every finding is known, else None."""
         score = self.score() if self.is_spinal else None
         return score.total if score else None
 
     @property
-    def mirels(self):
+    def mirels(self) -> int | None:
         """The Mirels total when every finding is known, else None."""
         score = self.score() if self.is_long_bone else None
         return score.total if score else None
@@ -62,20 +64,20 @@ class Score:
     findings: tuple  # the unknown findings' names, e.g. ("collapse",)
 
     @classmethod
-    def of(cls, kind, components, lesion):
+    def of(cls, kind: str, components: scores.Components, lesion: Lesion) -> Self:
         known, unknown = scores.points(components, {
             finding: getattr(lesion, finding) for finding, _ in components.values()})
         return cls(kind, known, unknown, scores.possible_totals(known, unknown),
                    tuple(components[c][0] for c in unknown))
 
     @property
-    def total(self):
+    def total(self) -> int | None:
         return self.totals[0] if len(self.totals) == 1 else None
 
-    def band(self, total):
+    def band(self, total: int) -> str:
         return scores.sins_band(total) if self.kind == "sins" else scores.mirels_band(total)
 
-    def as_result(self, index):
+    def as_result(self, index: int) -> dict[str, object]:
         """Return the contract's `scores` entry for the lesion at `index`."""
         kind = self.kind
         entry = {"lesion": index, kind: self.total}
@@ -139,7 +141,7 @@ class Assessment:
     pregnant: bool | None = None
 
     @classmethod
-    def from_contract(cls, data):
+    def from_contract(cls, data: Mapping[str, object]) -> Self:
         """Build from a contract dict that has already passed validation."""
         values = dict(data)
         if values.get("lesions") is not None:
@@ -169,7 +171,7 @@ _NOT_APPLICABLE_BY_SITE = {
 }
 
 
-def lesion_facts(index, lesion, score):
+def lesion_facts(index: int, lesion: Lesion, score: Score | None) -> dict[str, object]:
     """Return the facts a rule may ask of one lesion, findings and its score together.
 
     A score with unknown findings is a Possible over its totals (and bands), so a threshold
@@ -192,7 +194,8 @@ def lesion_facts(index, lesion, score):
 
 
 @lru_cache(maxsize=4096)
-def scored_lesion(index, lesion):
+def scored_lesion(index: int, lesion: Lesion
+                  ) -> tuple[dict[str, object] | None, dict[str, object]]:
     """Return (score entry or None, facts) of the lesion at `index`, kept per process.
 
     A lesion is a frozen value, so the same findings at the same index give the same
@@ -203,7 +206,7 @@ def scored_lesion(index, lesion):
     return entry, lesion_facts(index, lesion, score)
 
 
-def prior_facts(prior):
+def prior_facts(prior: PriorTreatment) -> dict[str, object]:
     """Return the facts a rule may ask of one prior treatment."""
     return {
         "treatment": prior.treatment,

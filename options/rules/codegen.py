@@ -12,8 +12,13 @@ the only other names in the source are made here too (s3 for slot 3, f2 for a pa
 Conditions were checked against the vocabulary when the ruleset was compiled (conditions.py).
 """
 
+from typing import TYPE_CHECKING
+
 from .predicates import FALSE, NONE, TRUE, comparison_test
 from .vocab import LESION_FACTS, PATIENT_FACTS, PRIOR_FACTS
+
+if TYPE_CHECKING:
+    from .compiled import CompiledRuleSet
 
 SCOPE_FACTS = {"patient": PATIENT_FACTS, "lesion": LESION_FACTS, "prior": PRIOR_FACTS}
 COLLECTIONS = {"lesion": "lesions", "prior": "prior_treatments"}
@@ -35,7 +40,7 @@ def _may_match_lesions(cond):
     return False
 
 
-def slot_conditions(ruleset) -> dict:
+def slot_conditions(ruleset: "CompiledRuleSet") -> dict:
     """Return {slot: the condition answered there} over every rule of a CompiledRuleSet."""
     found = {}
     compiled = [*ruleset.defines.values(), *ruleset.alerts]

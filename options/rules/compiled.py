@@ -80,7 +80,7 @@ class _Slots:
         return [TRUE if slot in self.always else None for slot in range(len(self.index))]
 
 
-def check_rule_fields(rule):
+def check_rule_fields(rule: Rule) -> None:
     """Raise RuleError if the rule's effect lacks what it needs or has what it must not."""
     _check_effect_fields(rule)
     if not rule.text.strip():
@@ -192,7 +192,7 @@ class CompiledRuleSet:
                 _entries(alerts, _alert), blank)
 
     @property
-    def header(self):
+    def header(self) -> dict[str, object]:
         return {"version": self.version, "published_at": self.published_at}
 
 

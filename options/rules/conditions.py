@@ -17,11 +17,14 @@ The Parser checks a condition against the vocabulary at compile time, naming the
 any mistake, and builds its three-valued predicate from options/rules/predicates.py.
 """
 
+from collections.abc import Mapping
+
 from .predicates import (
     FALSE,
     NONE,
     QUANTIFIERS,
     TRUE,
+    Predicate,
     all_of,
     any_of,
     comparison_test,
@@ -41,6 +44,7 @@ __all__ = ["FALSE", "NONE", "TRUE", "ConditionError", "Parser", "settled"]
 COMPARISONS = ("eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "is")
 ORDERED = ("lt", "le", "gt", "ge")
 SCOPE_FACTS = {"patient": PATIENT_FACTS, "lesion": LESION_FACTS, "prior": PRIOR_FACTS}
+Condition = dict[str, object]  # a condition as JSON
 
 
 class ConditionError(ValueError):
@@ -61,7 +65,8 @@ class Parser:
         # can name a threshold that its derived facts hold.
         self.derived = dict(derived) if isinstance(derived, dict) else dict.fromkeys(derived)
 
-    def compile(self, cond, path="condition", scope="patient"):
+    def compile(self, cond: object, path: str = "condition", scope: str = "patient"
+                ) -> Predicate:
         """Return a predicate for `cond`, or raise ConditionError naming the path."""
         if not isinstance(cond, dict) or len(cond) == 0:
             raise ConditionError(path, "must be an object such as {\"fact\": ..., \"eq\": ...}")
@@ -94,7 +99,8 @@ class Parser:
         inner_scope, make = QUANTIFIERS[key]
         return make(self.compile(arg, f"{path}.{key}", inner_scope))
 
-    def compile_criterion(self, cond, path="condition"):
+    def compile_criterion(self, cond: object, path: str = "condition"
+                          ) -> tuple[Predicate | None, Predicate]:
         """Return (when, met) predicates; `when` is None for an unconditional criterion."""
         if isinstance(cond, dict) and "met" in cond:
             extra = set(cond) - {"when", "met"}
@@ -147,7 +153,8 @@ class Parser:
         raise ConditionError(f"{path}.fact", f"unknown fact {name!r}; known: {', '.join(known)}")
 
 
-def settled(cond, fact, value, derived=None):
+def settled(cond: Condition, fact: str, value: object,
+            derived: Mapping[str, Condition | None] | None = None) -> bool | None:
     """Return True or False where `cond` is decided by the patient `fact` alone, else None.
 
     Used once per ruleset to drop, for each cancer type, the rules that cannot hold: a false

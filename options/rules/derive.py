@@ -1,5 +1,7 @@
 """Values BoneCare works out from what was entered: the one place each formula lives."""
 
+from collections.abc import Mapping
+
 # Cockcroft-Gault as UK prescribers use it (clinical/rules.md, "Derived facts"): serum
 # creatinine in micromol/L, actual body weight in kg, the sex constant folding in the
 # unit conversion. An eGFR (per 1.73 m2) is never used in its place.
@@ -7,13 +9,15 @@ CG_SEX_FACTOR = {"male": 1.23, "female": 1.04}
 CG_FROM = ("age_years", "sex", "weight_kg", "serum_creatinine_umol_l")
 
 
-def cockcroft_gault(*, age_years, sex, weight_kg, serum_creatinine_umol_l):
+def cockcroft_gault(*, age_years: int, sex: str, weight_kg: float,
+                    serum_creatinine_umol_l: float) -> float:
     """Return the creatinine clearance in mL/min, rounded to one decimal."""
     value = (140 - age_years) * weight_kg * CG_SEX_FACTOR[sex] / serum_creatinine_umol_l
     return round(max(value, 0.0), 1)
 
 
-def creatinine_clearance(patient):
+def creatinine_clearance(patient: Mapping[str, object]
+                         ) -> tuple[float | None, dict[str, object] | None]:
     """Return (value, derivation) from a patient-facts dict.
 
     The entered clearance wins; otherwise Cockcroft-Gault when age, sex, weight and serum

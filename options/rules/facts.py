@@ -1,9 +1,16 @@
 """What the rules may ask of one assessment: shared by the generated and interpreted paths."""
 
+from __future__ import annotations
+
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
 from .assessment import PATIENT_FIELD_NAMES, prior_facts, scored_lesion
 from .derive import creatinine_clearance
+
+if TYPE_CHECKING:
+    from .assessment import Lesion, PriorTreatment
+    from .predicates import Answer
 
 patient_values = _patient_values = attrgetter(*PATIENT_FIELD_NAMES)
 
@@ -34,7 +41,7 @@ class Facts:
         self.cache = {}
         self.memo = list(blank)
 
-    def derive(self, name):
+    def derive(self, name: str) -> Answer:
         """Evaluate a derived fact once per assessment."""
         result = self.cache[name] = self._defines[name].predicate(self, None)
         return result
@@ -47,12 +54,12 @@ def clearance(values: tuple) -> tuple:
     return value, {} if derivation is None else {"creatinine_clearance_ml_min": derivation}
 
 
-def prior_list(priors) -> list | None:
+def prior_list(priors: tuple[PriorTreatment, ...] | None) -> list | None:
     """Return [(index, facts)] of the prior treatments, or None if not given (as Facts)."""
     return None if priors is None else [(i, prior_facts(p)) for i, p in enumerate(priors)]
 
 
-def lesion_facts(lesions) -> tuple:
+def lesion_facts(lesions: tuple[Lesion, ...] | None) -> tuple:
     """Return ([score entry], [(index, facts)]) of the lesions, or ([], None) (as Facts)."""
     return _lesions(lesions)
 

@@ -1,6 +1,8 @@
 """The parts of an option's result that both evaluation paths word the same way, and the
 steps of engine._decide that the generated functions call rather than write out."""
 
+from collections.abc import Iterable
+
 from .vocab import SAFETY_FIELDS
 
 NO_RULE = {"rule": "NO-RULE", "guidance": "", "section": "",
@@ -22,7 +24,7 @@ def summary(status: str, decided_by: str | None, reasons: list, not_now: list,
     return text
 
 
-def unique(items) -> list:
+def unique(items: Iterable[str]) -> list:
     """Return the items once each, in the order first met (missing inputs are listed so)."""
     return list(dict.fromkeys(items))
 

@@ -10,7 +10,9 @@ vocabulary. A derived fact is shown with its definition when the define rule is 
 Standard library only.
 """
 
-from .conditions import Parser
+from collections.abc import Mapping
+
+from .conditions import Condition, Parser
 from .vocab import LESION_FACTS, PATIENT_FACTS, PRIOR_FACTS
 
 # Unit suffixes of fact names: (suffix, unit, decimals shown).
@@ -24,7 +26,8 @@ NAMES = {"sins": "SINS", "sins_band": "SINS band", "mirels": "Mirels score",
 KNOWN = {**PATIENT_FACTS, **LESION_FACTS, **PRIOR_FACTS}
 
 
-def condition_plain(condition, derived=None, labels=None):
+def condition_plain(condition: Condition, derived: Mapping[str, Condition | None] | None = None,
+                    labels: Mapping[str, str] | None = None) -> str:
     """Return a condition (or a criterion's when/met) in plain words; ConditionError if bad.
 
     `derived` maps derived facts to their define rules' conditions, as Parser takes it;

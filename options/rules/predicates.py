@@ -8,17 +8,34 @@ and checks the rule data first; where several facts can be asked in one closure 
 it gives the same answers with fewer calls.
 """
 
+from __future__ import annotations
+
 import operator
+from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from .assessment import NOT_APPLICABLE, Possible
+
+if TYPE_CHECKING:
+    from .facts import Facts
+
+# A three-valued answer: (True, False or None; the missing inputs; the lesions matched).
+Answer = tuple[bool | None, tuple[str, ...], tuple[int, ...]]
+# What a predicate is asked of: None at patient level, else (index, facts) of one lesion
+# or prior treatment.
+Item = tuple[int, dict[str, object]] | None
+Predicate = Callable[["Facts", Item], Answer]
+Test = Callable[[object], bool]  # a comparison with its rule value, asked of one fact
+PatientTest = tuple[str, Test]  # (fact, test)
+ItemTest = tuple[str, Test, str]  # (fact, test, collection)
 
 NONE = ()
 TRUE = (True, NONE, NONE)
 FALSE = (False, NONE, NONE)
 
 
-def comparison_test(op, value):
+def comparison_test(op: str, value: object) -> Test:
     """Return a one-argument test; C-level callables keep the hot path cheap."""
     if op in ("eq", "is"):
         return partial(operator.eq, value)
@@ -34,7 +51,7 @@ def comparison_test(op, value):
     return partial(mirrored[op], value)
 
 
-def patient_fact(name, test, negated=False):
+def patient_fact(name: str, test: Test, negated: bool = False) -> Predicate:
     """Return a patient fact's test (or its negation, asked inline: fewer calls)."""
     unknown = (None, (name,), NONE)
     yes, no = (FALSE, TRUE) if negated else (TRUE, FALSE)
@@ -50,7 +67,7 @@ def patient_fact(name, test, negated=False):
     return predicate
 
 
-def item_fact(name, test, scope):
+def item_fact(name: str, test: Test, scope: str) -> Predicate:
     collection = "lesions" if scope == "lesion" else "prior_treatments"
 
     def predicate(facts, item):
@@ -75,7 +92,7 @@ def _item_value(item, name, test, collection):
     return TRUE if test(v) else FALSE
 
 
-def derived_fact(name, test, negated=False):
+def derived_fact(name: str, test: Test, negated: bool = False) -> Predicate:
     """Return a derived fact's test (or its negation, asked inline: fewer calls)."""
     yes, no = (FALSE, TRUE) if negated else (TRUE, FALSE)
 
@@ -90,7 +107,7 @@ def derived_fact(name, test, negated=False):
     return predicate
 
 
-def all_of(parts):
+def all_of(parts: tuple[Predicate, ...]) -> Predicate:
     def predicate(facts, item):
         missing = lesions = None
         for part in parts:
@@ -111,7 +128,7 @@ def all_of(parts):
     return predicate
 
 
-def any_of(parts):
+def any_of(parts: tuple[Predicate, ...]) -> Predicate:
     def predicate(facts, item):
         missing = None
         for part in parts:
@@ -127,7 +144,7 @@ def any_of(parts):
     return predicate
 
 
-def negation(part):
+def negation(part: Predicate) -> Predicate:
     if hasattr(part, "patient_test"):
         return patient_fact(*part.patient_test, negated=True)
     if hasattr(part, "derived_test"):
@@ -142,7 +159,7 @@ def negation(part):
     return predicate
 
 
-def item_all(tests):
+def item_all(tests: tuple[ItemTest, ...]) -> Predicate:
     """Return all_of over one lesion's or prior's facts: the same answers, fewer calls."""
 
     def predicate(facts, item):
@@ -164,7 +181,7 @@ def item_all(tests):
     return predicate
 
 
-def item_any(tests):
+def item_any(tests: tuple[ItemTest, ...]) -> Predicate:
     """Return any_of over one lesion's or prior's facts: the same answers, fewer calls."""
 
     def predicate(facts, item):
@@ -180,7 +197,7 @@ def item_any(tests):
     return predicate
 
 
-def patient_junction(tests, decisive):
+def patient_junction(tests: tuple[PatientTest, ...], decisive: bool) -> Predicate:
     """Return an all (decisive False) or any (decisive True) of patient facts, asked inline:
     the same answers as all_of or any_of, fewer calls."""
     decided, otherwise = (TRUE, FALSE) if decisive else (FALSE, TRUE)
@@ -199,7 +216,7 @@ def patient_junction(tests, decisive):
     return predicate
 
 
-def unknown_of(part):
+def unknown_of(part: Predicate) -> Predicate:
     def predicate(facts, item):
         return TRUE if part(facts, item)[0] is None else FALSE
 

@@ -1,5 +1,7 @@
 """SINS (Fisher 2010) and Mirels (Mirels 1989): the published point tables and bands."""
 
+from collections.abc import Mapping
+
 SINS_LOCATION = {
     **dict.fromkeys(("C1", "C2", "C7", "T1", "T2", "T11", "T12", "L1", "L5", "S1"), 3),
     **dict.fromkeys(("C3", "C4", "C5", "C6", "L2", "L3", "L4"), 2),
@@ -19,6 +21,7 @@ MIRELS_SIZE = {"under_third": 1, "third_to_two_thirds": 2, "over_two_thirds": 3}
 
 
 # Each component: the finding it reads and its point table (the result's `points` keys).
+Components = dict[str, tuple[str, dict[str, int]]]
 SINS_COMPONENTS = {
     "location": ("level", SINS_LOCATION),
     "pain": ("pain", SINS_PAIN),
@@ -35,7 +38,8 @@ MIRELS_COMPONENTS = {
 }
 
 
-def points(components, findings):
+def points(components: Components, findings: Mapping[str, str | None]
+           ) -> tuple[dict[str, int], dict[str, tuple[int, ...]]]:
     """Return ({component: points}, {component: possible points}) for the findings given.
 
     An unknown finding (None) is never guessed: its component lies in the second dict with
@@ -51,7 +55,8 @@ def points(components, findings):
     return known, unknown
 
 
-def possible_totals(known, unknown):
+def possible_totals(known: dict[str, int], unknown: dict[str, tuple[int, ...]]
+                    ) -> tuple[int, ...]:
     """Return every total the unknown components allow, as a sorted tuple."""
     totals = {sum(known.values())}
     for values in unknown.values():
@@ -59,7 +64,8 @@ def possible_totals(known, unknown):
     return tuple(sorted(totals))
 
 
-def sins(*, level, pain, lesion_type, alignment, collapse, posterolateral):
+def sins(*, level: str, pain: str, lesion_type: str, alignment: str, collapse: str,
+         posterolateral: str) -> int:
     """Return the Spinal Instability Neoplastic Score (0-18) of one spinal lesion."""
     return (
         SINS_LOCATION[level]
@@ -71,7 +77,7 @@ def sins(*, level, pain, lesion_type, alignment, collapse, posterolateral):
     )
 
 
-def sins_band(score):
+def sins_band(score: int) -> str:
     """Return stable (0-6), indeterminate (7-12) or unstable (13-18)."""
     if score <= 6:
         return "stable"
@@ -80,7 +86,7 @@ def sins_band(score):
     return "unstable"
 
 
-def mirels(*, site, pain, lesion_type, cortical_involvement):
+def mirels(*, site: str, pain: str, lesion_type: str, cortical_involvement: str) -> int:
     """Return the Mirels score (4-12) of one long-bone lesion."""
     return (
         MIRELS_SITE[site]
@@ -90,7 +96,7 @@ def mirels(*, site, pain, lesion_type, cortical_involvement):
     )
 
 
-def mirels_band(score):
+def mirels_band(score: int) -> str:
     """Return low (7 or less), borderline (8) or high (9 or more: prophylactic fixation)."""
     if score <= 7:
         return "low"

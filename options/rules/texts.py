@@ -8,18 +8,22 @@ editor's note) are refused when the rule is compiled.
 """
 
 import re
+from collections.abc import Mapping
 
 PARAMETER = re.compile(r"\{(\w+)\.(lt|le|gt|ge|eq|ne)(?::(\d))?\}")
 NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w])")
 INTERNAL = re.compile(r"\bQ\d+\b|open question", re.IGNORECASE)
 PARAMETER_OPS = ("lt", "le", "gt", "ge", "eq", "ne", "in", "not_in")
 
+# {(fact, op): {values}}: the numbers a condition compares its facts with.
+Parameters = dict[tuple[str, str], set[float]]
+
 
 class TextError(ValueError):
     """A rule text that does not render from its rule's data."""
 
 
-def parameters(condition, defines):
+def parameters(condition: dict[str, object], defines: Mapping[str, object]) -> Parameters:
     """Return {(fact, op): {values}} for every numeric comparison the condition relies on."""
     found = {}
     _collect(condition, defines, found, set())
@@ -52,7 +56,7 @@ def _comparison(node, defines, found, seen):
                 found.setdefault((name, op), set()).add(value)
 
 
-def render(text, condition, defines):
+def render(text: str, condition: dict[str, object], defines: Mapping[str, object]) -> str:
     """Return the text with its parameters filled in; raise TextError naming the problem."""
     if not text:
         return text
@@ -85,7 +89,7 @@ def _value(match, found):
     return format_number(next(iter(values)), decimals)
 
 
-def format_number(value, decimals=None):
+def format_number(value: float, decimals: str | int | None = None) -> str:
     """Return a threshold as clinicians write it: 30, 2.2, or 2.20 with two decimals."""
     if decimals is not None:
         return f"{value:.{int(decimals)}f}"
