@@ -14,7 +14,6 @@ from .vocab import ACTIVE_STATUSES, SAFETY_FIELDS
 __all__ = ["EFFECTS", "CompiledRuleSet", "Facts", "Rule", "RuleError", "compile_rule",
            "evaluate", "evaluate_generated", "evaluate_interpreted"]
 
-_unique = unique
 
 
 def _ask(facts, slot, predicate):
@@ -185,7 +184,7 @@ def _decide(plan, facts):
 
 
 def _undecided(plan, facts, unknown):
-    missing = _unique(p for _, paths in unknown for p in paths)
+    missing = unique(p for _, paths in unknown for p in paths)
     return _option_result(plan, facts, "needs_information", None, False,
                           [c.reason for c, _ in unknown], [], missing, ())
 
@@ -214,7 +213,7 @@ def _option_result(plan, facts, status, decided_by, hold, reasons, not_now, miss
         "conditions": conditions,
         "cautions": _texts(cautions, facts) if cautions else [],
         "notes": _texts(plan.notes, facts) if plan.notes else [],
-        "missing": _unique(missing) if missing else [],
+        "missing": unique(missing) if missing else [],
         "lesions": sorted(set(lesions)) if lesions and status != "needs_information" else [],
     }
 

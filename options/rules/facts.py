@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from .assessment import Lesion, PriorTreatment
     from .predicates import Answer
 
-patient_values = _patient_values = attrgetter(*PATIENT_FIELD_NAMES)
+patient_values = attrgetter(*PATIENT_FIELD_NAMES)
 
 
 class Facts:
@@ -22,7 +22,7 @@ class Facts:
                  "memo")
 
     def __init__(self, assessment, defines, blank=()):
-        patient = dict(zip(PATIENT_FIELD_NAMES, _patient_values(assessment), strict=True))
+        patient = dict(zip(PATIENT_FIELD_NAMES, patient_values(assessment), strict=True))
         self.derived = {}
         if patient["creatinine_clearance_ml_min"] is None:  # else the entered value stands
             clearance, derivation = creatinine_clearance(patient)
@@ -32,11 +32,8 @@ class Facts:
         if patient["sex"] == "male":
             patient["pregnant"] = False  # known, never asked (clinical/rules.md)
         self.patient = patient
-        self.scores, self.lesions = _lesions(assessment.lesions)
-        priors = assessment.prior_treatments
-        self.priors = None if priors is None else [
-            (i, prior_facts(prior)) for i, prior in enumerate(priors)
-        ]
+        self.scores, self.lesions = scored_lesions(assessment.lesions)
+        self.priors = prior_list(assessment.prior_treatments)
         self._defines = defines
         self.cache = {}
         self.memo = list(blank)
@@ -59,12 +56,7 @@ def prior_list(priors: tuple[PriorTreatment, ...] | None) -> list | None:
     return None if priors is None else [(i, prior_facts(p)) for i, p in enumerate(priors)]
 
 
-def lesion_facts(lesions: tuple[Lesion, ...] | None) -> tuple:
-    """Return ([score entry], [(index, facts)]) of the lesions, or ([], None) (as Facts)."""
-    return _lesions(lesions)
-
-
-def _lesions(lesions):
+def scored_lesions(lesions: tuple[Lesion, ...] | None) -> tuple[list, list | None]:
     """Return ([score entry], [(index, facts)]) of the lesions, or ([], None) if not given."""
     if lesions is None:
         return [], None

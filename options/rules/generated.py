@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from .assessment import NOT_APPLICABLE, PATIENT_FIELD_NAMES, Possible
 from .codegen import STATIC, Source, slot_conditions
 from .conditions import Parser
-from .facts import Facts, clearance, lesion_facts, patient_values, prior_list
+from .facts import Facts, clearance, patient_values, prior_list, scored_lesions
 from .inline import Conditions
 from .outcome import NO_RULE, could_stand, hinges, summary, undecided, unique, unknown_input
 from .predicates import FALSE, NONE, TRUE, _item_value
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 HELPERS = {
     "Facts": Facts, "patient_values": patient_values, "clearance": clearance,
-    "lesion_facts": lesion_facts, "prior_list": prior_list, "MALE": "male",
+    "scored_lesions": scored_lesions, "prior_list": prior_list, "MALE": "male",
     "TRUE": TRUE, "FALSE": FALSE, "NONE": NONE,
     "NOT_APPLICABLE": NOT_APPLICABLE, "Possible": Possible, "item_value": _item_value,
     "ACTIVE": ACTIVE_STATUSES, "NA": "not_applicable", "NEEDS": "needs_information",
@@ -81,7 +81,7 @@ def _head(conditions):
             "    else:",
             f"        ccl = pv[{clearance}]",
             "        derived = {}",
-            "    scores, lesions = lesion_facts(a.lesions)"]
+            "    scores, lesions = scored_lesions(a.lesions)"]
     if conditions.closures:  # compiled closures ask the facts as the interpreter keeps them
         head.append("    facts = Facts(a, defines)")
     if conditions.priors:
