@@ -13,6 +13,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+_DRF_DEFAULT = JSONEncoder().default  # what DRF writes for dates, times, decimals and the rest
 _LINE_SEPARATORS = ((b"\xe2\x80\xa8", b"\\u2028"), (b"\xe2\x80\xa9", b"\\u2029"))
 
 
@@ -25,7 +26,7 @@ class ApiJSONRenderer(JSONRenderer):
         if self.get_indent(accepted_media_type, renderer_context or {}) is not None:
             return super().render(data, accepted_media_type, renderer_context)
         try:
-            body = orjson.dumps(data, default=JSONEncoder().default, option=_OPTIONS)
+            body = orjson.dumps(data, default=_DRF_DEFAULT, option=_OPTIONS)
         except TypeError:  # orjson.JSONEncodeError is one: DRF decides (and explains)
             return super().render(data, accepted_media_type, renderer_context)
         for raw, escaped in _LINE_SEPARATORS:
