@@ -1,11 +1,12 @@
-"""What a draft changes against the ruleset it came from: rules, and expectations with reasons."""
+"""What a draft changes against the ruleset it came from: rules, documents, code lists, and
+expectations with reasons."""
 
 from options.rules import ConditionError
 from options.rules.plain import condition_plain
 
 from .engine_rules import define_conditions
 from .models import Rule
-from .transfer import RULE_FIELDS
+from .transfer import CODE_FIELDS, DOCUMENT_FIELDS, RULE_FIELDS, document_data
 
 DIFF_FIELDS = (*RULE_FIELDS, "guidance")
 
@@ -77,3 +78,43 @@ def expectation_changes(ruleset) -> list[dict]:
     return [{"code": c.code, "reason": c.reason, "by": c.by.get_username() if c.by else "",
              "at": c.at.isoformat(), "changed": _changed(c.before, c.after)}
             for c in changes]
+
+
+def _keyed_diff(before, after, fields):
+    """Return added, removed and changed entries of two {key: {field: value}} maps."""
+    diff = [{"key": key, "change": "added", "fields": {name: [None, after[key][name]]
+                                                       for name in fields}}
+            for key in sorted(after.keys() - before.keys())]
+    diff += [{"key": key, "change": "removed", "fields": {name: [before[key][name], None]
+                                                          for name in fields}}
+             for key in sorted(before.keys() - after.keys())]
+    for key in sorted(before.keys() & after.keys()):
+        changed = {name: [before[key][name], after[key][name]] for name in fields
+                   if before[key][name] != after[key][name]}
+        if changed:
+            diff.append({"key": key, "change": "changed", "fields": changed})
+    return diff
+
+
+def _documents(ruleset):
+    if ruleset is None:
+        return {}
+    return {document.code: document_data(document) for document in ruleset.documents.all()}
+
+
+def documents_diff(ruleset) -> list[dict]:
+    """Return the guidance documents added, removed and changed since the base."""
+    return _keyed_diff(_documents(ruleset.based_on), _documents(ruleset), DOCUMENT_FIELDS)
+
+
+def _codes(ruleset):
+    if ruleset is None:
+        return {}
+    return {f"{row['code_list']}: {row['system']}|{row['code']}": row
+            for row in ruleset.code_entries.values(*CODE_FIELDS)}
+
+
+def code_lists_diff(ruleset) -> list[dict]:
+    """Return the FHIR codes added, removed and changed (value, display, active) since the base."""
+    fields = ("value", "display", "evidence", "active")
+    return _keyed_diff(_codes(ruleset.based_on), _codes(ruleset), fields)

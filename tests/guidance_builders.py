@@ -3,8 +3,9 @@
 import copy
 import json
 
+from guidance.drafting import code_entry_save, document_save
 from guidance.governance import ruleset_approve, ruleset_publish, ruleset_submit
-from guidance.models import Scenario
+from guidance.models import CodeListEntry, Scenario
 from guidance.services import rule_save, ruleset_create_draft, shared_scenarios_dir
 
 # Published default: hypocalcaemia is corrected calcium below 2.20 mmol/L, which
@@ -58,3 +59,23 @@ def publish_reviewed(draft, *, author, reviewer):
     """Take a draft through submit, approve and publish; return the Publication."""
     return ruleset_publish(ruleset=approved(draft, author=author, reviewer=reviewer),
                            by=author)
+
+
+def publish_with_code(published, *, author, reviewer, reason="Local code", **entry):
+    """Publish, through review, a draft of `published` with one FHIR code added; return it."""
+    draft = ruleset_create_draft(source=published, by=author)
+    code_entry_save(entry=CodeListEntry(ruleset=draft, **entry), by=author, reason=reason)
+    publish_reviewed(draft, author=author, reviewer=reviewer)
+    return draft
+
+
+def publish_with_document(published, code, *, author, reviewer, reason="Document changed",
+                          **changes):
+    """Publish, through review, a draft of `published` with one document changed; return it."""
+    draft = ruleset_create_draft(source=published, by=author)
+    document = draft.documents.get(code=code)
+    for name, value in changes.items():
+        setattr(document, name, value)
+    document_save(document=document, by=author, reason=reason)
+    publish_reviewed(draft, author=author, reviewer=reviewer)
+    return draft

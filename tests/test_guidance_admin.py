@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from guidance.models import GuidanceDocument, Rule, RuleSet, Scenario
+from guidance.models import Rule, RuleSet, Scenario
 from guidance.services import default_ruleset_data, ruleset_create_draft, scenarios_load_shared
 from options.services import consultation_create, evaluate_assessment
 from tests.guidance_builders import (
@@ -84,7 +84,7 @@ def test_overdue_documents_are_flagged_with_an_icon_and_a_word(guidance_editor_c
                                                                published_ruleset):
     response = guidance_editor_client.get("/admin/guidance/guidancedocument/")
     page = response.content.decode()
-    assert GuidanceDocument.objects.get(code="TA265").review_overdue
+    assert published_ruleset.documents.get(code="TA265").review_overdue
     assert "&#9888;</span> Overdue</strong> since 24 Oct 2015" in page
     overdue = guidance_editor_client.get("/admin/guidance/guidancedocument/?review=overdue")
     assert "TA265" in overdue.content.decode()
@@ -343,7 +343,7 @@ def test_a_shared_scenario_that_no_longer_validates_can_still_be_renamed(
 def test_an_editor_adds_a_rule_to_a_draft(guidance_editor_client, published_ruleset,
                                           guidance_editor):
     draft = ruleset_create_draft(source=published_ruleset, by=guidance_editor)
-    document = GuidanceDocument.objects.get(code="TA265")
+    document = draft.documents.get(code="TA265")
     data = {"ruleset": draft.pk, "code": "DMAB-NOTE-LOCAL", "option": "denosumab",
             "effect": "note", "status": "", "priority": 50, "defines": "", "alert_code": "",
             "alert_severity": "", "guidance": document.pk, "section": "1.1",
