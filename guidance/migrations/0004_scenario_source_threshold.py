@@ -1,7 +1,7 @@
 """Scenarios may come from the project's own set either side of each safety threshold.
 
-Numbered 0004 as agreed with the other guidance migrations under way; it follows
-0004_expectations_of_existing_rulesets. Choices only: no column changes.
+Named as issue 18's work asks, kept apart from the other guidance migrations under way; it
+follows 0004_expectations_of_existing_rulesets. Choices only: no column changes.
 """
 
 from django.db import migrations, models
