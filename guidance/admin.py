@@ -384,8 +384,9 @@ class ScenarioAdmin(HistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        # Expectations change only with a reason; shared scenarios come from their files.
-        shared = ["code", "assessment"] if obj.source == "shared" else ["code"]
+        # Expectations change only with a reason; shared and threshold scenarios come from
+        # their files (a threshold scenario's assessment is what brackets its threshold).
+        shared = ["code", "assessment"] if obj.source in ("shared", "threshold") else ["code"]
         return [*shared, *self.readonly_fields]
 
     def save_model(self, request, obj, form, change):

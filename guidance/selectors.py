@@ -24,6 +24,7 @@ __all__ = [
     "published_key",
     "ruleset_compile",
     "ruleset_compiled",
+    "ruleset_engine_rules",
     "ruleset_get_published",
 ]
 
@@ -36,12 +37,19 @@ _compiled = {}
 _compiled_lock = threading.Lock()
 
 
+def ruleset_engine_rules(ruleset):
+    """Return a ruleset's rows as engine rules (none for no ruleset)."""
+    if ruleset is None:
+        return []
+    rows = Rule.objects.filter(ruleset=ruleset).select_related("guidance")
+    return [engine_rule_from_row(row) for row in rows]
+
+
 def ruleset_compile(ruleset):
     """Compile a ruleset's rows; raises RuleError naming the first bad rule."""
-    rows = Rule.objects.filter(ruleset=ruleset).select_related("guidance")
     published_at = ruleset.published_at.isoformat() if ruleset.published_at else None
     return CompiledRuleSet(
-        [engine_rule_from_row(row) for row in rows],
+        ruleset_engine_rules(ruleset),
         version=ruleset.version,
         published_at=published_at,
     )

@@ -58,6 +58,7 @@ __all__ = [
     "scenario_save",
     "scenarios_load_shared",
     "shared_scenarios_dir",
+    "threshold_scenarios_dir",
 ]
 
 DEFAULT_RULESET_PATH = Path(__file__).resolve().parent / "data" / "default_ruleset.json"
@@ -297,10 +298,23 @@ def shared_scenarios_dir() -> Path:
     """Return the project's copy of the shared clinical scenarios."""
     return Path(settings.BONECARE_SCENARIOS_DIR)
 
+def threshold_scenarios_dir(directory: str | Path | None = None) -> Path:
+    """Return the project's own scenarios either side of each safety threshold.
+
+    They sit in a folder of their own beside the shared copy, so that the shared set stays
+    file for file what ../shared holds.
+    """
+    return Path(directory or shared_scenarios_dir()) / "thresholds"
+
 @transaction.atomic
 def scenarios_load_shared(*, directory: str | Path | None = None) -> int:
-    """Load the shared scenarios as regression tests; keep ones already stored. Return count."""
+    """Load the shared scenarios, and the threshold ones beside them, as regression tests;
+    keep ones already stored. Return how many were new."""
     directory = Path(directory or shared_scenarios_dir())
+    return (_scenarios_load(directory, source="shared")
+            + _scenarios_load(threshold_scenarios_dir(directory), source="threshold"))
+
+def _scenarios_load(directory, *, source):
     created = 0
     for path in sorted(directory.glob("*.json")):
         data = json.loads(path.read_text())
@@ -315,7 +329,7 @@ def scenarios_load_shared(*, directory: str | Path | None = None) -> int:
                 "expected_scores": data.get("expected_scores", {}),
                 "expected_missing": data.get("expected_missing", {}),
                 "expected_derived": data.get("expected_derived", {}),
-                "source": "shared",
+                "source": source,
             },
         )
         created += made

@@ -6,7 +6,12 @@ import json
 from guidance.drafting import code_entry_save, document_save
 from guidance.governance import ruleset_approve, ruleset_publish, ruleset_submit
 from guidance.models import CodeListEntry, Scenario
-from guidance.services import rule_save, ruleset_create_draft, shared_scenarios_dir
+from guidance.services import (
+    rule_save,
+    ruleset_create_draft,
+    scenario_expectation_update,
+    shared_scenarios_dir,
+)
 
 # Published default: hypocalcaemia is corrected calcium below 2.20 mmol/L, which
 # contraindicates denosumab and puts a bisphosphonate on hold.
@@ -45,6 +50,15 @@ def hypocalcaemia_draft(published, editor, threshold=2.1):
     rule.condition = {"fact": "corrected_calcium_mmol_l", "lt": threshold}
     rule_save(rule=rule, by=editor)
     return draft
+
+
+def calcium_215_no_longer_held(draft, editor, reason="Local lab: below 2.10 mmol/L"):
+    """Change the threshold scenario just below 2.20 (TH-CALCIUM-2.15) under a draft whose
+    hypocalcaemia starts lower: denosumab recommended, nothing on hold."""
+    row = Scenario.objects.get(code="TH-CALCIUM-2.15")
+    return scenario_expectation_update(
+        scenario=row, ruleset=draft, expected={**row.expected, "denosumab": "recommended"},
+        expected_hold=[], by=editor, reason=reason)
 
 
 def approved(draft, *, author, reviewer, summary="Hypocalcaemia threshold as the local lab"):

@@ -18,7 +18,7 @@ from guidance.services import (
     ruleset_import,
 )
 from options.models import EvaluationAudit
-from tests.builders import scenario_files
+from tests.builders import scenario_files, threshold_scenario_files
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +30,8 @@ def test_load_guidance_publishes_the_default_ruleset_and_loads_the_scenarios():
     assert (ruleset.version, ruleset.state) == (data["version"], RuleSet.PUBLISHED)
     assert ruleset.rules.count() == len(data["rules"])
     assert Scenario.objects.filter(source="shared").count() == len(scenario_files())
+    assert sorted(Scenario.objects.filter(source="threshold").values_list("code", flat=True)) == [
+        path.stem for path in threshold_scenario_files()]
 
 
 def test_load_guidance_twice_changes_nothing():

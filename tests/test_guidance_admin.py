@@ -178,35 +178,39 @@ def test_an_editor_drafts_and_submits_and_a_safety_officer_approves_in_the_brows
                            rule_form_data(rule, condition=condition))
     assert response.status_code == 302
 
-    # 3. Test the draft against its own expectations: the editor's scenario fails.
+    # 3. Test the draft against its own expectations: the editor's scenario fails, and so
+    # does the threshold scenario just below 2.20 (TH-CALCIUM-2.15).
     test_url = reverse("admin:guidance_ruleset_test", args=[draft.pk])
     page = client.get(test_url).content.decode()
-    assert "1 of 17 scenarios fail" in page
+    total = Scenario.objects.count()
+    assert f"2 of {total} scenarios fail" in page
     assert "expected contraindicated, got recommended" in page
 
     # 4. Preview impact: status and hold change, anonymised.
     page = client.get(reverse("admin:guidance_ruleset_impact", args=[draft.pk])).content.decode()
     assert "ED-CALCIUM-215" in page and "Consultation 1" in page
-    assert "contraindicated &rarr; recommended: 2" in page
-    assert "on hold &rarr; not on hold: 2" in page
+    assert "TH-CALCIUM-2.15" in page
+    assert "contraindicated &rarr; recommended: 3" in page
+    assert "on hold &rarr; not on hold: 3" in page
     assert "MRN-4411" not in page
 
     # 5. Submitting is refused while the scenario fails.
     submit_url = reverse("admin:guidance_ruleset_submit", args=[draft.pk])
     response = client.post(submit_url, {"summary": "Local lab range"}, follow=True)
-    assert "Not done: 1 scenario(s) fail" in response.content.decode()
+    assert "Not done: 2 scenario(s) fail" in response.content.decode()
     assert RuleSet.objects.get(pk=draft.pk).state == RuleSet.DRAFT
 
-    # 6. Change the draft's expectation, starting from the draft's result, with a reason.
-    expectation_url = (reverse("admin:guidance_ruleset_expectation",
-                               args=[draft.pk, scenario.code]) + f"?next={test_url}")
-    form = client.get(expectation_url).context["form"]
-    assert form.initial["expected_denosumab"] == "recommended"
-    assert form.initial["expected_hold_options"] == []
-    data = {**{k: v for k, v in form.initial.items() if k.startswith("expected_")},
-            "expected_hold_options": [], "reason": "Local lab range: below 2.10 mmol/L"}
-    response = client.post(expectation_url, data)
-    assert response["Location"] == test_url
+    # 6. Change the draft's expectations, starting from the draft's result, with a reason.
+    for code in (scenario.code, "TH-CALCIUM-2.15"):
+        expectation_url = (reverse("admin:guidance_ruleset_expectation",
+                                   args=[draft.pk, code]) + f"?next={test_url}")
+        form = client.get(expectation_url).context["form"]
+        assert form.initial["expected_denosumab"] == "recommended"
+        assert form.initial["expected_hold_options"] == []
+        data = {**{k: v for k, v in form.initial.items() if k.startswith("expected_")},
+                "expected_hold_options": [], "reason": "Local lab range: below 2.10 mmol/L"}
+        response = client.post(expectation_url, data)
+        assert response["Location"] == test_url
     row = draft.expectations.get(code=scenario.code)
     assert (row.expected["denosumab"], row.note) == ("recommended",
                                                      "Local lab range: below 2.10 mmol/L")
@@ -214,7 +218,7 @@ def test_an_editor_drafts_and_submits_and_a_safety_officer_approves_in_the_brows
     assert scenario.expected["denosumab"] == "contraindicated"  # the library is untouched
 
     # 7. Submit with a summary: the draft freezes.
-    assert "All 17 scenarios pass" in client.get(test_url).content.decode()
+    assert f"All {total} scenarios pass" in client.get(test_url).content.decode()
     client.post(submit_url, {"summary": "Hypocalcaemia below 2.10 mmol/L, as our lab"})
     assert RuleSet.objects.get(pk=draft.pk).state == RuleSet.IN_REVIEW
 

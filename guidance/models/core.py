@@ -192,7 +192,8 @@ class Rule(models.Model):
 class Scenario(models.Model):
     """One worked clinical case with the advice the ruleset is expected to give."""
 
-    SOURCE_CHOICES = [("shared", "Shared clinical scenarios"), ("editor", "Guidance editor")]
+    SOURCE_CHOICES = [("shared", "Shared clinical scenarios"), ("editor", "Guidance editor"),
+                      ("threshold", "Safety threshold bracket")]
 
     code = models.CharField(max_length=40, unique=True)
     title = models.CharField(max_length=200)
