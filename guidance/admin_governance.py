@@ -14,7 +14,7 @@ from django.urls import reverse
 from options.rules import ConditionError, RuleError
 
 from .admin_views import ConsoleViews
-from .diff import expectation_changes, rules_diff
+from .diff import code_lists_diff, documents_diff, expectation_changes, rules_diff
 from .governance import (
     publication_follow_up,
     ruleset_approve,
@@ -97,6 +97,7 @@ class GovernanceViews(ConsoleViews):
         return self.render(request, "ruleset/submit.html", self.context(
             request, f"Submit {ruleset.version} for review", ruleset=ruleset, original=ruleset,
             form=form, diff=rules_diff(ruleset), changes=expectation_changes(ruleset),
+            documents_diff=documents_diff(ruleset), code_lists_diff=code_lists_diff(ruleset),
             figures=self._live_impact(ruleset), unbracketed=self._unbracketed(ruleset)))
 
     def review(self, request, pk):

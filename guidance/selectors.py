@@ -16,6 +16,7 @@ __all__ = [
     "NoPublishedRuleSet",
     "citations_for",
     "code_lists_published",
+    "codes_version",
     "published_documents",
     "replacements_for",
     "define_names",
@@ -168,6 +169,12 @@ def replacements_for(codes) -> dict:
 
 
 _code_lists = {}
+
+
+def codes_version(key) -> str:
+    """Return the version of the ruleset whose code lists a call read (`key` as
+    published_key returns it), for its audit row."""
+    return key[1] if key and key[1] is not None else ""
 
 
 def code_lists_published(key=None) -> CodeLists:

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from guidance.codes import OBSERVATION_LISTS
-from guidance.selectors import code_lists_published, published_key
+from guidance.selectors import code_lists_published, codes_version, published_key
 from options.decisions import decision_errors, decision_record, option_rule_codes
 from options.services import evaluate_assessment
 from options.validation import AssessmentInvalid, validate_assessment
@@ -85,6 +85,7 @@ def hook_answer(*, service, request, client, base_url, today=None):
     links = [{"label": "Open in BoneCare", "type": "absolute",
               "url": f"{base_url}consultations/new/?draft={draft_key}"}] if draft_key else []
     answer = HookAnswer(cards=[], patient_ref=mapped.assessment.get("patient_ref", ""),
+                        ruleset_version=codes_version(key),
                         draft={"key": draft_key, "assessment": mapped.assessment}
                         if draft_key else None)
     if missing:

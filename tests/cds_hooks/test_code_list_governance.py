@@ -11,6 +11,7 @@ from guidance.drafting import code_entry_save
 from guidance.governance import GovernanceRefused, ruleset_approve, ruleset_publish, ruleset_submit
 from guidance.models import CodeListEntry
 from guidance.services import ruleset_create_draft
+from options.cds_hooks.models import CdsCallAudit
 from options.roles import SAFETY_OFFICER
 from tests.conftest import user_in_role
 
@@ -71,3 +72,15 @@ def test_unticking_the_cord_compression_code_reaches_no_ehr_without_review(
     assert (publication.reviewer, publication.content_digest) == (
         second_officer, ruleset_digest(draft))
     assert _critical(client, cds_ehr) == []
+    # Each call's audit names the ruleset whose code lists (and rules) it used.
+    versions = list(CdsCallAudit.objects.order_by("id").values_list("ruleset_version",
+                                                                     flat=True))
+    assert versions == [published_ruleset.version] * (len(versions) - 1) + [draft.version]
+
+
+def test_a_call_that_only_asks_records_the_code_lists_it_read(published_ruleset, cds_ehr,
+                                                                client):
+    request = copy.deepcopy(request_of("V20"))
+    request["prefetch"]["conditions"] = None  # no primary cancer: the card only asks
+    assert call(client, cds_ehr, PATIENT_VIEW, request).status_code == 200
+    assert CdsCallAudit.objects.get().ruleset_version == published_ruleset.version

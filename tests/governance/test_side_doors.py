@@ -13,10 +13,11 @@ from django.contrib import admin
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.forms.models import model_to_dict
+from django.test import Client
 
 from guidance.admin_history import HistoryAdmin
 from guidance.content import ruleset_digest
-from guidance.drafting import code_entry_save, ruleset_details_save
+from guidance.drafting import code_entry_save, document_save, ruleset_details_save
 from guidance.governance import (
     GovernanceRefused,
     ruleset_approve,
@@ -69,9 +70,11 @@ def second_officer(django_user_model):
 
 
 @pytest.fixture
-def officer_client(safety_officer, client):
-    client.force_login(safety_officer)
-    return client
+def officer_client(safety_officer):
+    """A browser of its own, signed in as the safety officer (beside the editor's)."""
+    browser = Client()
+    browser.force_login(safety_officer)
+    return browser
 
 
 @pytest.fixture
@@ -262,3 +265,22 @@ def test_a_rollback_restores_the_documents_and_code_lists_published_with(
     ruleset_rollback(ruleset=RuleSet.objects.get(pk=published_ruleset.pk), by=guidance_editor,
                      reason="MSCC card lost")
     assert CodeListEntry.objects.get(ruleset__state=RuleSet.PUBLISHED, code="71286001").active
+
+
+def test_the_reviewer_sees_document_and_code_changes(
+        published_ruleset, guidance_editor, guidance_editor_client, officer_client):
+    draft = ruleset_create_draft(source=published_ruleset, by=guidance_editor)
+    document = draft.documents.get(code="TA265")
+    document.url = "https://example.org/ta265-moved"
+    document_save(document=document, by=guidance_editor, reason="NICE moved the page")
+    entry = draft.code_entries.get(code="71286001")
+    entry.active = False
+    code_entry_save(entry=entry, by=guidance_editor, reason="Local coding differs")
+    submit = guidance_editor_client.get(f"/admin/guidance/ruleset/{draft.pk}/submit/")
+    ruleset_submit(ruleset=draft, by=guidance_editor, summary="Link and code")
+    review = officer_client.get(f"/admin/guidance/ruleset/{draft.pk}/review/")
+    for page in (submit, review):
+        html = page.content.decode()
+        assert "https://example.org/ta265-moved" in html and "TA265" in html
+        assert "mscc_signs: http://snomed.info/sct|71286001" in html
+        assert "Guidance documents changed" in html and "FHIR codes changed" in html
