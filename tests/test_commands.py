@@ -15,6 +15,7 @@ from guidance.models import Rule, RuleSet, Scenario
 from guidance.services import (
     GuidanceImportError,
     default_ruleset_data,
+    ruleset_create_draft,
     ruleset_import,
 )
 from options.models import EvaluationAudit
@@ -63,8 +64,11 @@ def test_an_import_with_a_bad_rule_changes_nothing():
 
 def test_check_rules_reports_every_bad_rule_and_fails():
     call_command("load_guidance", stdout=io.StringIO())
-    Rule.objects.filter(code="BP-SAFE-02").update(condition={"fact": "crcl", "lt": 30})
-    Rule.objects.filter(code="PC-COND-MDT").update(condition={"all": []})
+    draft = ruleset_create_draft(source=RuleSet.objects.get(), by=None)
+    # Written behind the models' back, as an old row or a hand edit of the database would be.
+    Rule.objects.filter(ruleset=draft, code="BP-SAFE-02").update(
+        condition={"fact": "crcl", "lt": 30})
+    Rule.objects.filter(ruleset=draft, code="PC-COND-MDT").update(condition={"all": []})
     err = io.StringIO()
     with pytest.raises(CommandError):
         call_command("check_rules", stdout=io.StringIO(), stderr=err)
