@@ -64,7 +64,8 @@ def test_unticking_the_cord_compression_code_reaches_no_ehr_without_review(
         ruleset_approve(ruleset=draft, by=guidance_editor)  # not an officer, and the author
     assert _critical(client, cds_ehr)
     review = draft.reviews.get()
-    assert review.code_lists_diff[0]["fields"]["active"] == [True, False]
+    assert review.code_lists_diff[0]["fields"]["active"] == ["in use", "switched off"]
+    assert "critical cord-compression card will not show" in review.code_lists_diff[0]["meaning"]
     # Only a different officer's approval and the publication put it live, on the record.
     ruleset_approve(ruleset=draft, by=second_officer)
     assert _critical(client, cds_ehr)

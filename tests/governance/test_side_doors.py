@@ -283,4 +283,16 @@ def test_the_reviewer_sees_document_and_code_changes(
         html = page.content.decode()
         assert "https://example.org/ta265-moved" in html and "TA265" in html
         assert "mscc_signs: http://snomed.info/sct|71286001" in html
+        assert "the critical cord-compression card will not show for them" in html
         assert "Guidance documents changed" in html and "FHIR codes changed" in html
+
+
+def test_a_scenario_added_to_the_library_is_shown_to_the_reviewer(
+        published_ruleset, guidance_editor, guidance_editor_client):
+    from tests.guidance_builders import calcium_scenario
+
+    draft = ruleset_create_draft(source=published_ruleset, by=guidance_editor)
+    calcium_scenario(code="ED-CALCIUM-NEW")
+    review = ruleset_submit(ruleset=draft, by=guidance_editor, summary="With a new case")
+    added = [c for c in review.expectation_changes if c["code"] == "ED-CALCIUM-NEW"]
+    assert added and "added to the library" in added[0]["reason"]
