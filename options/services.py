@@ -13,6 +13,7 @@ from .validation import AssessmentInvalid, patient_ref_normal, patient_ref_probl
 __all__ = [
     "AssessmentInvalid",
     "NoPublishedRuleSet",
+    "advice_now",
     "consultation_create",
     "evaluate_assessment",
 ]
@@ -73,6 +74,23 @@ def evaluate_assessment(*, data: object, channel: str, user: AbstractBaseUser | 
     _audit(outcome="ok", patient_ref=clean.get("patient_ref", ""),
            ruleset_version=ruleset.version, **audit)
     return result
+
+
+def advice_now(*, consultation: Consultation, by: AbstractBaseUser | None) -> dict | None:
+    """Return the advice the rules published now give for a stored consultation's assessment,
+    or None when it was given under those rules or none are published. Audited; stores
+    nothing, and the advice as given stays as it was."""
+    try:
+        ruleset, _ = published_compiled()
+    except NoPublishedRuleSet:
+        return None
+    if ruleset.version == consultation.ruleset_version:
+        return None
+    try:
+        return evaluate_assessment(data=consultation.to_assessment(), channel="form", user=by,
+                                   endpoint="GET /consultations/<id>/ (rules in force now)")
+    except AssessmentInvalid:  # the contract has moved on since: say nothing rather than guess
+        return None
 
 
 TEXT_FIELDS = ("patient_ref", "sex", "prostate_hormone_status", "treatment_intent")

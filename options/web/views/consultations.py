@@ -14,7 +14,7 @@ from ... import vocab
 from ...cds_hooks.selectors import draft_assessment
 from ...json_input import json_loads
 from ...models import Consultation
-from ...services import AssessmentInvalid, NoPublishedRuleSet, consultation_create
+from ...services import AssessmentInvalid, NoPublishedRuleSet, advice_now, consultation_create
 from ...validation import (
     PATIENT_REF_MAX_LENGTH,
     invisible_characters,
@@ -29,7 +29,7 @@ from ..consultation_form import (
     score_required,
 )
 from ..forms import CANCER_QUESTIONS, LESION_HINTS, MAX_ROWS, PREFIXES, YesNoField
-from ..presenters import consultation_view, score_tables
+from ..presenters import consultation_view, current_rules_view, score_tables
 from .access import clinician_required, own_consultation
 from .decisions import with_decisions
 
@@ -199,8 +199,10 @@ def _derive_error(path, message, *, status=400):
 def consultation_detail(request, pk):
     """Show the advice exactly as it was given, with the ruleset that produced it."""
     consultation = own_consultation(request, pk)
-    return render(request, "options/consultation_detail.html",
-                  with_decisions(consultation_view(consultation), consultation))
+    context = with_decisions(consultation_view(consultation), consultation)
+    context["current"] = current_rules_view(
+        consultation.result, advice_now(consultation=consultation, by=request.user))
+    return render(request, "options/consultation_detail.html", context)
 
 
 @clinician_required

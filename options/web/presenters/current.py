@@ -1,0 +1,41 @@
+"""Old advice beside the rules in force now: the same, or which options now differ and how."""
+
+from ...choices import label
+
+HOLD_WORDS = {True: "on hold until something is done first", False: "no longer on hold"}
+
+
+def _deciding_text(option):
+    decided = option.get("decided_by")
+    return next((reason["text"] for reason in option.get("reasons", [])
+                 if reason.get("rule") == decided), option.get("summary", ""))
+
+
+def _option_change(before, now):
+    name = label(now["option"])
+    if before["status"] != now["status"]:
+        return (f"{name}: now {label(now['status']).lower()} (was "
+                f"{label(before['status']).lower()}). {_deciding_text(now)}")
+    if bool(before.get("hold")) != bool(now.get("hold")):
+        return f"{name}: {HOLD_WORDS[bool(now.get('hold'))]}. {_deciding_text(now)}"
+    return None
+
+
+def _alert_changes(before, now):
+    was = {alert["code"]: alert for alert in before.get("alerts", [])}
+    is_now = {alert["code"]: alert for alert in now.get("alerts", [])}
+    return ([f"New alert: {is_now[code]['text']}" for code in is_now.keys() - was.keys()]
+            + [f"Alert no longer raised: {was[code]['text']}"
+               for code in was.keys() - is_now.keys()])
+
+
+def current_rules_view(given: dict, now: dict | None) -> dict | None:
+    """Return {version, changes} comparing advice as given with the rules' advice now, or None
+    when the rules in force are those it was given under."""
+    if now is None:
+        return None
+    by_option = {option["option"]: option for option in given.get("options", [])}
+    changes = [change for option in now["options"] if option["option"] in by_option
+               for change in [_option_change(by_option[option["option"]], option)] if change]
+    return {"version": now["ruleset"]["version"],
+            "changes": changes + _alert_changes(given, now)}
