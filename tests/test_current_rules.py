@@ -42,7 +42,7 @@ def test_a_threshold_published_since_names_the_option_that_now_differs(
     box = _box(html)
     assert f"The rules in force now ({draft.version}) would advise differently" in box
     assert "Denosumab: now contraindicated (was recommended)." in box and "2.40" in box
-    assert "Bisphosphonate: on hold until something is done first." in box
+    assert "Bisphosphonate: now on hold. First: Correct" in box
     assert "as it was given under 2026.2" in box
     assert _glance_status(html, "denosumab") == "recommended"  # the advice as given
     assert EvaluationAudit.objects.count() == audits + 1

@@ -2,13 +2,14 @@
 
 from ...choices import label
 
-HOLD_WORDS = {True: "on hold until something is done first", False: "no longer on hold"}
-
-
 def _deciding_text(option):
     decided = option.get("decided_by")
     return next((reason["text"] for reason in option.get("reasons", [])
                  if reason.get("rule") == decided), option.get("summary", ""))
+
+
+def _first(option):
+    return " ".join(item["text"] for item in option.get("not_now") or [])
 
 
 def _option_change(before, now):
@@ -16,8 +17,10 @@ def _option_change(before, now):
     if before["status"] != now["status"]:
         return (f"{name}: now {label(now['status']).lower()} (was "
                 f"{label(before['status']).lower()}). {_deciding_text(now)}")
-    if bool(before.get("hold")) != bool(now.get("hold")):
-        return f"{name}: {HOLD_WORDS[bool(now.get('hold'))]}. {_deciding_text(now)}"
+    if now.get("hold") and not before.get("hold"):
+        return f"{name}: now on hold. First: {_first(now)}"
+    if before.get("hold") and not now.get("hold"):
+        return f"{name}: no longer held. {_deciding_text(now)}"
     return None
 
 
