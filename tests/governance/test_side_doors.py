@@ -185,7 +185,9 @@ def test_every_model_admin_that_shows_history_refuses_a_post(
             before = model_to_dict(obj)
             data = {**{k: v for k, v in before.items() if v is not None}, "title": "changed",
                     "change_reason": "revert"}
-            response = client.post(history_url(obj, history_row(obj)), data)
+            address = history_url(obj, history_row(obj))
+            assert client.get(address).status_code == 200, model  # still there to read
+            response = client.post(address, data)
             assert response.status_code == 405, (model, response.status_code)
             assert model_to_dict(model.objects.get(pk=obj.pk)) == before
             tried.append(model)
