@@ -171,17 +171,20 @@ def site_urls(world):
     return sorted(walked, key=lambda url: url.path in SIGN_OUT)
 
 
-def with_queries(url):
-    """The URL's path, and the searches that could find a patient through it: a patient
-    changelist's search for the NHS number, the admin's autocomplete for every field that
-    points at a record (a search oracle even where no identifier is shown)."""
-    found = [url.path]
-    if url.endpoint.model in patient_models() and (url.endpoint.name or "").endswith(
-            "_changelist"):
-        found.append(f"{url.path}?q={CLINICIAN_NHS}")
-    if url.endpoint.name == "autocomplete":
-        found += [f"{url.path}?app_label={m._meta.app_label}&model_name={m._meta.model_name}"
-                  f"&field_name={f.name}&term={CLINICIAN_NHS[:3]}"
+def with_queries(url, world):
+    """The URL's path, and the queries that could reach a patient through it, each with
+    whether it names a record: the new consultation form started from another's consultation,
+    a patient changelist's search for the NHS number, and the admin's autocomplete for every
+    field that points at a record (a search oracle even where no identifier is shown)."""
+    found = [(url.path, url.names_record)]
+    name = url.endpoint.name or ""
+    if name == "consultation-new":
+        found += [(f"{url.path}?from={c.pk}", True) for c in world["consultations"]]
+    if url.endpoint.model in patient_models() and name.endswith("_changelist"):
+        found.append((f"{url.path}?q={CLINICIAN_NHS}", True))
+    if name == "autocomplete":
+        found += [(f"{url.path}?app_label={m._meta.app_label}&model_name={m._meta.model_name}"
+                   f"&field_name={f.name}&term={CLINICIAN_NHS[:3]}", True)
                   for m in admin.site._registry for f in m._meta.fields
                   if f.related_model in patient_models()]
     return found
@@ -212,14 +215,17 @@ def body(response):
 
 
 def walk(client, world, *, methods=("get", "post")):
-    """Ask every URL with each method; return what went wrong, one line each.
+    """Ask every URL (with its queries) and POST to it; return what went wrong, one line each.
 
     A page of a patient model, a path naming a record, or a search for one, answers no 200.
     """
     problems, records = [], patient_models()
     for url in site_urls(world):
-        names_record = url.names_record or url.endpoint.model in records
-        for path, method in itertools.product(with_queries(url), methods):
+        asked = [(path, names_record, "get") for path, names_record in with_queries(url, world)
+                 if "get" in methods]
+        if "post" in methods:  # a body, never a query, says what a POST is about
+            asked.append((url.path, url.names_record, "post"))
+        for path, names_record, method in asked:
             response = (client.post(path, {"post": "yes"}) if method == "post"
                         else client.get(path))
             where = f"{method.upper()} {path} -> {response.status_code}"
@@ -228,7 +234,7 @@ def walk(client, world, *, methods=("get", "post")):
             leaked = [s for s in SECRETS if s.encode() in body(response)]
             if leaked:
                 problems.append(f"{where}: shows {', '.join(leaked)}")
-            if response.status_code == 200 and (names_record or "field_name=" in path):
+            if response.status_code == 200 and (names_record or url.endpoint.model in records):
                 problems.append(f"{where}: answers 200 for a patient's record")
     return problems
 
