@@ -298,6 +298,21 @@ def test_the_owner_sees_their_consultation_its_prints_and_decision(world):
     assert CLINICIAN_NHS in client.get("/consultations/").content.decode()
 
 
+def test_a_clinician_holding_every_role_keeps_their_own_records_on_the_pages(world):
+    user = world["users"][tuple(ROLES)]
+    own = consultation_create(data=assessment("myeloma", patient_ref="MATRIX-OWN-1"),
+                              channel="form", by=user)
+    client = Client()
+    client.force_login(user)
+    for path in (f"/consultations/{own.pk}/", f"/consultations/{own.pk}/print/clinician/",
+                 f"/consultations/{own.pk}/print/patient/", f"/consultations/new/?from={own.pk}"):
+        assert client.get(path).status_code == 200, path
+    assert b"MATRIX-OWN-1" in client.get(f"/consultations/{own.pk}/").content
+    content_type = ContentType.objects.get_for_model(Consultation).pk
+    for path in ("/admin/", "/admin/options/", f"/admin/r/{content_type}/{own.pk}/"):
+        assert b"MATRIX-OWN-1" not in client.get(path).content, path
+
+
 def test_an_api_client_sees_its_own_consultation_and_no_other(world):
     theirs = world["consultations"][1]
     owner = APIClient()
