@@ -7,6 +7,7 @@ an API client's consultation. No response carries those patients' references, no
 their records answers 200, nothing answers 500, and no POST changes a record (issue 18).
 """
 
+import functools
 import itertools
 from datetime import timedelta
 
@@ -52,6 +53,7 @@ AUDITS = {"options.evaluationaudit", "api.apicallaudit", "cds_hooks.cdscallaudit
 SIGN_OUT = ("/admin/logout/", "/accounts/logout/")
 
 
+@functools.cache
 def patient_models():
     """Every model whose rows name a patient, or belong to a row that does."""
     found = {m for m in apps.get_models() if IDENTIFIERS & {f.name for f in m._meta.fields}}
@@ -61,7 +63,7 @@ def patient_models():
             f.many_to_one or f.one_to_one for f in m._meta.fields
             if f.related_model in found)}
         if not more:
-            return found
+            return frozenset(found)
         found |= more
 
 
