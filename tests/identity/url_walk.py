@@ -38,14 +38,19 @@ class Url:
     names_record: bool
 
 
-def endpoints(patterns=None, pieces=(), model=None):
+def endpoints():
     """Yield every endpoint of the URL configuration, with the admin model it belongs to."""
     admin_models = {f"{m._meta.app_label}/{m._meta.model_name}/": m for m in admin.site._registry}
-    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+    return _endpoints(get_resolver().url_patterns, (), None, admin_models)
+
+
+def _endpoints(patterns, pieces, model, admin_models):
+    for pattern in patterns:
         piece = str(pattern.pattern)
         if isinstance(pattern, URLResolver):
             inner_model = admin_models.get(piece) if pieces == ("admin/",) else model
-            yield from endpoints(pattern.url_patterns, (*pieces, piece), inner_model)
+            yield from _endpoints(pattern.url_patterns, (*pieces, piece), inner_model,
+                                  admin_models)
         elif isinstance(pattern, URLPattern):
             yield Endpoint((*pieces, piece), pattern.callback, model, pattern.name)
 
