@@ -135,7 +135,10 @@ def world(django_db_setup, django_db_blocker):
 
 
 def parameter_values(world):
-    """Return values(name, endpoint): what each path parameter is filled with."""
+    """Return values(name, endpoint): what each path parameter is filled with, and whether
+    the value names a patient's record. Outside the admin's own models, a parameter this does
+    not know is filled with the consultations' ids and judged as naming them: whoever adds a
+    page that takes something else says here what."""
     consultations = world["consultations"]
     records = {m: rows_of(m, consultations) for m in patient_models()}
     decision = world["decision"]
