@@ -181,6 +181,10 @@ if not BONECARE_LOCAL_SIGN_IN and BONECARE_OIDC is None:
     raise ImproperlyConfigured(
         "BONECARE_LOCAL_SIGN_IN is 'false' but BONECARE_OIDC_ISSUER is not set: "
         "nobody could sign in.")
+# History pages show past versions and never write them back ("Revert" would be a write path
+# around two-person governance; guidance.admin_history refuses the POST as well).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 # django-axes: lock out a username from one IP address after repeated failures, so that one
 # attacker can neither guess freely nor lock another user out from elsewhere.
 AUTHENTICATION_BACKENDS = [

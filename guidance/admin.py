@@ -7,31 +7,42 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.urls import path, re_path, reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from options.admin import ReadOnlyAdminMixin
 from options.rules import ConditionError
 from options.rules.plain import condition_plain
 
 from . import admin_governance, admin_review, admin_views
+from .admin_history import HistoryAdmin
+from .drafting import code_entry_save, document_save, ruleset_details_save
 from .forms import (
     TEXT_HELP,
-    DocumentChangeForm,
+    CodeListEntryForm,
+    DocumentForm,
     RuleAdminForm,
     ScenarioAddForm,
     ScenarioChangeForm,
     expectation_fields,
 )
-from .models import GovernanceEvent, GuidanceDocument, Publication, Rule, RuleSet, Scenario
+from .models import (
+    CodeListEntry,
+    GovernanceEvent,
+    GuidanceDocument,
+    Publication,
+    Rule,
+    RuleSet,
+    Scenario,
+)
 from .selectors import define_names
 from .services import (
     PublishRefused,
     RuleSetReadOnly,
     StaleEdit,
-    document_update,
     rule_delete,
     rule_save,
     ruleset_create_draft,
+    scenario_delete,
+    scenario_save,
 )
 
 
@@ -54,37 +65,49 @@ class ReviewStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
-@admin.register(GuidanceDocument)
-class GuidanceDocumentAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "title", "nice_page", "last_reviewed", "next_review_due",
-                    "review_status"]
-    list_filter = [ReviewStatusFilter, "publisher"]
-    search_fields = ["code", "title"]
-    fields = ["code", "title", "url", "publisher", "published", "last_reviewed",
-              "next_review_due", "evidence_note", "replaced_by"]
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is not None:
-            kwargs["form"] = DocumentChangeForm
-        return super().get_form(request, obj, change, **kwargs)
-
-    def get_fields(self, request, obj=None):
-        return [*self.fields, "version", "change_reason"] if obj is not None else self.fields
+class DraftContentAdmin(HistoryAdmin):
+    """What a ruleset holds besides its rules: added and changed only in a draft, with a
+    reason, through its service; never deleted (a published ruleset keeps what it cited)."""
 
     def get_readonly_fields(self, request, obj=None):
-        # Results cite the code: renaming it would change what published advice says.
-        return ["code", "version"] if obj is not None else []
+        return ["ruleset", "code"] if obj is not None else []
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.ruleset.state == RuleSet.DRAFT)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            return super().save_model(request, obj, form, change)
-        changes = {name: form.cleaned_data[name] for name in form.changed_data
-                   if name in self.fields}
-        if changes:
-            saved = document_update(document=obj, changes=changes, by=request.user,
-                                    reason=form.cleaned_data["change_reason"])
-            obj.version = saved.version
-        return None
+        self.content_save(obj, by=request.user, reason=form.cleaned_data["change_reason"])
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except RuleSetReadOnly as error:  # the draft was submitted while the form was open
+            self.message_user(request, f"Not saved: {error}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+@admin.register(GuidanceDocument)
+class GuidanceDocumentAdmin(DraftContentAdmin):
+    form = DocumentForm
+    list_display = ["code", "title", "nice_page", "ruleset", "last_reviewed",
+                    "next_review_due", "review_status"]
+    list_filter = ["ruleset__state", "ruleset", ReviewStatusFilter, "publisher"]
+    search_fields = ["code", "title"]
+    list_select_related = ["ruleset"]
+    fields = ["ruleset", "code", "title", "url", "publisher", "published", "last_reviewed",
+              "next_review_due", "evidence_note", "replaced_by", "change_reason"]
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and not self.has_change_permission(request, obj):
+            return [name for name in self.fields if name != "change_reason"]
+        return self.fields
+
+    def content_save(self, obj, *, by, reason):
+        document_save(document=obj, by=by, reason=reason)
 
     @admin.display(description="Link")
     def nice_page(self, obj):
@@ -131,8 +154,33 @@ class RuleSetActionsMixin:
         return HttpResponseRedirect(reverse("admin:guidance_ruleset_change", args=[draft.pk]))
 
 
+@admin.register(CodeListEntry)
+class CodeListEntryAdmin(DraftContentAdmin):
+    """A hospital's local codes are added, and codes deactivated, in a draft ruleset."""
+
+    form = CodeListEntryForm
+    list_display = ["code_list", "system", "code", "value", "display", "evidence", "active",
+                    "ruleset"]
+    list_filter = ["ruleset__state", "ruleset", "code_list", "system", "active"]
+    search_fields = ["code", "display"]
+    list_select_related = ["ruleset"]
+    fields = ["ruleset", "code_list", "system", "code", "value", "display", "evidence",
+              "active", "change_reason"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["ruleset", "code_list", "system", "code"] if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and not self.has_change_permission(request, obj):
+            return [name for name in self.fields if name != "change_reason"]
+        return self.fields
+
+    def content_save(self, obj, *, by, reason):
+        code_entry_save(entry=obj, by=by, reason=reason)
+
+
 @admin.register(RuleSet)
-class RuleSetAdmin(RuleSetActionsMixin, SimpleHistoryAdmin):
+class RuleSetAdmin(RuleSetActionsMixin, HistoryAdmin):
     list_display = ["version", "title", "state_label", "rule_count", "based_on", "created_by",
                     "published_at", "published_by"]
     list_filter = ["state"]
@@ -164,6 +212,14 @@ class RuleSetAdmin(RuleSetActionsMixin, SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or obj.state == RuleSet.DRAFT)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one draft at a time, from its own page
+        return actions
+
+    def save_model(self, request, obj, form, change):
+        ruleset_details_save(ruleset=obj, by=request.user)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         allowed = self.has_change_permission(request)
@@ -227,7 +283,7 @@ class RuleSetAdmin(RuleSetActionsMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Rule)
-class RuleAdmin(SimpleHistoryAdmin):
+class RuleAdmin(HistoryAdmin):
     form = RuleAdminForm
     change_list_template = "admin/guidance/rule/change_list.html"
     list_display = ["code", "option", "effect", "status", "priority", "guidance", "section",
@@ -305,7 +361,7 @@ class RuleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Scenario)
-class ScenarioAdmin(SimpleHistoryAdmin):
+class ScenarioAdmin(HistoryAdmin):
     list_display = ["code", "title", "source", "expected_summary", "expectation_note"]
     list_filter = ["source"]
     search_fields = ["code", "title", "expectation_note"]
@@ -328,9 +384,25 @@ class ScenarioAdmin(SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        # Expectations change only with a reason; shared scenarios come from their files.
-        shared = ["code", "assessment"] if obj.source == "shared" else ["code"]
+        # Expectations change only with a reason; shared and threshold scenarios come from
+        # their files (a threshold scenario's assessment is what brackets its threshold).
+        shared = ["code", "assessment"] if obj.source in ("shared", "threshold") else ["code"]
         return [*shared, *self.readonly_fields]
+
+    def save_model(self, request, obj, form, change):
+        scenario_save(scenario=obj, by=request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.source == "editor")
+
+    def delete_model(self, request, obj):
+        scenario_delete(scenario=obj, by=request.user)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # each removal audited, from its own page
+        return actions
 
     @admin.display(description="Expected")
     def expected_summary(self, obj):

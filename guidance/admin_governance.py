@@ -11,10 +11,10 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from options.rules import RuleError
+from options.rules import ConditionError, RuleError
 
 from .admin_views import ConsoleViews
-from .diff import expectation_changes, rules_diff
+from .diff import code_lists_diff, documents_diff, expectation_changes, rules_diff
 from .governance import (
     publication_follow_up,
     ruleset_approve,
@@ -27,6 +27,7 @@ from .impact import ruleset_impact
 from .models import Publication, Review, RuleSet
 from .selectors import NoPublishedRuleSet, ruleset_get_published
 from .services import PublishRefused
+from .thresholds import thresholds_unbracketed
 
 
 def _text(label, help_text, required=True):
@@ -73,6 +74,13 @@ class GovernanceViews(ConsoleViews):
         except (NoPublishedRuleSet, RuleError):
             return {}
 
+    def _unbracketed(self, ruleset):
+        """Name each threshold the ruleset changes that no scenario of its brackets."""
+        try:
+            return [str(bracket) for bracket in thresholds_unbracketed(ruleset)]
+        except (RuleError, ConditionError) as error:
+            return [f"Thresholds could not be checked: {error}"]
+
     def submit(self, request, pk):
         self.require(request, "change")
         ruleset = self._ruleset(pk)
@@ -89,7 +97,8 @@ class GovernanceViews(ConsoleViews):
         return self.render(request, "ruleset/submit.html", self.context(
             request, f"Submit {ruleset.version} for review", ruleset=ruleset, original=ruleset,
             form=form, diff=rules_diff(ruleset), changes=expectation_changes(ruleset),
-            figures=self._live_impact(ruleset)))
+            documents_diff=documents_diff(ruleset), code_lists_diff=code_lists_diff(ruleset),
+            figures=self._live_impact(ruleset), unbracketed=self._unbracketed(ruleset)))
 
     def review(self, request, pk):
         self.require(request, "view")
@@ -109,7 +118,8 @@ class GovernanceViews(ConsoleViews):
         return self.render(request, "ruleset/review.html", self.context(
             request, f"Review {ruleset.version}", ruleset=ruleset, original=ruleset,
             review=review, form=form, pending=review is not None
-            and review.outcome == Review.PENDING))
+            and review.outcome == Review.PENDING,
+            unbracketed=self._unbracketed(ruleset) if review is not None else []))
 
     def publish(self, request, pk):
         self.require(request, "view")

@@ -1,11 +1,14 @@
-"""What a draft changes against the ruleset it came from: rules, and expectations with reasons."""
+"""What a draft changes against the ruleset it came from: rules, documents, code lists, and
+expectations with reasons."""
 
 from options.rules import ConditionError
 from options.rules.plain import condition_plain
 
+from .codes import CODE_LISTS
 from .engine_rules import define_conditions
-from .models import Rule
-from .transfer import RULE_FIELDS
+from .expectations import ruleset_expectations
+from .models import Expectation, Rule
+from .transfer import CODE_FIELDS, DOCUMENT_FIELDS, RULE_FIELDS, document_data
 
 DIFF_FIELDS = (*RULE_FIELDS, "guidance")
 
@@ -71,9 +74,90 @@ def _changed(before, after):
     return changed
 
 
+def _scenarios_added(ruleset):
+    """Return an entry for each scenario the draft is tested against that its base was not."""
+    base = set(Expectation.objects.filter(ruleset=ruleset.based_on).values_list("code",
+                                                                               flat=True))
+    return [{"code": row.code, "reason": "A scenario added to the library since "
+             f"{ruleset.based_on.version if ruleset.based_on else 'the import'}: "
+             f"{row.title}", "by": "", "at": "",
+             "changed": {"expected": [None, row.expected]}}
+            for row in ruleset_expectations(ruleset) if row.code not in base]
+
+
 def expectation_changes(ruleset) -> list[dict]:
-    """Return each expectation change made in the draft, oldest first, with reason and author."""
+    """Return each expectation change made in the draft, oldest first, with reason and author,
+    then each scenario the draft is tested against that its base was not."""
     changes = ruleset.expectation_changes.select_related("by").order_by("at", "id")
     return [{"code": c.code, "reason": c.reason, "by": c.by.get_username() if c.by else "",
              "at": c.at.isoformat(), "changed": _changed(c.before, c.after)}
-            for c in changes]
+            for c in changes] + _scenarios_added(ruleset)
+
+
+def _keyed_diff(before, after, fields):
+    """Return added, removed and changed entries of two {key: {field: value}} maps."""
+    diff = [{"key": key, "change": "added", "fields": {name: [None, after[key][name]]
+                                                       for name in fields}}
+            for key in sorted(after.keys() - before.keys())]
+    diff += [{"key": key, "change": "removed", "fields": {name: [before[key][name], None]
+                                                          for name in fields}}
+             for key in sorted(before.keys() - after.keys())]
+    for key in sorted(before.keys() & after.keys()):
+        changed = {name: [before[key][name], after[key][name]] for name in fields
+                   if before[key][name] != after[key][name]}
+        if changed:
+            diff.append({"key": key, "change": "changed", "fields": changed})
+    return diff
+
+
+def _documents(ruleset):
+    if ruleset is None:
+        return {}
+    return {document.code: document_data(document) for document in ruleset.documents.all()}
+
+
+def documents_diff(ruleset) -> list[dict]:
+    """Return the guidance documents added, removed and changed since the base."""
+    return _keyed_diff(_documents(ruleset.based_on), _documents(ruleset), DOCUMENT_FIELDS)
+
+
+def _codes(ruleset):
+    if ruleset is None:
+        return {}
+    return {f"{row['code_list']}: {row['system']}|{row['code']}": row
+            for row in ruleset.code_entries.values(*CODE_FIELDS)}
+
+
+def _in_use(active):
+    return None if active is None else ("in use" if active else "switched off")
+
+
+def _code_meaning(item, before, after):
+    """Say in words what a code change does to how EHR records are read."""
+    row = after.get(item["key"]) or before[item["key"]]
+    spec = CODE_LISTS.get(row["code_list"])
+    listed = spec.label if spec else row["code_list"]
+    coded = f"Records coded {row['code']} ({row['display'] or 'no display'})"
+    was = before.get(item["key"], {}).get("active", False)
+    now = after.get(item["key"], {}).get("active", False)
+    if was and not now:
+        meaning = f"{coded} will no longer be read as \u201c{listed}\u201d"
+        if row["code_list"] == "mscc_signs":
+            meaning += ": the critical cord-compression card will not show for them"
+        return meaning + "."
+    if now and not was:
+        return f"{coded} will be read as \u201c{listed}\u201d" + (
+            f" with the value {row['value']}." if row["value"] else ".")
+    return f"{coded}: what they are read as changes (see the fields)."
+
+
+def code_lists_diff(ruleset) -> list[dict]:
+    """Return the FHIR codes added, removed and changed since the base, each with what the
+    change does to how EHR records are read, in words."""
+    before, after = _codes(ruleset.based_on), _codes(ruleset)
+    diff = _keyed_diff(before, after, ("value", "display", "evidence", "active"))
+    for item in diff:
+        if "active" in item["fields"]:
+            item["fields"]["active"] = [_in_use(value) for value in item["fields"]["active"]]
+        item["meaning"] = _code_meaning(item, before, after)
+    return diff

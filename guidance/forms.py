@@ -10,7 +10,7 @@ from options import vocab
 from options.choices import choices, label
 from options.json_input import JSONTooDeep, json_depth_check, json_loads
 
-from .models import GuidanceDocument, Rule, RuleSet, Scenario
+from .models import CodeListEntry, GuidanceDocument, Rule, RuleSet, Scenario
 from .services import stale_edit_for
 
 CONDITION_HELP = (
@@ -66,6 +66,13 @@ class BoundedJSONField(forms.JSONField):
             return InvalidJSONInput(data)
 
 
+def drafts_only(form):
+    """Offer only draft rulesets in a form's ruleset field: nothing else can change."""
+    if "ruleset" in form.fields:
+        form.fields["ruleset"].queryset = RuleSet.objects.filter(state=RuleSet.DRAFT)
+        form.fields["ruleset"].help_text = "Only drafts can be edited."
+
+
 class RuleAdminForm(forms.ModelForm):
     """A rule, carrying the lock version it was opened at so a stale save is refused."""
 
@@ -86,9 +93,15 @@ class RuleAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if "ruleset" in self.fields:
-            self.fields["ruleset"].queryset = RuleSet.objects.filter(state=RuleSet.DRAFT)
-            self.fields["ruleset"].help_text = "Only drafts can be edited."
+        drafts_only(self)
+        if "guidance" in self.fields:
+            documents = GuidanceDocument.objects.filter(ruleset__state=RuleSet.DRAFT)
+            if self.instance.ruleset_id is not None:
+                documents = documents.filter(ruleset=self.instance.ruleset_id)
+            self.fields["guidance"].queryset = documents.select_related("ruleset")
+            self.fields["guidance"].label_from_instance = (
+                lambda document: f"{document.code} ({document.ruleset.version})")
+            self.fields["guidance"].help_text = "A document of the rule's own ruleset."
 
     def clean(self):
         cleaned = super().clean()
@@ -199,18 +212,42 @@ ExpectationChangeForm = type("ExpectationChangeForm", (ExpectationChangeBase,),
                              expectation_fields())
 
 
-class DocumentChangeForm(forms.ModelForm):
-    """A guidance document's next version, with the reason for the change."""
-
-    change_reason = forms.CharField(
+def _reason_field():
+    return forms.CharField(
         label="Why it changes", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Kept in the document's history. Consultations already given keep the "
-                  "citation they were shown; this version reaches future advice only.")
+        help_text="The reviewer reads it, and the history keeps it. The change reaches "
+                  "clinicians and EHRs only when this draft is reviewed and published; "
+                  "consultations already given keep what they were shown.")
+
+
+class DocumentForm(forms.ModelForm):
+    """A guidance document in a draft ruleset, with the reason for the change."""
+
+    change_reason = _reason_field()
 
     class Meta:
         model = GuidanceDocument
-        fields = ["title", "url", "publisher", "published", "last_reviewed", "next_review_due",
-                  "evidence_note", "replaced_by"]
+        fields = ["ruleset", "code", "title", "url", "publisher", "published", "last_reviewed",
+                  "next_review_due", "evidence_note", "replaced_by"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        drafts_only(self)
+
+
+class CodeListEntryForm(forms.ModelForm):
+    """A FHIR code in a draft ruleset's lists, with the reason for the change."""
+
+    change_reason = _reason_field()
+
+    class Meta:
+        model = CodeListEntry
+        fields = ["ruleset", "code_list", "system", "code", "value", "display", "evidence",
+                  "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        drafts_only(self)
 
 
 class RulesetImportForm(forms.Form):

@@ -18,8 +18,10 @@ from options.roles import EDITOR, SAFETY_OFFICER, role_held
 from options.rules import RuleError
 
 from .audit import event_record, user_or_none
-from .diff import expectation_changes, rules_diff
+from .content import ruleset_digest
+from .diff import code_lists_diff, documents_diff, expectation_changes, rules_diff
 from .expectations import expectations_complete
+from .guards import state_change
 from .impact import ruleset_impact
 from .models import Publication, Review, Rule, RuleSet
 from .regression import ruleset_test
@@ -96,6 +98,24 @@ def _stamp(ruleset, by, reason):
     ruleset._change_reason = reason[:100]
 
 
+def _state_save(ruleset, state, by, reason):
+    ruleset.state = state
+    _stamp(ruleset, by, reason)
+    with state_change():
+        ruleset.save()
+
+
+def _same_content(action, by, ruleset, digest, what):
+    """Refuse unless the ruleset holds exactly the content of `digest` (what was submitted,
+    approved or first published); return its digest."""
+    current = ruleset_digest(ruleset)
+    if current != digest:
+        _refuse(action, by, ruleset, f"{ruleset.version}'s rules, documents, code lists or "
+                f"expectations are not those {what}: nothing was done; make a new draft and "
+                "submit it for review")
+    return current
+
+
 def _impact_figures(draft):
     published = RuleSet.objects.filter(state=RuleSet.PUBLISHED).first()
     if published is None:
@@ -113,13 +133,14 @@ def ruleset_submit(*, ruleset: RuleSet, by: User, summary: str) -> Review:
         ruleset = _locked(ruleset, RuleSet.DRAFT)
         expectations_complete(ruleset)
         review = Review(ruleset=ruleset, submitted_by=user_or_none(by), summary=summary.strip(),
-                        rules_diff=rules_diff(ruleset), impact=_impact_figures(ruleset),
-                        expectation_changes=expectation_changes(ruleset))
+                        rules_diff=rules_diff(ruleset), documents_diff=documents_diff(ruleset),
+                        code_lists_diff=code_lists_diff(ruleset),
+                        impact=_impact_figures(ruleset),
+                        expectation_changes=expectation_changes(ruleset),
+                        content_digest=ruleset_digest(ruleset))
         review.full_clean()
         review.save()
-        ruleset.state = RuleSet.IN_REVIEW
-        _stamp(ruleset, by, "submitted for review")
-        ruleset.save()
+        _state_save(ruleset, RuleSet.IN_REVIEW, by, "submitted for review")
         event_record(action="submit", by=by, ruleset=ruleset, detail=review.summary)
     return review
 
@@ -145,15 +166,16 @@ def _answer(action, *, ruleset, by, comment, outcome, state):
         _refuse(action, by, ruleset, f"{by.get_username()} made or changed {ruleset.version}: "
                 "the author of a draft can never review it; another clinical safety officer "
                 "must")
+    if outcome == Review.APPROVED:
+        _same_content(action, by, ruleset, _pending_review(ruleset).content_digest,
+                      "submitted for review")
     with transaction.atomic():
         ruleset = _locked(ruleset, RuleSet.IN_REVIEW)
         review = _pending_review(ruleset)
         review.outcome, review.reviewer = outcome, by
         review.reviewed_at, review.comment = timezone.now(), (comment or "").strip()
         review.save()
-        ruleset.state = state
-        _stamp(ruleset, by, f"review: {outcome}")
-        ruleset.save()
+        _state_save(ruleset, state, by, f"review: {outcome}")
         event_record(action=action, by=by, ruleset=ruleset, detail=review.comment)
     return review
 
@@ -174,19 +196,22 @@ def ruleset_publish(*, ruleset: RuleSet, by: User) -> Publication:
     """Publish an approved draft, recording author, reviewer, reasons and impact now."""
     _require("publish", by, ruleset, roles=(EDITOR, SAFETY_OFFICER), state=RuleSet.APPROVED)
     _current_base("publish", by, ruleset)
+    review = ruleset.reviews.filter(outcome=Review.APPROVED).order_by("-reviewed_at").first()
+    if review is None:
+        _refuse("publish", by, ruleset, f"{ruleset.version} has no approved review")
+    digest = _same_content("publish", by, ruleset, review.content_digest,
+                           f"{review.reviewer} approved")
     outcome = _gate("publish", by, ruleset)
     with transaction.atomic():
         ruleset = _locked(ruleset, RuleSet.APPROVED)
-        review = ruleset.reviews.filter(outcome=Review.APPROVED).order_by(
-            "-reviewed_at").first()
         figures = _impact_figures(ruleset)
         replaced = RuleSet.objects.filter(state=RuleSet.PUBLISHED).first()
-        ruleset_make_current(ruleset, by, "published (reviewed)")
+        ruleset_make_current(ruleset, by, "published (reviewed)", digest=digest)
         publication = Publication.objects.create(
             ruleset=ruleset, kind=Publication.REVIEWED, published_by=user_or_none(by),
             author=review.submitted_by, reviewer=review.reviewer, review=review,
             reasons=f"{review.summary}\n\nReview: {review.comment or 'approved'}",
-            impact=figures, scenarios_passed=len(outcome.checks),
+            impact=figures, scenarios_passed=len(outcome.checks), content_digest=digest,
             replaced_version=replaced.version if replaced else "")
         event_record(action="publish", by=by, ruleset=ruleset,
                      detail=f"author {review.submitted_by}, reviewer {review.reviewer}")
@@ -203,16 +228,19 @@ def ruleset_rollback(*, ruleset: RuleSet, by: User, reason: str) -> Publication:
              text=reason)
     if not ruleset.publications.exists() and ruleset.published_at is None:
         _refuse("rollback", by, ruleset, f"{ruleset.version} was never live")
+    digest = (_same_content("rollback", by, ruleset, ruleset.content_digest, "first published")
+              if ruleset.content_digest else ruleset_digest(ruleset))
     outcome = _gate("rollback", by, ruleset)
     with transaction.atomic():
         ruleset = _locked(ruleset, RuleSet.RETIRED)
         replaced = RuleSet.objects.filter(state=RuleSet.PUBLISHED).first()
         figures = _impact_figures(ruleset)
-        ruleset_make_current(ruleset, by, "emergency rollback")
+        ruleset_make_current(ruleset, by, "emergency rollback", digest=digest)
         publication = Publication.objects.create(
             ruleset=ruleset, kind=Publication.EMERGENCY, published_by=user_or_none(by),
             reasons=reason.strip(), impact=figures, scenarios_passed=len(outcome.checks),
-            replaced_version=replaced.version if replaced else "", needs_review=True)
+            replaced_version=replaced.version if replaced else "", needs_review=True,
+            content_digest=digest)
         event_record(action="rollback", by=by, ruleset=ruleset, detail=reason.strip())
     return publication
 

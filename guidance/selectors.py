@@ -8,18 +8,24 @@ from bonecare.db import execute_hot
 from options.citations import citation_of, cited_codes
 from options.rules import CompiledRuleSet
 
+from .codes import CodeLists, Entry
 from .engine_rules import define_conditions, engine_rule_from_row
-from .models import GuidanceDocument, Rule, RuleSet
+from .models import CodeListEntry, GuidanceDocument, Rule, RuleSet
 
 __all__ = [
     "NoPublishedRuleSet",
     "citations_for",
+    "code_lists_published",
+    "codes_version",
+    "published_documents",
     "replacements_for",
     "define_names",
     "engine_rule_from_row",
     "published_compiled",
+    "published_key",
     "ruleset_compile",
     "ruleset_compiled",
+    "ruleset_engine_rules",
     "ruleset_get_published",
 ]
 
@@ -32,12 +38,19 @@ _compiled = {}
 _compiled_lock = threading.Lock()
 
 
+def ruleset_engine_rules(ruleset):
+    """Return a ruleset's rows as engine rules (none for no ruleset)."""
+    if ruleset is None:
+        return []
+    rows = Rule.objects.filter(ruleset=ruleset).select_related("guidance")
+    return [engine_rule_from_row(row) for row in rows]
+
+
 def ruleset_compile(ruleset):
     """Compile a ruleset's rows; raises RuleError naming the first bad rule."""
-    rows = Rule.objects.filter(ruleset=ruleset).select_related("guidance")
     published_at = ruleset.published_at.isoformat() if ruleset.published_at else None
     return CompiledRuleSet(
-        [engine_rule_from_row(row) for row in rows],
+        ruleset_engine_rules(ruleset),
         version=ruleset.version,
         published_at=published_at,
     )
@@ -59,7 +72,7 @@ def _content_key(ruleset):
 PUBLISHED_KEY_COLUMNS = ("id", "version", "state", "lock_version", "published_at")
 
 
-def _published_key():
+def published_key():
     """Read the published ruleset's identifying columns, or None.
 
     Every evaluation in every interface runs this (unless its caller read them already, see
@@ -121,7 +134,7 @@ def published_compiled(key=None):
     in the same request (published_key_sql), so as not to read them twice.
     """
     if key is None:
-        key = _published_key()
+        key = published_key()
     if key is None or key[0] is None:
         raise NoPublishedRuleSet("No ruleset is published: an editor must publish one.")
     return _cached(key, lambda: RuleSet.objects.get(pk=key[0]))
@@ -136,12 +149,45 @@ def define_names(ruleset, *, exclude_pk=None):
 
 
 def citations_for(result: dict) -> list[dict]:
-    """Return the citations of every document a result cites, as they read now; one query."""
-    documents = GuidanceDocument.objects.filter(code__in=cited_codes(result)).order_by("code")
-    return [citation_of(document) for document in documents]
+    """Return the citations of every document a result cites, as the ruleset that gave the
+    result holds them; one query."""
+    documents = GuidanceDocument.objects.filter(
+        ruleset__version=result["ruleset"]["version"], code__in=cited_codes(result))
+    return [citation_of(document) for document in documents.order_by("code")]
+
+
+def published_documents():
+    """Return the published ruleset's guidance documents, by code."""
+    return GuidanceDocument.objects.filter(ruleset__state=RuleSet.PUBLISHED).order_by("code")
 
 
 def replacements_for(codes) -> dict:
-    """Return {code: the code that replaces it now} for those of the documents replaced since."""
-    return dict(GuidanceDocument.objects.filter(code__in=list(codes)).exclude(
+    """Return {code: the code that replaces it now} for those of the documents replaced since,
+    as the published ruleset says."""
+    return dict(published_documents().filter(code__in=list(codes)).exclude(
         replaced_by="").values_list("code", "replaced_by"))
+
+
+_code_lists = {}
+
+
+def codes_version(key) -> str:
+    """Return the version of the ruleset whose code lists a call read (`key` as
+    published_key returns it), for its audit row."""
+    return key[1] if key and key[1] is not None else ""
+
+
+def code_lists_published(key=None) -> CodeLists:
+    """Return the published ruleset's active FHIR code lists, loaded once per process and
+    publication (`key` as published_compiled takes it)."""
+    ruleset, _ = published_compiled(key=key)
+    lists_key = (ruleset.pk, ruleset.published_at)
+    lists = _code_lists.get(lists_key)
+    if lists is None:
+        rows = CodeListEntry.objects.filter(ruleset=ruleset, active=True).values_list(
+            "code_list", "system", "code", "value", "display")
+        lists = CodeLists(tuple(Entry(*row) for row in rows))
+        with _compiled_lock:
+            _code_lists.clear()  # only the live ruleset's lists are kept
+            _code_lists[lists_key] = lists
+    return lists

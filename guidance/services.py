@@ -12,16 +12,32 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser as User
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from .audit import event_record
+from .content import ruleset_digest
+from .drafting import (
+    RuleSetReadOnly,
+    code_lists_copy,
+    code_lists_create,
+    documents_copy,
+    documents_create,
+    draft_locked,
+    shipped_code_lists,
+)
 from .expectations import expectations_complete, expectations_copy, scenario_expectation_update
-from .models import GuidanceDocument, Publication, Rule, RuleSet, Scenario
-from .transfer import DOCUMENT_FIELDS, RULE_FIELDS, ruleset_file, ruleset_file_errors
+from .guards import state_change
+from .models import Publication, Rule, RuleSet, Scenario
+from .transfer import (
+    DOCUMENT_FIELDS,
+    RULE_FIELDS,
+    document_data,
+    ruleset_file,
+    ruleset_file_errors,
+)
 
 __all__ = [
     "DOCUMENT_FIELDS",
@@ -31,17 +47,18 @@ __all__ = [
     "RuleSetReadOnly",
     "StaleEdit",
     "default_ruleset_data",
-    "document_ensure",
-    "document_update",
     "rule_delete",
     "rule_save",
     "ruleset_create_draft",
     "ruleset_export",
     "ruleset_import",
     "ruleset_make_current",
+    "scenario_delete",
     "scenario_expectation_update",
+    "scenario_save",
     "scenarios_load_shared",
     "shared_scenarios_dir",
+    "threshold_scenarios_dir",
 ]
 
 DEFAULT_RULESET_PATH = Path(__file__).resolve().parent / "data" / "default_ruleset.json"
@@ -61,9 +78,6 @@ class PublishRefused(ValueError):
         super().__init__(message)
         self.failures = list(failures)
 
-class RuleSetReadOnly(ValueError):
-    """A change to a published or retired ruleset, which never changes."""
-
 class StaleEdit(ValueError):
     """A save based on an out-of-date copy: someone else saved the row in between."""
 
@@ -78,24 +92,6 @@ def _stamp(instance, by, reason=""):
     instance._history_user = by if by is not None and by.is_authenticated else None
     if reason:
         instance._change_reason = reason[:HISTORY_REASON_LENGTH]
-
-def _date(value):
-    return None if value in (None, "") else datetime.date.fromisoformat(value)
-
-def document_ensure(*, data: dict, by: User | None = None) -> tuple[GuidanceDocument, bool]:
-    """Create a guidance document if its code is new; never overwrite an edited one."""
-    existing = GuidanceDocument.objects.filter(code=data["code"]).first()
-    if existing is not None:
-        return existing, False
-    values = {name: data.get(name) or "" for name in DOCUMENT_FIELDS}
-    for name in ("published", "last_reviewed", "next_review_due"):
-        values[name] = _date(data.get(name))
-    values["publisher"] = values["publisher"] or "NICE"
-    document = GuidanceDocument(code=data["code"], **values)
-    document.full_clean()
-    _stamp(document, by)
-    document.save()
-    return document, True
 
 def ruleset_import(*, data: dict, by: User | None = None,
                    publish_if_none: bool = False) -> RuleSet:
@@ -113,14 +109,13 @@ def ruleset_import(*, data: dict, by: User | None = None,
         raise GuidanceImportError(f"version: ruleset {version!r} already exists; nothing "
                                   "imported (change the version to import it as a new draft)")
     with transaction.atomic():
-        for document in data.get("documents", []):
-            document_ensure(data=document, by=by)
         ruleset = RuleSet(version=version, title=data.get("title") or version,
                           notes=data.get("notes", ""), created_by=by)
         ruleset.full_clean()
         _stamp(ruleset, by, "imported")
         ruleset.save()
-        documents = {d.code: d for d in GuidanceDocument.objects.all()}
+        documents = _documents_import(ruleset, data, by)
+        _code_lists_import(ruleset, data, by)
         rules = [Rule(ruleset=ruleset, code=item["code"], guidance=documents[item["guidance"]],
                       **{name: item[name] for name in RULE_FIELDS if name in item})
                  for item in data["rules"]]
@@ -131,13 +126,44 @@ def ruleset_import(*, data: dict, by: User | None = None,
             _publish_first(ruleset, by)
     return ruleset
 
+def _published():
+    return RuleSet.objects.filter(state=RuleSet.PUBLISHED).first()
+
+
+def _documents_import(ruleset, data, by):
+    """Store the file's documents, and copies of the published ruleset's documents that the
+    file's rules cite without carrying; return {code: document}."""
+    items = list(data.get("documents", []))
+    carried = {item["code"] for item in items}
+    cited = {item["guidance"] for item in data["rules"]} - carried
+    live = _published()
+    if cited and live is not None:
+        items += [document_data(document)
+                  for document in live.documents.filter(code__in=cited)]
+    return documents_create(ruleset=ruleset, items=items, by=by)
+
+
+def _code_lists_import(ruleset, data, by):
+    """Store the file's code lists; without any, the published ruleset's, else the shipped."""
+    if data.get("code_lists") is not None:
+        return code_lists_create(ruleset=ruleset, entries=data["code_lists"], by=by,
+                                 reason="imported")
+    live = _published()
+    if live is not None:
+        return code_lists_copy(source=live, draft=ruleset, by=by)
+    return code_lists_create(ruleset=ruleset, entries=shipped_code_lists(), by=by,
+                             reason="shipped defaults")
+
+
 def _publish_first(ruleset, by):
     """Publish the first ruleset of an installation: nothing is live, so nobody can review it
     against anything; recorded as such."""
     expectations_complete(ruleset)
-    ruleset_make_current(ruleset, by, "published (first ruleset)")
+    digest = ruleset_digest(ruleset)
+    ruleset_make_current(ruleset, by, "published (first ruleset)", digest=digest)
     Publication.objects.create(ruleset=ruleset, kind=Publication.INITIAL, published_by=_user(by),
-                               author=_user(by), reasons="First ruleset of this installation.")
+                               author=_user(by), reasons="First ruleset of this installation.",
+                               content_digest=digest)
     event_record(action="publish_first", by=by, ruleset=ruleset)
 
 def ruleset_export(*, ruleset: RuleSet) -> dict:
@@ -167,10 +193,13 @@ def ruleset_create_draft(*, source: RuleSet, by: User | None, version: str = "",
     draft.full_clean()
     _stamp(draft, by, f"new draft from {source.version}")
     draft.save()
-    rules = list(source.rules.all())
+    documents = documents_copy(source=source, draft=draft, by=by)
+    code_lists_copy(source=source, draft=draft, by=by)
+    rules = list(source.rules.select_related("guidance"))
     for rule in rules:
         rule.pk = None
         rule.ruleset = draft
+        rule.guidance = documents[rule.guidance.code]
         rule.lock_version = 0
     bulk_create_with_history(rules, Rule, default_user=_user(by),
                              default_change_reason=f"copied from {source.version}")
@@ -178,23 +207,21 @@ def ruleset_create_draft(*, source: RuleSet, by: User | None, version: str = "",
     event_record(action="new_draft", by=by, ruleset=draft, detail=f"from {source.version}")
     return draft
 
-def _locked(ruleset):
-    """Lock the ruleset's row for this transaction and bring the caller's copy up to date."""
-    RuleSet.objects.select_for_update().filter(pk=ruleset.pk).exists()
-    ruleset.refresh_from_db()
-    return ruleset
+def ruleset_make_current(ruleset: RuleSet, by: User | None, reason: str, *,
+                         digest: str) -> RuleSet:
+    """Retire the published ruleset and publish this one, stamping who, when and its digest.
 
-def ruleset_make_current(ruleset: RuleSet, by: User | None, reason: str) -> RuleSet:
-    """Retire the published ruleset and publish this one, stamping who and when.
-
-    Two editors may publish at the same moment: the database allows one published ruleset,
-    so the later is refused (PublishRefused) and its draft stays as it was.
+    `digest` is the content the caller checked (guidance.content); a ruleset published
+    before keeps the digest it was first published with. Two editors may publish at the same
+    moment: the database allows one published ruleset, so the later is refused
+    (PublishRefused) and its draft stays as it was.
     """
     for current in RuleSet.objects.select_for_update().filter(
             state=RuleSet.PUBLISHED).exclude(pk=ruleset.pk):
         current.state = RuleSet.RETIRED
         _stamp(current, by, f"retired: {ruleset.version} published")
-        current.save()
+        with state_change():
+            current.save()
     # Published by another editor after the lookup above (committed while this one waited).
     other = RuleSet.objects.filter(state=RuleSet.PUBLISHED).exclude(pk=ruleset.pk).first()
     if other is not None:
@@ -202,10 +229,11 @@ def ruleset_make_current(ruleset: RuleSet, by: User | None, reason: str) -> Rule
     ruleset.state = RuleSet.PUBLISHED
     ruleset.published_at = timezone.now()
     ruleset.published_by = _user(by)
+    ruleset.content_digest = ruleset.content_digest or digest
     ruleset.full_clean(validate_constraints=False)  # the database's constraint decides a race
     _stamp(ruleset, by, reason)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), state_change():
             ruleset.save()
     except IntegrityError as error:  # published by another editor, not yet committed above
         ruleset.refresh_from_db()
@@ -216,12 +244,6 @@ def _published_meanwhile(ruleset, other):
     return (f"{other} was published by someone else at the same moment, so {ruleset.version} "
             "was not: look at the rulesets now in use, and publish it again if it should "
             "replace that one")
-
-def _draft_locked(ruleset_id):
-    ruleset = RuleSet.objects.select_for_update().get(pk=ruleset_id)
-    if ruleset.state != RuleSet.DRAFT:
-        raise RuleSetReadOnly(ruleset.read_only_reason())
-    return ruleset
 
 def rule_last_change(rule: Rule) -> tuple[User | None, datetime.datetime | None]:
     """Return (user, when) of the latest saved change to a rule, from its history."""
@@ -249,7 +271,7 @@ def rule_save(*, rule: Rule, by: User | None, lock_version: int | None = None) -
     `lock_version` is the version the editor started from (defaults to the instance's);
     the conditional update makes the check and the claim one step, on every database.
     """
-    ruleset = _draft_locked(rule.ruleset_id)
+    ruleset = draft_locked(rule.ruleset_id)
     if rule.pk is not None:
         expected = rule.lock_version if lock_version is None else lock_version
         claimed = Rule.objects.filter(pk=rule.pk, lock_version=expected).update(
@@ -267,7 +289,7 @@ def rule_save(*, rule: Rule, by: User | None, lock_version: int | None = None) -
 @transaction.atomic
 def rule_delete(*, rule: Rule, by: User | None) -> None:
     """Remove a rule from a draft."""
-    ruleset = _draft_locked(rule.ruleset_id)
+    ruleset = draft_locked(rule.ruleset_id)
     _stamp(rule, by)
     rule.delete()
     RuleSet.objects.filter(pk=ruleset.pk).update(lock_version=F("lock_version") + 1)
@@ -276,10 +298,23 @@ def shared_scenarios_dir() -> Path:
     """Return the project's copy of the shared clinical scenarios."""
     return Path(settings.BONECARE_SCENARIOS_DIR)
 
+def threshold_scenarios_dir(directory: str | Path | None = None) -> Path:
+    """Return the project's own scenarios either side of each safety threshold.
+
+    They sit in a folder of their own beside the shared copy, so that the shared set stays
+    file for file what ../shared holds.
+    """
+    return Path(directory or shared_scenarios_dir()) / "thresholds"
+
 @transaction.atomic
 def scenarios_load_shared(*, directory: str | Path | None = None) -> int:
-    """Load the shared scenarios as regression tests; keep ones already stored. Return count."""
+    """Load the shared scenarios, and the threshold ones beside them, as regression tests;
+    keep ones already stored. Return how many were new."""
     directory = Path(directory or shared_scenarios_dir())
+    return (_scenarios_load(directory, source="shared")
+            + _scenarios_load(threshold_scenarios_dir(directory), source="threshold"))
+
+def _scenarios_load(directory, *, source):
     created = 0
     for path in sorted(directory.glob("*.json")):
         data = json.loads(path.read_text())
@@ -294,37 +329,38 @@ def scenarios_load_shared(*, directory: str | Path | None = None) -> int:
                 "expected_scores": data.get("expected_scores", {}),
                 "expected_missing": data.get("expected_missing", {}),
                 "expected_derived": data.get("expected_derived", {}),
-                "source": "shared",
+                "source": source,
             },
         )
         created += made
     return created
 
+def scenario_save(*, scenario: Scenario, by: User | None) -> Scenario:
+    """Add or change a scenario in the library, audited.
+
+    The library feeds drafts only: a draft takes a new scenario at submission, where the
+    reviewer sees it, and no published ruleset's expectations change.
+    """
+    with transaction.atomic():
+        scenario.full_clean()
+        _stamp(scenario, by, "scenario saved")
+        scenario.save()
+        event_record(action="scenario_change", by=by, detail=f"{scenario.code}: "
+                     f"{scenario.title}")
+    return scenario
+
+
+def scenario_delete(*, scenario: Scenario, by: User | None) -> None:
+    """Remove an editor's scenario from the library, audited; shared ones stay."""
+    if scenario.source != "editor":
+        raise RuleSetReadOnly(f"{scenario.code} comes from the shared clinical scenarios: "
+                              "it is not removed here")
+    with transaction.atomic():
+        _stamp(scenario, by, "scenario removed")
+        scenario.delete()
+        event_record(action="scenario_delete", by=by, detail=scenario.code)
+
+
 def default_ruleset_data() -> dict:
     """Return the shipped default ruleset file as data."""
     return json.loads(DEFAULT_RULESET_PATH.read_text())
-
-def document_update(*, document: GuidanceDocument, changes: dict, reason: str,
-                    by: User | None) -> GuidanceDocument:
-    """Change a guidance document as its next version, saying why.
-
-    Consultations keep the citation they were shown (Consultation.citations), so the change
-    reaches future advice only; the history keeps every version with its author and reason.
-    """
-    unknown = sorted(set(changes) - set(DOCUMENT_FIELDS))
-    if unknown:
-        raise ValidationError({name: "cannot be changed (the code is what advice cites)"
-                               if name == "code" else "not a document field" for name in unknown})
-    if not (reason or "").strip():
-        raise ValidationError({"reason": "Say why the document changes."})
-    with transaction.atomic():
-        document = GuidanceDocument.objects.select_for_update().get(pk=document.pk)
-        for name, value in changes.items():
-            setattr(document, name, value)
-        document.version += 1
-        document.full_clean()
-        _stamp(document, by, reason.strip())
-        document.save()
-        event_record(action="document_change", by=by,
-                     detail=f"{document.code} version {document.version}: {reason.strip()}")
-    return document

@@ -1,7 +1,9 @@
 """Ruleset files: check one before import, naming where it is wrong; write one for review.
 
 The file format is the one guidance/data/default_ruleset.json uses: version, title, notes,
-documents and rules. Checking reads the database only to know which documents exist.
+documents, rules and (optionally) the FHIR code lists. Checking reads the database only to
+know which documents the published ruleset holds (a file may cite those without carrying
+them).
 """
 
 import datetime
@@ -10,7 +12,8 @@ from options.json_input import JSONTooDeep, json_depth_check
 from options.rules import CompiledRuleSet, Parser, RuleError, compile_rule
 from options.rules import Rule as EngineRule
 
-from .models import GuidanceDocument, Rule, RuleSet
+from .codes import CODE_LISTS, system_normal
+from .models import CodeListEntry, GuidanceDocument, Rule, RuleSet
 
 DOCUMENT_FIELDS = ("title", "url", "publisher", "published", "last_reviewed",
                    "next_review_due", "evidence_note", "replaced_by")
@@ -18,7 +21,8 @@ DOCUMENT_DATES = ("published", "last_reviewed", "next_review_due")
 RULE_FIELDS = ("option", "effect", "status", "priority", "condition", "section", "text",
                "patient_text", "alert_code", "alert_severity", "defines", "temporary",
                "editor_note")
-FILE_KEYS = ("version", "title", "notes", "documents", "rules")
+CODE_FIELDS = ("code_list", "system", "code", "value", "display", "evidence", "active")
+FILE_KEYS = ("version", "title", "notes", "documents", "rules", "code_lists")
 MAX_ERRORS = 50
 
 
@@ -128,6 +132,44 @@ def _compile_errors(valid):
     return errors
 
 
+def _code_errors(item, path):
+    if not isinstance(item, dict):
+        return [f"{path}: must be an object"]
+    errors = _unknown_keys(item, CODE_FIELDS, path)
+    for name in ("code_list", "system", "code", "value", "display", "evidence"):
+        problem = _text_error(item.get(name, ""), model=CodeListEntry, name=name,
+                              required=name in ("code_list", "system", "code"))
+        if problem:
+            errors.append(f"{path}.{name}: {problem}")
+    if not isinstance(item.get("active", True), bool):
+        errors.append(f"{path}.active: must be true or false")
+    spec = CODE_LISTS.get(item.get("code_list"))
+    if spec is None:
+        errors.append(f"{path}.code_list: unknown code list {item.get('code_list')!r}; "
+                      f"allowed: {', '.join(CODE_LISTS)}")
+    elif spec.values and item.get("value") not in spec.values:
+        errors.append(f"{path}.value: one of: {', '.join(spec.values)}")
+    return errors
+
+
+def _code_lists_errors(entries):
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        return ["code_lists: must be a list"]
+    errors, seen = [], set()
+    for index, item in enumerate(entries):
+        problems = _code_errors(item, f"code_lists[{index}]")
+        if not problems:
+            key = (item["code_list"], system_normal(item["system"]), item["code"].strip())
+            if key in seen:
+                problems.append(f"code_lists[{index}]: {key[2]!r} is already in "
+                                f"{key[0]!r}")
+            seen.add(key)
+        errors.extend(problems)
+    return errors
+
+
 def ruleset_file_errors(data):
     """Return every problem in a ruleset file as 'path: message'; empty when importable."""
     if not isinstance(data, dict):
@@ -151,9 +193,11 @@ def ruleset_file_errors(data):
         documents = []
     for index, item in enumerate(documents):
         errors.extend(_document_errors(item, f"documents[{index}]"))
-    known = set(GuidanceDocument.objects.values_list("code", flat=True))
+    known = set(GuidanceDocument.objects.filter(ruleset__state=RuleSet.PUBLISHED)
+                .values_list("code", flat=True))
     known |= {item.get("code") for item in documents if isinstance(item, dict)}
     errors.extend(_rules_errors(data.get("rules"), known))
+    errors.extend(_code_lists_errors(data.get("code_lists")))
     return errors[:MAX_ERRORS]
 
 
@@ -161,20 +205,23 @@ def _date_text(value):
     return value.isoformat() if value else None
 
 
+def document_data(document):
+    """Return one guidance document as the file format writes it."""
+    return {"code": document.code,
+            **{name: (_date_text(getattr(document, name)) if name in DOCUMENT_DATES
+                      else getattr(document, name)) for name in DOCUMENT_FIELDS}}
+
+
 def ruleset_file(ruleset):
-    """Return a ruleset and the documents it cites in the import file format."""
+    """Return a ruleset, its documents and its code lists in the import file format."""
     rows = list(ruleset.rules.select_related("guidance"))
-    cited = sorted({row.guidance for row in rows}, key=lambda document: document.code)
-    documents = [
-        {"code": document.code,
-         **{name: (_date_text(getattr(document, name)) if name in DOCUMENT_DATES
-                   else getattr(document, name)) for name in DOCUMENT_FIELDS}}
-        for document in cited
-    ]
+    documents = [document_data(document) for document in ruleset.documents.order_by("code")]
     rules = [
         {"code": row.code, **{name: getattr(row, name) for name in RULE_FIELDS},
          "guidance": row.guidance.code}
         for row in rows
     ]
+    code_lists = list(ruleset.code_entries.order_by("code_list", "system", "code")
+                      .values(*CODE_FIELDS))
     return {"version": ruleset.version, "title": ruleset.title, "notes": ruleset.notes,
-            "documents": documents, "rules": rules}
+            "documents": documents, "rules": rules, "code_lists": code_lists}

@@ -1,7 +1,7 @@
 """The roles people hold in BoneCare: each a group with named permissions.
 
 The migration options/0007_roles creates the groups on `migrate`, and later migrations named
-for a change of permissions sync them again (0010, cds_hooks/0006, 0011); every permission
+for a change of permissions sync them again (0010, 0011, 0012); every permission
 check names a role from here, never a group's name.
 
 No role holds a permission on a patient record (a consultation, its decisions, an audit row
@@ -15,11 +15,11 @@ from dataclasses import dataclass
 # Guidance editors add, change and view the guidance models, and remove a draft's rules.
 # Published and retired rulesets never change, whatever the permission: the admin and
 # guidance.services refuse it.
-EDITOR_MODELS = ("guidancedocument", "ruleset", "rule", "scenario")
+# The FHIR code lists that map an EHR's codes onto the assessment are guidance too, versioned
+# with each ruleset (a hospital adds its local codes in a draft); entries are deactivated,
+# never deleted.
+EDITOR_MODELS = ("guidancedocument", "ruleset", "rule", "scenario", "codelistentry")
 EDITOR_ACTIONS = ("add", "change", "view")
-# ...and the FHIR code lists that map an EHR's codes onto the assessment (a hospital adds its
-# local codes there); entries are deactivated, never deleted.
-EDITOR_CODE_LISTS = tuple(f"cds_hooks.{action}_codelistentry" for action in EDITOR_ACTIONS)
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,7 @@ EDITOR = Role(
     key="editor",
     group="Guidance editor",
     permissions=tuple(f"guidance.{action}_{model}" for model in EDITOR_MODELS
-                      for action in EDITOR_ACTIONS) + ("guidance.delete_rule",)
-    + EDITOR_CODE_LISTS,
+                      for action in EDITOR_ACTIONS) + ("guidance.delete_rule",),
     is_staff=True,
 )
 # The clinical safety officer reads the governance (guidance documents, rulesets with their
@@ -74,7 +73,8 @@ def roles_sync(*, group_model, permission_model, keys=None, apps=None):
     Takes the models as arguments so that a migration can pass its historical ones, the keys
     so that a migration syncs only the roles whose permissions exist at that point, and
     `apps` (app labels) so that it grants only the permissions of the apps migrated by then;
-    a later migration of a later app grants the rest.
+    a later migration of a later app grants the rest. With `apps`, a permission of a model
+    not yet created is left for that later migration; without, every one must exist.
     """
     for role in (ROLES[key] for key in (keys or ROLES)):
         group, _ = group_model.objects.get_or_create(name=role.group)
@@ -89,7 +89,7 @@ def _permissions(permission_model, role, apps=None):
         content_type__app_label__in={app for app, _ in wanted},
         codename__in={codename for _, codename in wanted}))
     missing = wanted - {(p.content_type.app_label, p.codename) for p in found}
-    if missing:
+    if missing and apps is None:
         names = ", ".join(sorted(".".join(pair) for pair in missing))
         raise LookupError(f"role {role.key!r} names permissions that do not exist: {names}")
     return [p for p in found if (p.content_type.app_label, p.codename) in wanted]

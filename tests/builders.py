@@ -5,6 +5,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from guidance.services import threshold_scenarios_dir
+
 SAFE = {
     "creatinine_clearance_ml_min": 80,
     "corrected_calcium_mmol_l": 2.4,
@@ -68,6 +70,11 @@ def scenario_files():
     """Return the shared scenario files, sorted by name."""
     directory = Path(settings.BONECARE_SCENARIOS_DIR)
     return sorted(directory.glob("*.json"))
+
+
+def threshold_scenario_files():
+    """Return the project's own scenarios either side of each safety threshold, by name."""
+    return sorted(threshold_scenarios_dir().glob("*.json"))
 
 
 def scenario(path):

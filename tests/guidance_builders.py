@@ -3,9 +3,15 @@
 import copy
 import json
 
+from guidance.drafting import code_entry_save, document_save
 from guidance.governance import ruleset_approve, ruleset_publish, ruleset_submit
-from guidance.models import Scenario
-from guidance.services import rule_save, ruleset_create_draft, shared_scenarios_dir
+from guidance.models import CodeListEntry, Scenario
+from guidance.services import (
+    rule_save,
+    ruleset_create_draft,
+    scenario_expectation_update,
+    shared_scenarios_dir,
+)
 
 # Published default: hypocalcaemia is corrected calcium below 2.20 mmol/L, which
 # contraindicates denosumab and puts a bisphosphonate on hold.
@@ -46,6 +52,15 @@ def hypocalcaemia_draft(published, editor, threshold=2.1):
     return draft
 
 
+def calcium_215_no_longer_held(draft, editor, reason="Local lab: below 2.10 mmol/L"):
+    """Change the threshold scenario just below 2.20 (TH-CALCIUM-2.15) under a draft whose
+    hypocalcaemia starts lower: denosumab recommended, nothing on hold."""
+    row = Scenario.objects.get(code="TH-CALCIUM-2.15")
+    return scenario_expectation_update(
+        scenario=row, ruleset=draft, expected={**row.expected, "denosumab": "recommended"},
+        expected_hold=[], by=editor, reason=reason)
+
+
 def approved(draft, *, author, reviewer, summary="Hypocalcaemia threshold as the local lab"):
     """Submit a draft as its author and approve it as a second person; return it."""
     ruleset_submit(ruleset=draft, by=author, summary=summary)
@@ -58,3 +73,23 @@ def publish_reviewed(draft, *, author, reviewer):
     """Take a draft through submit, approve and publish; return the Publication."""
     return ruleset_publish(ruleset=approved(draft, author=author, reviewer=reviewer),
                            by=author)
+
+
+def publish_with_code(published, *, author, reviewer, reason="Local code", **entry):
+    """Publish, through review, a draft of `published` with one FHIR code added; return it."""
+    draft = ruleset_create_draft(source=published, by=author)
+    code_entry_save(entry=CodeListEntry(ruleset=draft, **entry), by=author, reason=reason)
+    publish_reviewed(draft, author=author, reviewer=reviewer)
+    return draft
+
+
+def publish_with_document(published, code, *, author, reviewer, reason="Document changed",
+                          **changes):
+    """Publish, through review, a draft of `published` with one document changed; return it."""
+    draft = ruleset_create_draft(source=published, by=author)
+    document = draft.documents.get(code=code)
+    for name, value in changes.items():
+        setattr(document, name, value)
+    document_save(document=document, by=author, reason=reason)
+    publish_reviewed(draft, author=author, reviewer=reviewer)
+    return draft

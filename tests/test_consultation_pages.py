@@ -6,7 +6,7 @@ import re
 import pytest
 from django.conf import settings
 
-from guidance.models import GuidanceDocument
+from guidance.models import RuleSet
 from guidance.scenarios import scenario_file_mismatches
 from guidance.selectors import define_names
 from options.models import Consultation, EvaluationAudit
@@ -15,6 +15,7 @@ from options.rules.texts import render
 from options.services import consultation_create
 from options.web.consultation_form import data_from_assessment
 from tests.conftest import user_in_role
+from tests.guidance_builders import publish_with_document
 
 SCENARIOS = sorted(settings.BONECARE_SCENARIOS_DIR.glob("*.json"))
 
@@ -132,9 +133,11 @@ def test_result_shows_ruleset_version_scores_sources_and_disclaimer(clinician_cl
 
 @pytest.mark.parametrize("page", PAGES[2:])
 def test_review_dates_are_for_editors_and_a_replaced_document_says_by_what(
-        clinician_client, v06_consultation, page):
-    GuidanceDocument.objects.filter(code="NG35").update(next_review_due="2001-01-01")
-    GuidanceDocument.objects.filter(code="CG75").update(replaced_by="NG234")
+        clinician_client, v06_consultation, page, guidance_editor, safety_officer):
+    published = RuleSet.objects.get(state=RuleSet.PUBLISHED)
+    draft = publish_with_document(published, "CG75", replaced_by="NG234",
+                                  author=guidance_editor, reviewer=safety_officer)
+    assert draft.documents.get(code="NG35").review_overdue
     html = clinician_client.get(page.format(pk=v06_consultation.pk)).content.decode()
     assert "overdue" not in html.lower()
     assert "bc-overdue" not in html

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from guidance.models import GuidanceDocument, Rule, RuleSet, Scenario
+from guidance.models import Rule, RuleSet, Scenario
 from guidance.services import default_ruleset_data, ruleset_create_draft, scenarios_load_shared
 from options.services import consultation_create, evaluate_assessment
 from tests.guidance_builders import (
@@ -84,7 +84,7 @@ def test_overdue_documents_are_flagged_with_an_icon_and_a_word(guidance_editor_c
                                                                published_ruleset):
     response = guidance_editor_client.get("/admin/guidance/guidancedocument/")
     page = response.content.decode()
-    assert GuidanceDocument.objects.get(code="TA265").review_overdue
+    assert published_ruleset.documents.get(code="TA265").review_overdue
     assert "&#9888;</span> Overdue</strong> since 24 Oct 2015" in page
     overdue = guidance_editor_client.get("/admin/guidance/guidancedocument/?review=overdue")
     assert "TA265" in overdue.content.decode()
@@ -178,35 +178,39 @@ def test_an_editor_drafts_and_submits_and_a_safety_officer_approves_in_the_brows
                            rule_form_data(rule, condition=condition))
     assert response.status_code == 302
 
-    # 3. Test the draft against its own expectations: the editor's scenario fails.
+    # 3. Test the draft against its own expectations: the editor's scenario fails, and so
+    # does the threshold scenario just below 2.20 (TH-CALCIUM-2.15).
     test_url = reverse("admin:guidance_ruleset_test", args=[draft.pk])
     page = client.get(test_url).content.decode()
-    assert "1 of 17 scenarios fail" in page
+    total = Scenario.objects.count()
+    assert f"2 of {total} scenarios fail" in page
     assert "expected contraindicated, got recommended" in page
 
     # 4. Preview impact: status and hold change, anonymised.
     page = client.get(reverse("admin:guidance_ruleset_impact", args=[draft.pk])).content.decode()
     assert "ED-CALCIUM-215" in page and "Consultation 1" in page
-    assert "contraindicated &rarr; recommended: 2" in page
-    assert "on hold &rarr; not on hold: 2" in page
+    assert "TH-CALCIUM-2.15" in page
+    assert "contraindicated &rarr; recommended: 3" in page
+    assert "on hold &rarr; not on hold: 3" in page
     assert "MRN-4411" not in page
 
     # 5. Submitting is refused while the scenario fails.
     submit_url = reverse("admin:guidance_ruleset_submit", args=[draft.pk])
     response = client.post(submit_url, {"summary": "Local lab range"}, follow=True)
-    assert "Not done: 1 scenario(s) fail" in response.content.decode()
+    assert "Not done: 2 scenario(s) fail" in response.content.decode()
     assert RuleSet.objects.get(pk=draft.pk).state == RuleSet.DRAFT
 
-    # 6. Change the draft's expectation, starting from the draft's result, with a reason.
-    expectation_url = (reverse("admin:guidance_ruleset_expectation",
-                               args=[draft.pk, scenario.code]) + f"?next={test_url}")
-    form = client.get(expectation_url).context["form"]
-    assert form.initial["expected_denosumab"] == "recommended"
-    assert form.initial["expected_hold_options"] == []
-    data = {**{k: v for k, v in form.initial.items() if k.startswith("expected_")},
-            "expected_hold_options": [], "reason": "Local lab range: below 2.10 mmol/L"}
-    response = client.post(expectation_url, data)
-    assert response["Location"] == test_url
+    # 6. Change the draft's expectations, starting from the draft's result, with a reason.
+    for code in (scenario.code, "TH-CALCIUM-2.15"):
+        expectation_url = (reverse("admin:guidance_ruleset_expectation",
+                                   args=[draft.pk, code]) + f"?next={test_url}")
+        form = client.get(expectation_url).context["form"]
+        assert form.initial["expected_denosumab"] == "recommended"
+        assert form.initial["expected_hold_options"] == []
+        data = {**{k: v for k, v in form.initial.items() if k.startswith("expected_")},
+                "expected_hold_options": [], "reason": "Local lab range: below 2.10 mmol/L"}
+        response = client.post(expectation_url, data)
+        assert response["Location"] == test_url
     row = draft.expectations.get(code=scenario.code)
     assert (row.expected["denosumab"], row.note) == ("recommended",
                                                      "Local lab range: below 2.10 mmol/L")
@@ -214,7 +218,7 @@ def test_an_editor_drafts_and_submits_and_a_safety_officer_approves_in_the_brows
     assert scenario.expected["denosumab"] == "contraindicated"  # the library is untouched
 
     # 7. Submit with a summary: the draft freezes.
-    assert "All 17 scenarios pass" in client.get(test_url).content.decode()
+    assert f"All {total} scenarios pass" in client.get(test_url).content.decode()
     client.post(submit_url, {"summary": "Hypocalcaemia below 2.10 mmol/L, as our lab"})
     assert RuleSet.objects.get(pk=draft.pk).state == RuleSet.IN_REVIEW
 
@@ -343,7 +347,7 @@ def test_a_shared_scenario_that_no_longer_validates_can_still_be_renamed(
 def test_an_editor_adds_a_rule_to_a_draft(guidance_editor_client, published_ruleset,
                                           guidance_editor):
     draft = ruleset_create_draft(source=published_ruleset, by=guidance_editor)
-    document = GuidanceDocument.objects.get(code="TA265")
+    document = draft.documents.get(code="TA265")
     data = {"ruleset": draft.pk, "code": "DMAB-NOTE-LOCAL", "option": "denosumab",
             "effect": "note", "status": "", "priority": 50, "defines": "", "alert_code": "",
             "alert_severity": "", "guidance": document.pk, "section": "1.1",

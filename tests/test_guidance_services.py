@@ -26,7 +26,7 @@ from guidance.services import (
     scenarios_load_shared,
 )
 from options.services import consultation_create, evaluate_assessment
-from tests.builders import scenario_files
+from tests.builders import scenario_files, threshold_scenario_files
 from tests.guidance_builders import (
     calcium_assessment,
     calcium_scenario,
@@ -141,10 +141,13 @@ def test_only_a_retired_ruleset_can_be_rolled_back_to(published_ruleset, guidanc
         ruleset_rollback(ruleset=draft, by=guidance_editor, reason="Emergency")
 
 
-def test_every_shared_scenario_passes_against_the_default_ruleset(published_ruleset):
-    assert scenarios_load_shared() == len(scenario_files())
+def test_every_shared_and_threshold_scenario_passes_against_the_default_ruleset(
+        published_ruleset):
+    files = scenario_files() + threshold_scenario_files()
+    assert scenarios_load_shared() == len(files)
+    assert Scenario.objects.filter(source="threshold").count() == len(threshold_scenario_files())
     outcome = ruleset_test(ruleset=published_ruleset)
-    assert len(outcome.checks) == len(scenario_files())
+    assert len(outcome.checks) == len(files)
     assert outcome.passed, [(c.scenario.code, c.mismatches, c.error) for c in outcome.failures]
 
 
@@ -229,9 +232,10 @@ def test_impact_preview_counts_scenarios_and_consultations_option_by_option(
 
     impact = ruleset_impact(draft=draft, published=published_ruleset)
 
+    # The threshold scenario just below 2.20 (TH-CALCIUM-2.15) notices the change too.
     assert (impact.scenarios_checked, impact.consultations_checked) == (
-        len(scenario_files()) + 1, 3)
-    assert [row.label for row in impact.scenarios] == ["ED-CALCIUM-215"]
+        len(scenario_files()) + len(threshold_scenario_files()) + 1, 3)
+    assert [row.label for row in impact.scenarios] == ["ED-CALCIUM-215", "TH-CALCIUM-2.15"]
     assert [row.label for row in impact.consultations] == ["Consultation 2", "Consultation 3"]
     assert all(row.changes == [("denosumab", "contraindicated", "recommended")]
                for row in impact.scenarios + impact.consultations)
@@ -239,12 +243,13 @@ def test_impact_preview_counts_scenarios_and_consultations_option_by_option(
                for row in impact.scenarios + impact.consultations)
     rows = {option: (status, hold) for option, _, status, hold in impact.option_rows()}
     status, hold = rows["denosumab"]
-    assert (status.scenarios, status.consultations) == (1, 2)
-    assert status.transition_list == [(("contraindicated", "recommended"), 3)]
-    assert status.examples == ["ED-CALCIUM-215", "Consultation 2", "Consultation 3"]
+    assert (status.scenarios, status.consultations) == (2, 2)
+    assert status.transition_list == [(("contraindicated", "recommended"), 4)]
+    assert status.examples == ["ED-CALCIUM-215", "TH-CALCIUM-2.15", "Consultation 2",
+                               "Consultation 3"]
     status, hold = rows["bisphosphonate"]
-    assert (status.total, hold.scenarios, hold.consultations) == (0, 1, 2)
-    assert hold.transition_list == [((True, False), 3)]
+    assert (status.total, hold.scenarios, hold.consultations) == (0, 2, 2)
+    assert hold.transition_list == [((True, False), 4)]
     assert "MRN-77" not in repr(impact)
 
 

@@ -1,12 +1,13 @@
 """The result page and the clinician print say what the stored decision says, and only that."""
 
+import datetime
 import re
 
 import pytest
 
-from guidance.models import GuidanceDocument
 from options.models import Consultation
 from options.services import consultation_create
+from tests.guidance_builders import publish_with_document
 
 from .result_helpers import CASES, assessment, consultation_for, page, scenario, visible_blocks
 
@@ -183,12 +184,13 @@ def test_an_old_result_carrying_an_internal_reference_is_shown_without_it(
 
 # 6. Guidance documents
 
-def test_documents_show_code_title_date_and_what_replaced_them(clinician_client, clinician,
-                                                              published_ruleset):
+def test_documents_show_code_title_date_and_what_replaced_them(
+        clinician_client, clinician, published_ruleset, guidance_editor, safety_officer):
     consultation = consultation_for("V06", clinician)
-    GuidanceDocument.objects.filter(code="CG75").update(replaced_by="NG234",
-                                                        next_review_due="2001-01-01")
-    document = GuidanceDocument.objects.get(code="CG75")
+    draft = publish_with_document(published_ruleset, "CG75", replaced_by="NG234",
+                                  next_review_due=datetime.date(2001, 1, 1),
+                                  author=guidance_editor, reviewer=safety_officer)
+    document = draft.documents.get(code="CG75")
     html = page(clinician_client, "result", consultation)
     shown = re.search(r'<tr[^>]*data-document="CG75".*?</tr>', html, re.S).group(0)
     assert document.title in shown and "replaced by NG234" in shown

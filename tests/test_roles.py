@@ -21,9 +21,9 @@ STRONG = "plaster-quinine-harbour-41"
 roles_migration = importlib.import_module("options.migrations.0007_roles")
 safety_migration = importlib.import_module("options.migrations.0010_safety_officer_role")
 records_migration = importlib.import_module(
-    "options.migrations.0011_roles_hold_no_patient_records")
-code_lists_migration = importlib.import_module(
-    "options.cds_hooks.migrations.0006_editors_edit_code_lists")
+    "options.migrations.0012_roles_hold_no_patient_records")
+resync_migration = importlib.import_module(
+    "options.migrations.0011_roles_for_versioned_code_lists")
 
 
 @pytest.fixture(autouse=True)
@@ -80,20 +80,17 @@ def test_the_roles_migration_reverses_and_reapplies():
     then = [ROLES[key].group for key in roles_migration.ROLES_THEN]
     assert not Group.objects.filter(name__in=then).exists()
     roles_migration.roles_create(django_apps, schema_editor)
-    # Only what its apps had then: the code lists' permissions come with their own app.
-    then = {name for name in EDITOR.permissions if name.split(".")[0] in ("options", "guidance")}
-    assert group_permissions(EDITOR) == then
-    code_lists_migration.editors_grant(django_apps, schema_editor)
+    resync_migration.roles_resync(django_apps, schema_editor)
     assert group_permissions(EDITOR) == set(EDITOR.permissions)
 
 
-def test_the_code_lists_migration_reverses_and_reapplies():
-    schema_editor = types.SimpleNamespace(connection=connection)
-    code_lists_migration.editors_revoke(django_apps, schema_editor)
-    assert not {name for name in group_permissions(EDITOR) if name.startswith("cds_hooks.")}
-    code_lists_migration.editors_grant(django_apps, schema_editor)
-    assert {"cds_hooks.add_codelistentry", "cds_hooks.change_codelistentry"} <= group_permissions(
-        EDITOR)
+def test_the_resync_migration_gives_each_role_exactly_its_permissions():
+    Group.objects.get(name=EDITOR.group).permissions.clear()
+    resync_migration.roles_resync(django_apps, types.SimpleNamespace(connection=connection))
+    for role in ROLES.values():
+        assert group_permissions(role) == set(role.permissions), role.key
+    assert {"guidance.add_codelistentry", "guidance.change_codelistentry"} <= set(
+        EDITOR.permissions)
 
 
 def test_the_safety_officer_migration_reverses_and_reapplies():

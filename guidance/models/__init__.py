@@ -1,5 +1,6 @@
 """Guidance as data (core) and the governance records around its changes (governance)."""
 
+from .code_lists import CodeListEntry
 from .core import OPTION_CHOICES, GuidanceDocument, Rule, RuleSet, Scenario
 from .governance import (
     EXPECTATION_FIELDS,
@@ -13,6 +14,7 @@ from .governance import (
 __all__ = [
     "EXPECTATION_FIELDS",
     "OPTION_CHOICES",
+    "CodeListEntry",
     "Expectation",
     "ExpectationChange",
     "GovernanceEvent",

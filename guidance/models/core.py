@@ -16,9 +16,15 @@ OPTION_CHOICES = [("", "All options (global)"), *choices(vocab.OPTIONS)]
 
 
 class GuidanceDocument(models.Model):
-    """One published piece of guidance (for example NICE TA265) that rules cite."""
+    """One piece of guidance (for example NICE TA265) as one ruleset cites it.
 
-    code = models.CharField(max_length=20, unique=True, help_text='For example "TA265".')
+    Each ruleset holds its own copy of every document it cites: a title, address or
+    "replaced by" changes in a draft, is reviewed with it and reaches clinicians only when it
+    is published, and a rollback brings back the documents it was published with.
+    """
+
+    ruleset = models.ForeignKey("RuleSet", on_delete=models.CASCADE, related_name="documents")
+    code = models.CharField(max_length=20, help_text='For example "TA265".')
     title = models.CharField(max_length=300)
     url = models.URLField(blank=True)
     publisher = models.CharField(max_length=100, default="NICE")
@@ -38,6 +44,9 @@ class GuidanceDocument(models.Model):
 
     class Meta:
         ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["ruleset", "code"], name="unique_document_code"),
+        ]
 
     def __str__(self):
         return self.code
@@ -83,6 +92,10 @@ class RuleSet(models.Model):
         related_name="rulesets_published",
     )
     lock_version = models.PositiveIntegerField(default=0)
+    content_digest = models.CharField(
+        max_length=64, blank=True, editable=False,
+        help_text="SHA-256 of the rules, documents, code lists and expectations, stamped when "
+                  "first published: the version names this content and no other.")
 
     history = HistoricalRecords()
 
@@ -158,6 +171,10 @@ class Rule(models.Model):
             return
         if self.ruleset.state != RuleSet.DRAFT:
             raise ValidationError(f"Ruleset {self.ruleset.read_only_reason()}.")
+        if self.guidance.ruleset_id != self.ruleset_id:
+            raise ValidationError({"guidance": f"Choose {self.guidance.code} as "
+                                   f"{self.ruleset.version} holds it: a rule cites the "
+                                   "documents of its own ruleset."})
         others = Rule.objects.filter(ruleset=self.ruleset)
         others = others.exclude(pk=self.pk) if self.pk is not None else others
         parser = Parser(derived=define_conditions(others))
@@ -175,7 +192,8 @@ class Rule(models.Model):
 class Scenario(models.Model):
     """One worked clinical case with the advice the ruleset is expected to give."""
 
-    SOURCE_CHOICES = [("shared", "Shared clinical scenarios"), ("editor", "Guidance editor")]
+    SOURCE_CHOICES = [("shared", "Shared clinical scenarios"), ("editor", "Guidance editor"),
+                      ("threshold", "Safety threshold bracket")]
 
     code = models.CharField(max_length=40, unique=True)
     title = models.CharField(max_length=200)

@@ -95,7 +95,13 @@ class Review(models.Model):
     submitted_at = models.DateTimeField(auto_now_add=True)
     summary = models.TextField(help_text="The author's account of what changed and why.")
     rules_diff = models.JSONField(default=list, blank=True)
+    documents_diff = models.JSONField(default=list, blank=True)
+    code_lists_diff = models.JSONField(default=list, blank=True)
     expectation_changes = models.JSONField(default=list, blank=True)
+    content_digest = models.CharField(
+        max_length=64, blank=True,
+        help_text="SHA-256 of what was submitted (guidance.content): approving and publishing "
+                  "are refused if the draft's content is no longer this.")
     impact = models.JSONField(default=dict, blank=True)
     outcome = models.CharField(max_length=10, choices=OUTCOMES, default=PENDING)
     reviewer = _user_fk("reviews_done")
@@ -130,6 +136,8 @@ class Publication(models.Model):
     reasons = models.TextField(blank=True)
     impact = models.JSONField(default=dict, blank=True)
     scenarios_passed = models.PositiveIntegerField(default=0)
+    content_digest = models.CharField(max_length=64, blank=True,
+                                      help_text="SHA-256 of the content put live.")
     needs_review = models.BooleanField(default=False)
     followed_up_by = _user_fk("publications_followed_up")
     followed_up_at = models.DateTimeField(null=True, blank=True)

@@ -12,8 +12,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from guidance.models import GuidanceDocument
-from guidance.selectors import ruleset_get_published
+from guidance.selectors import published_documents, ruleset_get_published
 from options.models import Consultation, TreatmentOption
 from options.services import audit_patient_ref, evaluate_assessment
 from options.validation import (
@@ -197,7 +196,7 @@ class OptionsView(ApiView):
 
 
 class GuidanceView(ApiView):
-    """List the guidance documents the rules cite, with their review dates."""
+    """List the guidance documents the published ruleset cites, with their review dates."""
 
     route = "/api/v1/guidance"
 
@@ -205,7 +204,7 @@ class GuidanceView(ApiView):
                    responses={200: GuidanceDocumentOutputSerializer(many=True),
                               **error_responses()})
     def get(self, request):
-        documents = GuidanceDocument.objects.order_by("code")
+        documents = published_documents()
         return Response(GuidanceDocumentOutputSerializer(documents, many=True).data)
 
 

@@ -6,8 +6,7 @@ from django.contrib import admin
 from options.admin import ClientAdmin, PatientAuditAdminMixin
 
 from .hooks import SERVICE_IDS
-from .models import CdsCallAudit, CdsClient, CodeListEntry
-from .selectors import code_lists_forget
+from .models import CdsCallAudit, CdsClient
 from .services import cds_client_create, cds_client_revoke
 
 
@@ -48,22 +47,6 @@ class CdsClientAdmin(ClientAdmin):
 
     def client_revoke(self, client):
         cds_client_revoke(client=client)
-
-
-@admin.register(CodeListEntry)
-class CodeListEntryAdmin(admin.ModelAdmin):
-    """Editors add a hospital's local codes; a change reaches every worker within 30 s."""
-
-    list_display = ["code_list", "system", "code", "value", "display", "evidence", "active"]
-    list_filter = ["code_list", "system", "active"]
-    search_fields = ["code", "display"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # deactivate instead, so the list shows what was once recognised
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        code_lists_forget()
 
 
 @admin.register(CdsCallAudit)

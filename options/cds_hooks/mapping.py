@@ -9,7 +9,8 @@ disorder) or too old is listed for the card.
 import datetime
 from dataclasses import dataclass, field
 
-from .codes import CodeLists
+from guidance.codes import CodeLists
+
 from .observations import allergies_map, medications_map, observations_map, procedures_map
 
 NHS_NUMBER = "https://fhir.nhs.uk/Id/nhs-number"

@@ -1,4 +1,4 @@
-"""The CDS Hooks service's records: trusted EHRs, the code lists, seen JWT ids, the call
+"""The CDS Hooks service's records: trusted EHRs, seen JWT ids, the call
 audit, the cards issued (for feedback) and the drafts behind "Open in BoneCare"."""
 
 from django.conf import settings
@@ -7,7 +7,6 @@ from django.db import models
 
 from options.choices import choices
 
-from .codes import CODE_LISTS, SYSTEMS, system_normal
 from .hooks import SERVICE_IDS
 
 CALL_OUTCOMES = ("ok", "invalid", "denied", "replayed", "not_found", "precondition",
@@ -56,42 +55,6 @@ class CdsClient(models.Model):
         if unknown:
             raise ValidationError({"services": f"unknown service(s): {', '.join(unknown)}; "
                                                f"allowed: {', '.join(SERVICE_IDS)}"})
-
-
-class CodeListEntry(models.Model):
-    """One code BoneCare recognises in FHIR data, and what it means for the assessment: for
-    example SNOMED CT 254837009 in a Condition means cancer type "breast". Shipped defaults
-    are loaded by a migration; a hospital adds its local codes here."""
-
-    code_list = models.CharField(max_length=40, choices=[(k, v.label)
-                                                         for k, v in CODE_LISTS.items()])
-    system = models.CharField(max_length=100, choices=choices(SYSTEMS))
-    code = models.CharField(max_length=64, help_text="For ICD-10 and ATC a code also matches "
-                                                     "every code it begins (C50 matches C50.9).")
-    value = models.CharField(max_length=40, blank=True,
-                             help_text="What the code means in this list (see its help).")
-    display = models.CharField(max_length=200, blank=True)
-    evidence = models.CharField(max_length=200, blank=True,
-                                help_text="Where the code was seen (HL7, NHS, NICE, local).")
-    active = models.BooleanField(default=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["code_list", "system", "code"]
-        verbose_name = "FHIR code"
-        verbose_name_plural = "FHIR code lists"
-        constraints = [models.UniqueConstraint(fields=["code_list", "system", "code"],
-                                               name="unique_code_in_list")]
-
-    def __str__(self):
-        return f"{self.code_list}: {self.system} {self.code}"
-
-    def clean(self):
-        self.system = system_normal(self.system)
-        self.code = (self.code or "").strip()
-        spec = CODE_LISTS.get(self.code_list)
-        if spec is not None and spec.values and self.value not in spec.values:
-            raise ValidationError({"value": f"one of: {', '.join(spec.values)}"})
 
 
 class SeenJti(models.Model):

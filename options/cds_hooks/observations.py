@@ -4,7 +4,7 @@ used (the card says so); a unit BoneCare cannot convert leaves the field unknown
 
 import datetime
 
-from .codes import OBSERVATION_LISTS
+from guidance.codes import OBSERVATION_LISTS
 
 MAX_AGE_DAYS = 90
 IGNORED_STATUS = {"entered-in-error", "cancelled"}

@@ -1,4 +1,4 @@
-"""Read the CDS Hooks records: code lists (cached briefly per process), clients and their
+"""Read the CDS Hooks records: clients and their
 keys (a JWK Set URL fetched with a timeout and cached), and drafts."""
 
 import json
@@ -13,35 +13,14 @@ from django.utils import timezone
 
 from bonecare.db import execute_hot
 
-from .codes import CodeLists, Entry
-from .models import CdsClient, CodeListEntry, ConsultationDraft
+from .models import CdsClient, ConsultationDraft
 
 logger = logging.getLogger(__name__)
 
-# An editor's change to the code lists reaches every worker within this many seconds.
-CODE_LISTS_SECONDS = 30
 JWKS_URL_FRESH_SECONDS = 600
 JWKS_URL_RETRY_SECONDS = 60
 _lock = threading.Lock()
-_code_lists = {"at": -CODE_LISTS_SECONDS - 1.0, "lists": None}
 _jwks_by_url = {}  # url -> (time.monotonic() fetched, JWK Set)
-
-
-def code_lists_current():
-    """Return the active code lists, reloaded at most every CODE_LISTS_SECONDS."""
-    now = time.monotonic()
-    if now - _code_lists["at"] > CODE_LISTS_SECONDS or _code_lists["lists"] is None:
-        rows = CodeListEntry.objects.filter(active=True).values_list(
-            "code_list", "system", "code", "value", "display")
-        with _lock:
-            _code_lists["lists"] = CodeLists(tuple(Entry(*row) for row in rows))
-            _code_lists["at"] = now
-    return _code_lists["lists"]
-
-
-def code_lists_forget():
-    """Make the next call reload the code lists (after an edit in this process)."""
-    _code_lists["at"] = -CODE_LISTS_SECONDS - 1.0
 
 
 def client_by_issuer(iss):

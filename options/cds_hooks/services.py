@@ -12,13 +12,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from guidance.codes import OBSERVATION_LISTS
+from guidance.selectors import code_lists_published, codes_version, published_key
 from options.decisions import decision_errors, decision_record, option_rule_codes
 from options.services import evaluate_assessment
 from options.validation import AssessmentInvalid, validate_assessment
 from options.vocab import DECISION_REASONS
 
 from .cards import patient_view_cards, question_card
-from .codes import OBSERVATION_LISTS
 from .fetch import prefetch_complete
 from .fhir import request_parse
 from .hooks import PATIENT_VIEW
@@ -26,7 +27,6 @@ from .mapping import assessment_from_fhir
 from .models import CdsClient, ConsultationDraft, IssuedCard
 from .order_cards import orders_cards
 from .records import audit_row, rows_insert
-from .selectors import code_lists_current
 
 CHANNEL = "cds_hooks"
 OTHER_REASON = "other_reason"
@@ -72,7 +72,10 @@ class HookAnswer:
 def hook_answer(*, service, request, client, base_url, today=None):
     """Map the FHIR prefetch, evaluate and return the cards; raise RequestInvalid (400),
     PrefetchUnavailable (412), NoPublishedRuleSet (503)."""
-    codes = code_lists_current()
+    # The code lists are the published ruleset's, and so is the evaluation: read which one
+    # is published once, so both come from the same version.
+    key = published_key()
+    codes = code_lists_published(key)
     prefetch_complete(request, observation_codes=codes.codes_of(OBSERVATION_LISTS),
                       registered_server=client.fhir_server)
     mapped = assessment_from_fhir(request.prefetch, codes=codes,
@@ -82,15 +85,17 @@ def hook_answer(*, service, request, client, base_url, today=None):
     links = [{"label": "Open in BoneCare", "type": "absolute",
               "url": f"{base_url}consultations/new/?draft={draft_key}"}] if draft_key else []
     answer = HookAnswer(cards=[], patient_ref=mapped.assessment.get("patient_ref", ""),
+                        ruleset_version=codes_version(key),
                         draft={"key": draft_key, "assessment": mapped.assessment}
                         if draft_key else None)
     if missing:
         answer.summary = {"needs": missing}
-        answer.cards = _question_cards(service, request, mapped, missing, links, base_url)
+        answer.cards = _question_cards(service, request, mapped, missing, links, base_url,
+                                       codes)
         return answer
     result = evaluate_assessment(data=mapped.assessment, channel=CHANNEL,
-                                 client_name=client.name, endpoint=f"POST /cds-services/"
-                                                                   f"{service.id}")
+                                 client_name=client.name, published_key=key,
+                                 endpoint=f"POST /cds-services/{service.id}")
     answer.ruleset_version = result["ruleset"]["version"]
     answer.summary = {"statuses": {o["option"]: o["status"] for o in result["options"]},
                       "alerts": [a["code"] for a in result["alerts"]]}
@@ -107,10 +112,10 @@ def hook_answer(*, service, request, client, base_url, today=None):
     return answer
 
 
-def _question_cards(service, request, mapped, missing, links, base_url):
+def _question_cards(service, request, mapped, missing, links, base_url, codes):
     if service.id == PATIENT_VIEW:
         return [question_card(mapped, missing=missing, links=links, url=base_url)]
-    return orders_cards(request, mapped, None, codes=code_lists_current(), url=base_url,
+    return orders_cards(request, mapped, None, codes=codes, url=base_url,
                         missing=missing)
 
 

@@ -4,15 +4,15 @@ services; the error shape, the 503 and the anonymous throttle are the REST API's
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from guidance.codes import OBSERVATION_LISTS
+from guidance.selectors import code_lists_published
 from options.api.base import ApiView
 from options.api.parsers import LimitedJSONParser
 
 from .auth import CdsClientThrottle, CdsJwtAuthentication, ServiceAllowed
-from .codes import OBSERVATION_LISTS
 from .fetch import PrefetchUnavailable
 from .fhir import RequestInvalid
 from .hooks import SERVICES, prefetch_templates
-from .selectors import code_lists_current
 from .services import (
     FeedbackInvalid,
     cds_call_record,
@@ -96,7 +96,7 @@ class DiscoveryView(CdsView):
     """List the three services with their prefetch templates."""
 
     def get(self, request):
-        templates = prefetch_templates(code_lists_current().codes_of(OBSERVATION_LISTS))
+        templates = prefetch_templates(code_lists_published().codes_of(OBSERVATION_LISTS))
         return Response({"services": [{
             "id": s.id, "hook": s.hook, "title": s.title, "description": s.description,
             "prefetch": templates,

@@ -6,7 +6,7 @@ validator (options.validation.contract_validator), the REST API's input serializ
 (options.api.serializers.assessment_input_serializer), the consultation form
 (options.web.forms.assessment_form_class and its lesion and prior-treatment builders) and the
 Django models read it, and so do the CDS Hooks service's FHIR code lists and cards
-(options.cds_hooks.codes, options.cds_hooks.cards); only labels, hints and placement for
+(guidance.codes, options.cds_hooks.cards); only labels, hints and placement for
 people live beside them.
 """
 

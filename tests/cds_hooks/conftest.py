@@ -1,19 +1,10 @@
-"""CDS Hooks personas: a registered EHR with its keys, and the code lists as shipped."""
+"""CDS Hooks personas: a registered EHR with its keys."""
 
 import pytest
 
-from options.cds_hooks.selectors import code_lists_forget
 from options.cds_hooks.services import cds_client_create
 
 from .helpers import Ehr
-
-
-@pytest.fixture(autouse=True)
-def _fresh_code_lists():
-    """Each test reads the code lists its own database holds."""
-    code_lists_forget()
-    yield
-    code_lists_forget()
 
 
 @pytest.fixture(scope="session")

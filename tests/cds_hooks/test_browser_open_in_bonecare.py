@@ -7,8 +7,6 @@ Same set-up as tests/test_browser.py. Set BONECARE_SHOTS_DIR to save a screensho
 import json
 import urllib.request
 
-from options.cds_hooks.codes_data import code_lists_install
-from options.cds_hooks.models import CodeListEntry
 from options.cds_hooks.services import cds_client_create
 from tests.browser import BROWSER_TESTS, PASSWORD, shot
 
@@ -26,7 +24,6 @@ def _hook_call(live_server, ehr, body):
 
 
 def test_open_in_bonecare_shows_the_form_prefilled(page, live_server, clinician, ehr_keys):
-    code_lists_install(entry_model=CodeListEntry)  # live-server tests flush the migration's rows
     cds_client_create(name="Ward EHR", iss=ehr_keys.iss, jwks=ehr_keys.jwks(),
                       services=[PATIENT_VIEW])
     (card,) = _hook_call(live_server, ehr_keys, request_of("V34"))["cards"]

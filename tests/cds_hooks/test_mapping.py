@@ -5,10 +5,10 @@ import datetime
 
 import pytest
 
+from guidance.codes import CodeLists, Entry
+from guidance.selectors import code_lists_published
 from options.cds_hooks.fhir import resources_of
 from options.cds_hooks.mapping import assessment_from_fhir
-from options.cds_hooks.models import CodeListEntry
-from options.cds_hooks.selectors import code_lists_current, code_lists_forget
 
 from .fhir_builders import (
     BONE,
@@ -26,13 +26,14 @@ from .fhir_builders import (
 TODAY = datetime.date(2026, 11, 27)
 
 
-def mapped(**parts):
-    return assessment_from_fhir(prefetch(**parts), codes=code_lists_current(), today=TODAY)
+def mapped(codes=None, **parts):
+    return assessment_from_fhir(prefetch(**parts), codes=codes or code_lists_published(),
+                                today=TODAY)
 
 
 @pytest.fixture(autouse=True)
-def _code_lists(db):
-    """The shipped code lists, as the data migration loaded them."""
+def _code_lists(published_ruleset):
+    """The shipped code lists, as the published default ruleset holds them."""
 
 
 @pytest.mark.parametrize("system, code, cancer", [
@@ -190,13 +191,12 @@ def test_cement_or_contrast_allergy(allergies, value):
     assert mapped(allergies=allergies).assessment.get("cement_allergy") is value
 
 
-def test_a_local_code_added_by_an_editor_is_recognised():
+def test_a_local_code_in_the_lists_is_recognised():
     local = condition("http://snomed.info/sct", "1234567000", ident="local")
     assert "cancer_type" not in mapped(conditions=[local, BONE]).assessment
-    CodeListEntry.objects.create(code_list="cancer_type", system=SNOMED, code="1234567000",
-                                 value="renal", display="Local renal cancer code")
-    code_lists_forget()
-    assert mapped(conditions=[local, BONE]).assessment["cancer_type"] == "renal"
+    extended = CodeLists((*code_lists_published().entries, Entry(
+        "cancer_type", SNOMED, "1234567000", "renal", "Local renal cancer code")))
+    assert mapped(extended, conditions=[local, BONE]).assessment["cancer_type"] == "renal"
 
 
 def test_every_page_sent_is_read_and_other_resource_types_ignored():
@@ -206,7 +206,7 @@ def test_every_page_sent_is_read_and_other_resource_types_ignored():
         {"resource": BREAST}]}
     second = bundle(BONE)
     parsed = {"conditions": resources_of([raw, second], "conditions"), "patient": None}
-    result = assessment_from_fhir(parsed, codes=code_lists_current(), today=TODAY)
+    result = assessment_from_fhir(parsed, codes=code_lists_published(), today=TODAY)
     assert (result.assessment["cancer_type"], result.assessment["bone_metastases"]) == (
         "breast", True)
     assert result.unrecognised == []

@@ -4,8 +4,8 @@ orders, or for denosumab 60 mg (osteoporosis)."""
 
 import pytest
 
-from options.cds_hooks.codes import DMD, SNOMED
-from options.cds_hooks.models import CodeListEntry
+from guidance.codes import DMD, SNOMED
+from tests.guidance_builders import publish_with_code
 
 from .helpers import (
     ORDER_SELECT,
@@ -112,9 +112,10 @@ def test_order_select_looks_only_at_the_selected_orders(client, cds_ehr, publish
 @pytest.mark.parametrize("system", [DMD, f"{DMD}/", SNOMED], ids=["dmd", "dmd-slash",
                                                                    "dmd-under-snomed"])
 def test_a_local_dmd_code_is_recognised_however_the_system_is_spelt(
-        client, cds_ehr, published_ruleset, system):
-    CodeListEntry.objects.create(code_list="bone_drug", system=DMD, code="9876543001",
-                                 value="bisphosphonate", display="Local zoledronic acid")
+        client, cds_ehr, published_ruleset, guidance_editor, safety_officer, system):
+    publish_with_code(published_ruleset, author=guidance_editor, reviewer=safety_officer,
+                      code_list="bone_drug", system=DMD, code="9876543001",
+                      value="bisphosphonate", display="Local zoledronic acid")
     order = medication_request("local", system=system, code="9876543001", text="Local")
     cards = _lab_cards(client, cds_ehr, ORDER_SIGN, "order-sign", "V01", [order],
                        {"968191000000100": 20})

@@ -119,7 +119,7 @@ def test_a_client_without_the_service_is_forbidden(client, published_ruleset, eh
     assert CdsCallAudit.objects.get().outcome == "denied"
 
 
-def test_discovery_needs_a_token_for_its_own_url(client, cds_ehr):
+def test_discovery_needs_a_token_for_its_own_url(client, cds_ehr, published_ruleset):
     url = f"{BASE}/cds-services"
     assert client.get(url).status_code == 401
     response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {cds_ehr.token(url)}")

@@ -63,6 +63,7 @@ def setting(transactional_db, published_ruleset, guidance_editor, safety_officer
     from options.services import consultation_create
     from tests.guidance_builders import (
         CALCIUM_215_EXPECTED_NOW,
+        calcium_215_no_longer_held,
         calcium_assessment,
         calcium_scenario,
         hypocalcaemia_draft,
@@ -76,6 +77,8 @@ def setting(transactional_db, published_ruleset, guidance_editor, safety_officer
         scenario=scenario, ruleset=draft, by=guidance_editor, expected_hold=[],
         expected={**CALCIUM_215_EXPECTED_NOW, "denosumab": "recommended"},
         reason="Local laboratory: hypocalcaemia below 2.10 mmol/L")
+    calcium_215_no_longer_held(draft, guidance_editor,
+                               reason="Local laboratory: hypocalcaemia below 2.10 mmol/L")
     # An editor who also holds the safety officer role: still never the reviewer of her own.
     guidance_editor.groups.add(Group.objects.get(name=SAFETY_OFFICER.group))
     earlier_decisions(consultation, clinician)

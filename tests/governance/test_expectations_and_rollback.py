@@ -2,10 +2,12 @@
 published with, and is flagged for a safety officer's follow-up."""
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 
-from guidance.expectations import expectations_complete, ruleset_expectations
+from guidance import regression
+from guidance.expectations import ruleset_expectations
 from guidance.governance import GovernanceRefused, publication_follow_up, ruleset_rollback
-from guidance.models import Expectation, GovernanceEvent, Publication, RuleSet
+from guidance.models import GovernanceEvent, Publication, Rule, RuleSet, Scenario
 from guidance.regression import ruleset_test
 from guidance.selectors import published_compiled
 from guidance.services import (
@@ -17,6 +19,7 @@ from options.roles import SAFETY_OFFICER
 from tests.conftest import user_in_role
 from tests.guidance_builders import (
     CALCIUM_215_EXPECTED_NOW,
+    calcium_215_no_longer_held,
     calcium_scenario,
     hypocalcaemia_draft,
     publish_reviewed,
@@ -35,6 +38,7 @@ def lowered(published_ruleset, guidance_editor, safety_officer):
     scenario_expectation_update(scenario=scenario, ruleset=draft, expected=LOWER,
                                 expected_hold=[], by=guidance_editor,
                                 reason="Local lab: below 2.10 mmol/L")
+    calcium_215_no_longer_held(draft, guidance_editor)
     publish_reviewed(draft, author=guidance_editor, reviewer=safety_officer)
     return draft
 
@@ -70,7 +74,8 @@ def test_a_rollback_restores_rules_and_expectations(published_ruleset, lowered,
     assert publication.kind == Publication.EMERGENCY and publication.needs_review
     assert (publication.published_by, publication.reasons) == (guidance_editor,
                                                               "Lab range withdrawn")
-    assert publication.scenarios_passed == 17 and publication.replaced_version == "2026.3"
+    assert publication.scenarios_passed == Scenario.objects.count()
+    assert publication.replaced_version == "2026.3"
     # The next draft starts from 2026.2's rules and 2026.2's expectations.
     draft = ruleset_create_draft(source=RuleSet.objects.get(pk=published_ruleset.pk),
                                  by=guidance_editor)
@@ -80,18 +85,42 @@ def test_a_rollback_restores_rules_and_expectations(published_ruleset, lowered,
 
 
 def test_a_rollback_to_a_ruleset_failing_its_own_expectations_is_refused(
-        published_ruleset, lowered, guidance_editor):
-    # As if 2026.2 had been published against an expectation it no longer meets.
-    expectations_complete(published_ruleset)
-    Expectation.objects.filter(ruleset=published_ruleset, code="V01").update(
-        expected={**Expectation.objects.get(ruleset=published_ruleset, code="V01").expected,
-                  "bisphosphonate": "contraindicated"})
+        published_ruleset, lowered, guidance_editor, monkeypatch):
+    # As if the engine had changed since 2026.2 was published, so that V01 no longer gives
+    # what 2026.2 was published expecting.
+    real = regression._evaluate
+
+    def engine_changed(data, compiled):
+        result = real(data, compiled)
+        if data == Scenario.objects.get(code="V01").assessment:
+            result["options"][0] = {**result["options"][0], "status": "contraindicated"}
+        return result
+
+    monkeypatch.setattr(regression, "_evaluate", engine_changed)
     with pytest.raises(GovernanceRefused, match="V01") as refused:
         ruleset_rollback(ruleset=RuleSet.objects.get(pk=published_ruleset.pk),
                          by=guidance_editor, reason="Emergency")
     assert [check.scenario.code for check in refused.value.failures] == ["V01"]
     assert published_compiled()[0].version == lowered.version
     assert GovernanceEvent.objects.get(action="rollback").outcome == "refused"
+
+
+def test_a_rollback_to_content_changed_since_publication_is_refused(
+        published_ruleset, lowered, guidance_editor):
+    """The retired 2026.2's hypocalcaemia threshold rewritten behind the models' back:
+    PostgreSQL's trigger refuses the write; where nothing refuses it, the digest refuses the
+    rollback."""
+    tamper = Rule.objects.filter(ruleset=published_ruleset, code="DEF-HYPOCALCAEMIA")
+    lowered_to = {"fact": "corrected_calcium_mmol_l", "lt": 1.0}
+    if connection.vendor == "postgresql":
+        with pytest.raises(IntegrityError, match="not a draft"), transaction.atomic():
+            tamper.update(condition=lowered_to)
+        return
+    assert tamper.update(condition=lowered_to) == 1
+    with pytest.raises(GovernanceRefused, match="not those first published"):
+        ruleset_rollback(ruleset=RuleSet.objects.get(pk=published_ruleset.pk),
+                         by=guidance_editor, reason="Emergency")
+    assert published_compiled()[0].version == lowered.version
 
 
 @pytest.mark.parametrize("reason", ["", "   "])

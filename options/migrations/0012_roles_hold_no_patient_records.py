@@ -45,8 +45,7 @@ def roles_restore(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("options", "0010_safety_officer_role"),
-        ("guidance", "0003_governance_reviews_publications_expectations"),
+        ("options", "0011_roles_for_versioned_code_lists"),
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
 

@@ -1,8 +1,9 @@
 """The code lists that say what a FHIR code means for the assessment. No Django.
 
-The lists themselves are data (cds_hooks.CodeListEntry, shipped defaults in
-data/code_lists.json, extended by editors in the admin); this module says which lists exist,
-what a value in each may be, and how a coding is looked up.
+The lists themselves are data versioned with each ruleset (guidance.CodeListEntry, shipped
+defaults in data/code_lists.json, changed by editors in a draft and published with it after a
+second person's review); this module says which lists exist, what a value in each may be, and
+how a coding is looked up.
 """
 
 from dataclasses import dataclass, field

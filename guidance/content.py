@@ -1,0 +1,31 @@
+"""What a ruleset holds, as one canonical document and its SHA-256 digest.
+
+The digest is taken when a draft is submitted and checked when it is approved and published
+(and stamped on the ruleset when first published, checked again at a rollback): what a
+clinical safety officer approved is, to the byte, what reaches clinicians and EHRs, however
+it might have been written in between.
+"""
+
+import hashlib
+import json
+
+from .models import EXPECTATION_FIELDS, Expectation, RuleSet
+from .transfer import ruleset_file
+
+CASE_FIELDS = ("code", "title", "assessment", *EXPECTATION_FIELDS, "note")
+
+
+def ruleset_content(ruleset: RuleSet) -> dict:
+    """Return the ruleset's rules, documents, code lists and expectations as plain data."""
+    content = ruleset_file(ruleset)
+    content["rules"] = sorted(content["rules"], key=lambda rule: rule["code"])
+    content["expectations"] = list(Expectation.objects.filter(ruleset=ruleset)
+                                   .order_by("code").values(*CASE_FIELDS))
+    return content
+
+
+def ruleset_digest(ruleset: RuleSet) -> str:
+    """Return the SHA-256 (hex) of the ruleset's canonical content."""
+    text = json.dumps(ruleset_content(ruleset), sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=True, default=str)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
