@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from .models import Consultation, EvaluationAudit, Lesion, PriorTreatment, TreatmentOption
+from .models import EvaluationAudit, TreatmentOption
 from .sign_in import AdminSignInForm
 
 admin.site.login_form = AdminSignInForm
@@ -17,6 +17,18 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class PatientAuditAdminMixin(ReadOnlyAdminMixin):
+    """An audit whose rows name a patient: read by a superuser only, whatever permissions a
+    group holds, so that being staff (an editor, a safety officer) never opens it.
+
+    Consultations, their decisions and prints have no admin at all: they are their
+    clinician's, on the consultation pages, and an API client's, through the API.
+    """
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
 
 
 class ClientAdmin(admin.ModelAdmin):
@@ -59,35 +71,8 @@ class TreatmentOptionAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "display_order", "summary"]
 
 
-class LesionInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = Lesion
-    extra = 0
-
-
-class PriorTreatmentInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = PriorTreatment
-    extra = 0
-
-
-@admin.register(Consultation)
-class ConsultationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = [
-        "id",
-        "created_at",
-        "clinician",
-        "api_client_name",
-        "patient_ref",
-        "cancer_type",
-        "ruleset_version",
-    ]
-    list_filter = ["cancer_type", "ruleset_version"]
-    search_fields = ["patient_ref"]
-    date_hierarchy = "created_at"
-    inlines = [LesionInline, PriorTreatmentInline]
-
-
 @admin.register(EvaluationAudit)
-class EvaluationAuditAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class EvaluationAuditAdmin(PatientAuditAdminMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "channel",

@@ -1,7 +1,13 @@
 """The roles people hold in BoneCare: each a group with named permissions.
 
-The migration options/0007_roles creates the groups on `migrate`; every permission check
-names a role from here, never a group's name.
+The migration options/0007_roles creates the groups on `migrate`, and later migrations named
+for a change of permissions sync them again (0010, 0011, 0012); every permission
+check names a role from here, never a group's name.
+
+No role holds a permission on a patient record (a consultation, its decisions, an audit row
+naming a patient): the admin honours a model permission for every row, whoever made it, and a
+user holding two roles is admin staff. The consultation pages check the clinician role and
+the ownership of each record instead (options/web/views/access.py).
 """
 
 from dataclasses import dataclass
@@ -26,10 +32,12 @@ class Role:
     is_staff: bool
 
 
+# A clinician needs no model permission: the pages ask for the role, then show only the
+# clinician's own consultations, decisions and prints.
 CLINICIAN = Role(
     key="clinician",
     group="Clinician",
-    permissions=("options.add_consultation", "options.view_consultation"),
+    permissions=(),
     is_staff=False,
 )
 EDITOR = Role(
@@ -39,13 +47,15 @@ EDITOR = Role(
                       for action in EDITOR_ACTIONS) + ("guidance.delete_rule",),
     is_staff=True,
 )
-# The clinical safety officer reads everything in the rules console and is the second person
-# every ruleset needs before it reaches clinicians: approving or returning a submitted draft,
-# and following up an emergency rollback. Never the draft's own author.
+# The clinical safety officer reads the governance (guidance documents, rulesets with their
+# reviews and publications, rules, scenarios, and the governance audit) and is the second
+# person every ruleset needs before it reaches clinicians: approving or returning a submitted
+# draft, and following up an emergency rollback. Never the draft's own author, and never a
+# writer outside those review actions: no add, change or delete.
 SAFETY_OFFICER = Role(
     key="safety_officer",
     group="Clinical safety officer",
-    permissions=tuple(f"guidance.view_{model}" for model in EDITOR_MODELS)
+    permissions=tuple(f"guidance.view_{model}" for model in (*EDITOR_MODELS, "governanceevent"))
     + ("guidance.review_ruleset",),
     is_staff=True,
 )

@@ -20,6 +20,8 @@ pytestmark = pytest.mark.django_db
 STRONG = "plaster-quinine-harbour-41"
 roles_migration = importlib.import_module("options.migrations.0007_roles")
 safety_migration = importlib.import_module("options.migrations.0010_safety_officer_role")
+records_migration = importlib.import_module(
+    "options.migrations.0012_roles_hold_no_patient_records")
 resync_migration = importlib.import_module(
     "options.migrations.0011_roles_for_versioned_code_lists")
 
@@ -63,7 +65,11 @@ def test_the_editor_role_keeps_its_guidance_permissions_and_no_more():
     assert "guidance.delete_ruleset" not in EDITOR.permissions
     assert "guidance.delete_guidancedocument" not in EDITOR.permissions
     assert not any(name.startswith("options.") for name in EDITOR.permissions)
-    assert set(CLINICIAN.permissions) == {"options.add_consultation", "options.view_consultation"}
+
+
+def test_a_clinician_holds_no_model_permission_the_admin_would_honour():
+    # The pages check the role and each record's owner (options/web/views/access.py).
+    assert CLINICIAN.permissions == ()
 
 
 def test_the_roles_migration_reverses_and_reapplies():
@@ -96,8 +102,20 @@ def test_the_safety_officer_migration_reverses_and_reapplies():
     assert group_permissions(SAFETY_OFFICER) == set(SAFETY_OFFICER.permissions)
 
 
+def test_the_records_migration_reverses_and_reapplies():
+    schema_editor = types.SimpleNamespace(connection=connection)
+    records_migration.roles_restore(django_apps, schema_editor)
+    assert group_permissions(CLINICIAN) == {"options.add_consultation",
+                                            "options.view_consultation"}
+    assert "guidance.view_governanceevent" not in group_permissions(SAFETY_OFFICER)
+    records_migration.roles_resync(django_apps, schema_editor)
+    assert group_permissions(CLINICIAN) == set()
+    assert group_permissions(SAFETY_OFFICER) == set(SAFETY_OFFICER.permissions)
+
+
 def test_the_safety_officer_reviews_but_edits_nothing():
     assert "guidance.review_ruleset" in SAFETY_OFFICER.permissions
+    assert "guidance.view_governanceevent" in SAFETY_OFFICER.permissions
     assert "guidance.review_ruleset" not in EDITOR.permissions
     assert not any(name.split(".")[1].startswith(("add_", "change_", "delete_"))
                    for name in SAFETY_OFFICER.permissions)

@@ -1,9 +1,9 @@
 from django import forms
 from django.contrib import admin, messages
 
-from options.admin import ClientAdmin, ReadOnlyAdminMixin
+from options.admin import ClientAdmin, PatientAuditAdminMixin
 
-from .models import ApiCallAudit, ApiClient, ClientConsultation
+from .models import ApiCallAudit, ApiClient
 from .scopes import SCOPE_CHOICES
 from .services import api_client_create, api_client_revoke
 
@@ -40,15 +40,10 @@ class ApiClientAdmin(ClientAdmin):
 
 
 @admin.register(ApiCallAudit)
-class ApiCallAuditAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ApiCallAuditAdmin(PatientAuditAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "client", "endpoint", "status_code", "outcome",
                     "ruleset_version"]
     list_filter = ["outcome", "endpoint", "client"]
     search_fields = ["patient_ref"]
     date_hierarchy = "created_at"
 
-
-@admin.register(ClientConsultation)
-class ClientConsultationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "client", "consultation", "idempotency_key"]
-    list_filter = ["client"]

@@ -3,7 +3,7 @@ import json
 from django import forms
 from django.contrib import admin
 
-from options.admin import ClientAdmin, ReadOnlyAdminMixin
+from options.admin import ClientAdmin, PatientAuditAdminMixin
 
 from .hooks import SERVICE_IDS
 from .models import CdsCallAudit, CdsClient
@@ -50,7 +50,7 @@ class CdsClientAdmin(ClientAdmin):
 
 
 @admin.register(CdsCallAudit)
-class CdsCallAuditAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CdsCallAuditAdmin(PatientAuditAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "client", "service", "hook_instance", "status_code",
                     "outcome", "ruleset_version", "summary"]
     list_filter = ["outcome", "service", "client"]
