@@ -2,6 +2,7 @@
 
 from ...choices import label
 
+
 def _deciding_text(option):
     decided = option.get("decided_by")
     return next((reason["text"] for reason in option.get("reasons", [])
