@@ -146,9 +146,6 @@ class CompiledRuleSet:
     def __init__(self, rules, *, version, published_at=None):
         self.version = version
         self.published_at = published_at
-        self.runners = {}  # cancer type -> its generated evaluation (engine.runner)
-        self.evaluations = {}  # cancer type -> evaluations before it was written
-        self.generation_errors = {}
         ordered = sorted(rules, key=lambda r: (r.priority, r.code))
         _check_unique_codes(ordered)
         parser, slots = Parser(), _Slots()

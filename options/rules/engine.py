@@ -1,19 +1,17 @@
 """Evaluate an assessment against a compiled ruleset; every decision explains itself."""
 
-from collections.abc import Callable
-from functools import partial
+from collections.abc import Iterable
 
-from . import generated
 from .assessment import Assessment
 from .compiled import EFFECTS, CompiledRuleSet, Rule, RuleError, compile_rule
 from .facts import Facts
-from .outcome import NO_RULE, unique
-from .outcome import summary as _summary
 from .vocab import ACTIVE_STATUSES, SAFETY_FIELDS
 
 __all__ = ["EFFECTS", "CompiledRuleSet", "Facts", "Rule", "RuleError", "compile_rule",
-           "evaluate", "evaluate_generated", "evaluate_interpreted"]
+           "evaluate"]
 
+NO_RULE = {"rule": "NO-RULE", "guidance": "", "section": "",
+           "text": "No rule in this ruleset supports this option for this patient."}
 
 
 def _ask(facts, slot, predicate):
@@ -22,65 +20,12 @@ def _ask(facts, slot, predicate):
     return result
 
 
-GENERATE_AFTER = 32  # evaluations of one plan set before its function is written (~25 ms)
-
-
 def evaluate(assessment: Assessment, ruleset: CompiledRuleSet) -> dict:
     """Return the contract's result for one assessment under one compiled ruleset.
 
-    Runs the function generated for the ruleset and the assessment's cancer type
-    (options/rules/generated.py): the interpreter's results in about half its time. It is
-    written once the ruleset has evaluated GENERATE_AFTER assessments of that type, so that
-    a draft compiled for a few test evaluations is not kept waiting for it; until then the
-    plans are interpreted. Reasons, criteria, alerts and score entries are shared between
-    results: read-only.
+    Walks the plans compiled for the assessment's cancer type, each condition asked at most
+    once. Reasons, criteria, alerts and score entries are shared between results: read-only.
     """
-    run = ruleset.runners.get(assessment.cancer_type)
-    if run is None:
-        run = _warming(ruleset, assessment.cancer_type)
-    return run(assessment, ruleset.header)
-
-
-def evaluate_generated(assessment: Assessment, ruleset: CompiledRuleSet) -> dict:
-    """Return evaluate()'s result through the generated function, writing it if need be."""
-    return runner(ruleset, assessment.cancer_type)(assessment, ruleset.header)
-
-
-def _warming(ruleset, cancer_type):
-    key = cancer_type if cancer_type in ruleset.plans_by_cancer else None
-    run = ruleset.runners.get(key)
-    if run is not None:  # a cancer type without plans of its own, already written
-        return run
-    count = ruleset.evaluations[key] = ruleset.evaluations.get(key, 0) + 1
-    return runner(ruleset, key) if count > GENERATE_AFTER else partial(_interpreted, ruleset)
-
-
-def runner(ruleset: CompiledRuleSet, cancer_type: str | None) -> Callable:
-    """Return (and keep) run(assessment, header) for the ruleset's plans for `cancer_type`.
-
-    Should the source not be written or compiled (conditions nested past what Python
-    parses, say), the plan set is interpreted instead, and the error kept in
-    `ruleset.generation_errors` (the tests require none for the rulesets they build).
-    """
-    key = cancer_type if cancer_type in ruleset.plans_by_cancer else None
-    run = ruleset.runners.get(key)
-    if run is None:
-        try:
-            run = generated.build(ruleset, key)
-        except Exception as error:  # noqa: BLE001 - the interpreter gives the same results
-            ruleset.generation_errors[key] = error
-            run = partial(_interpreted, ruleset)
-        ruleset.runners[key] = run
-    return run
-
-
-def _interpreted(ruleset, assessment, header):
-    return evaluate_interpreted(assessment, ruleset)
-
-
-def evaluate_interpreted(assessment: Assessment, ruleset: CompiledRuleSet) -> dict:
-    """Return evaluate()'s result by walking the compiled plans: the reference that the
-    generated functions are tested against, and the fallback where one cannot be built."""
     plans, alerts, blank = ruleset.plans_by_cancer.get(assessment.cancer_type, ruleset.plans)
     facts = Facts(assessment, ruleset.defines, blank)
     return {
@@ -90,6 +35,25 @@ def evaluate_interpreted(assessment: Assessment, ruleset: CompiledRuleSet) -> di
         "scores": facts.scores,
         "derived": facts.derived,
     }
+
+
+def unique(items: Iterable[str]) -> list:
+    """Return the items once each, in the order first met (missing inputs are listed so)."""
+    return list(dict.fromkeys(items))
+
+
+def _summary(status, decided_by, reasons, not_now, missing):
+    """Return the one-line summary of a decision that its first reason does not say alone."""
+    if status == "needs_information":
+        return "Cannot decide until this is known: " + ", ".join(unique(missing)) + "."
+    if not_now and not_now[0]["rule"] == decided_by:  # a temporary safety stop
+        return "Not now: " + " ".join(r["text"] for r in not_now)
+    first = reasons[0]
+    text = first["text"] if first["rule"] == decided_by else next(
+        r["text"] for r in reasons if r["rule"] == decided_by)
+    if not_now:
+        return f"{text} Not now: " + " ".join(r["text"] for r in not_now)
+    return text
 
 
 def _eligibility(chain, facts):

@@ -1,4 +1,4 @@
-"""What the rules may ask of one assessment: shared by the generated and interpreted paths."""
+"""What the rules may ask of one assessment."""
 
 from __future__ import annotations
 
@@ -42,13 +42,6 @@ class Facts:
         """Evaluate a derived fact once per assessment."""
         result = self.cache[name] = self._defines[name].predicate(self, None)
         return result
-
-
-def clearance(values: tuple) -> tuple:
-    """Return (clearance, derived) for patient values without an entered clearance, as
-    Facts derives them: the generated functions keep the values in a tuple, not a dict."""
-    value, derivation = creatinine_clearance(dict(zip(PATIENT_FIELD_NAMES, values, strict=True)))
-    return value, {} if derivation is None else {"creatinine_clearance_ml_min": derivation}
 
 
 def prior_list(priors: tuple[PriorTreatment, ...] | None) -> list | None:
