@@ -1,11 +1,21 @@
 """Evaluate an assessment against a compiled ruleset; every decision explains itself."""
 
-from collections.abc import Iterable
+import dataclasses
+import itertools
+import re
+from collections.abc import Iterable, Iterator
 
 from .assessment import Assessment
 from .compiled import EFFECTS, CompiledRuleSet, Rule, RuleError, compile_rule
 from .facts import Facts
-from .vocab import ACTIVE_STATUSES, SAFETY_FIELDS
+from .vocab import (
+    ACTIVE_STATUSES,
+    LESION_FACTS,
+    LESION_FIELD_SITES,
+    LESION_FIELDS_ENTERED,
+    REQUIRED_LESION_FIELDS,
+    SAFETY_FIELDS,
+)
 
 __all__ = ["EFFECTS", "CompiledRuleSet", "Facts", "Rule", "RuleError", "compile_rule",
            "evaluate"]
@@ -28,12 +38,98 @@ def evaluate(assessment: Assessment, ruleset: CompiledRuleSet) -> dict:
     """
     plans, alerts, blank = ruleset.plans_by_cancer.get(assessment.cancer_type, ruleset.plans)
     facts = Facts(assessment, ruleset.defines, blank)
+    options = [_decide(plan, facts) for plan in plans]
+    for index, option in enumerate(options):
+        if option["status"] == "needs_information":
+            options[index] = _settled(plans[index], assessment, ruleset, blank, option)
     return {
         "ruleset": ruleset.header,
-        "options": [_decide(plan, facts) for plan in plans],
+        "options": options,
         "alerts": _alerts(alerts, facts),
         "scores": facts.scores,
         "derived": facts.derived,
+    }
+
+
+# Three-valued logic treats two conditions on the same unknown finding as independent
+# unknowns ("SINS 12 or less" and "collapse present" both hang on collapse), so an option could
+# be asked about a finding whose every value gives the same status. When an option needs
+# only lesion findings, it is decided over their joint values instead: exact, and bounded.
+_FINDING_PATH = re.compile(r"^lesions\[(\d+)\]\.(\w+)$")
+MAX_COMPLETIONS = 5_000
+SETTLED_CAUTION = ("Decided although some imaging findings are not reported: every value "
+                   "they could take gives this advice.")
+
+
+def _unknown_findings(lesion):
+    """Return [(field, its possible values)] of a lesion's findings not reported."""
+    required = REQUIRED_LESION_FIELDS.get(lesion.site, ())
+    found = []
+    for name in LESION_FIELDS_ENTERED:
+        if (name in required or lesion.site not in LESION_FIELD_SITES[name]
+                or getattr(lesion, name) is not None):
+            continue
+        kind = LESION_FACTS[name]
+        found.append((name, (True, False) if kind[0] == "bool" else kind[1]))
+    return found
+
+
+def completions(assessment: Assessment, indexes: Iterable[int]) -> Iterator[Assessment]:
+    """Yield the assessment with every joint value of the named lesions' unknown findings."""
+    lesions = assessment.lesions
+    slots = [(i, name, values) for i in sorted(set(indexes))
+             for name, values in _unknown_findings(lesions[i])]
+    for combination in itertools.product(*(values for _, _, values in slots)):
+        changed = list(lesions)
+        for (i, name, _), value in zip(slots, combination, strict=True):
+            changed[i] = dataclasses.replace(changed[i], **{name: value})
+        yield dataclasses.replace(assessment, lesions=tuple(changed))
+
+
+def _completion_count(lesions):
+    count = 1
+    for lesion in lesions:
+        for _, values in _unknown_findings(lesion):
+            count *= len(values)
+    return count
+
+
+def _settled(plan, assessment, ruleset, blank, undecided):
+    """Return the option decided over the joint values of the unknown lesion findings, when
+    it needs nothing else and every value gives the same status and hold; else `undecided`."""
+    paths = undecided["missing"]
+    if not paths or assessment.lesions is None or not all(map(_FINDING_PATH.match, paths)):
+        return undecided
+    # Every lesion's unknown findings, not only those named: once one is settled, a rule may
+    # go on to ask another lesion's.
+    if _completion_count(assessment.lesions) > MAX_COMPLETIONS:
+        return undecided
+    seen = []
+    for completed in completions(assessment, range(len(assessment.lesions))):
+        option = _decide(plan, Facts(completed, ruleset.defines, blank))
+        if seen and (option["status"], option["hold"]) != (seen[0]["status"], seen[0]["hold"]):
+            return undecided
+        seen.append(option)
+    return _agreed(seen, undecided)
+
+
+def _agreed(seen, undecided):
+    """Return the one decision every completion gave, said without the unknown findings."""
+    first = seen[0]
+    deciders = unique(option["decided_by"] for option in seen)
+    reasons = list({r["rule"]: r for option in seen for r in option["reasons"]}.values())
+    lesions = set.intersection(*(set(option["lesions"]) for option in seen))
+    one = len(deciders) == 1
+    return {
+        **first,
+        "decided_by": deciders[0] if one else None,
+        "summary": first["summary"] if one else " ".join(
+            r["text"] for r in reasons if r["rule"] in deciders),
+        "reasons": reasons,
+        "criteria": undecided["criteria"],
+        "missing": unique(p for option in seen for p in option["missing"]),
+        "lesions": sorted(lesions),
+        "cautions": [*first["cautions"], SETTLED_CAUTION],
     }
 
 
