@@ -97,7 +97,8 @@ class CodeListEntry(models.Model):
 class SeenJti(models.Model):
     """One JWT id (jti) already used by an EHR; a second use before it expires is a replay.
 
-    Shared by every worker (with REDIS_URL set, kept in Redis instead)."""
+    Shared by every worker, always in the database (never only in Redis, whose outage or
+    restart would reopen live tokens); expired rows are deleted once a minute."""
 
     iss = models.CharField(max_length=255)
     jti = models.CharField(max_length=255)
