@@ -1,5 +1,5 @@
-"""The CDS Hooks service's work: register and revoke EHRs, answer a hook, audit the call,
-store feedback. A hook's assessment is evaluated by options.services.evaluate_assessment,
+"""The CDS Hooks service's work: register and revoke EHRs, answer a hook, audit the call
+(feedback: feedback.py). A hook's assessment is evaluated by options.services.evaluate_assessment,
 as for every other interface."""
 
 import datetime
@@ -8,14 +8,12 @@ import secrets
 import time
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from options.decisions import decision_errors, decision_record, option_rule_codes
+from options.decisions import option_rule_codes
 from options.services import evaluate_assessment
 from options.validation import AssessmentInvalid, validate_assessment
-from options.vocab import DECISION_REASONS
 
 from .cards import patient_view_cards, question_card
 from .codes import OBSERVATION_LISTS
@@ -29,7 +27,6 @@ from .records import audit_row, rows_insert
 from .selectors import code_lists_current
 
 CHANNEL = "cds_hooks"
-OTHER_REASON = "other_reason"
 DRAFT_SECONDS = 3600
 CARD_DAYS = 7
 PURGE_EVERY_SECONDS = 60
@@ -175,63 +172,3 @@ def _purge(now):
 def request_for_hook(body, *, service):
     """Parse a hook call's body for this service (raises RequestInvalid with paths)."""
     return request_parse(body, hook=service.hook)
-
-
-class FeedbackInvalid(Exception):
-    def __init__(self, errors):
-        super().__init__("; ".join(e["message"] for e in errors))
-        self.errors = errors
-
-
-def feedback_store(*, client, service, body):
-    """Store each feedback item as decisions (one per option the card advised on), through
-    options.decisions; return how many rows were stored. Raises FeedbackInvalid."""
-    items = body.get("feedback") if isinstance(body, dict) else None
-    if not isinstance(items, list) or not items:
-        raise FeedbackInvalid([{"path": "feedback", "message": "required: a non-empty list"}])
-    stored = 0
-    with transaction.atomic():
-        for index, item in enumerate(items):
-            stored += _feedback_item(client, service, item, f"feedback[{index}]")
-    return stored
-
-
-def _feedback_item(client, service, item, path):
-    if not isinstance(item, dict):
-        raise FeedbackInvalid([{"path": path, "message": "must be an object"}])
-    card = IssuedCard.objects.filter(uuid=str(item.get("card", ""))[:64], client=client,
-                                     service=service.id).first()
-    if card is None:
-        raise FeedbackInvalid([{"path": f"{path}.card", "message": "no card with this uuid "
-                                "was sent to this client by this service in the last week"}])
-    outcome = item.get("outcome")
-    if outcome not in ("accepted", "overridden"):
-        raise FeedbackInvalid([{"path": f"{path}.outcome",
-                                "message": "must be accepted or overridden"}])
-    reason_code, reason_text, comment = _override(item.get("overrideReason"), path)
-    for entry in card.options:
-        try:
-            decision_record(source=CHANNEL, outcome=outcome, option=entry["option"],
-                            rule_codes=entry["rule_codes"], ruleset_version=card.ruleset_version,
-                            reason_code=reason_code, reason_text=reason_text, comment=comment,
-                            client_name=client.name, card_uuid=card.uuid,
-                            advised_status=entry["status"])
-        except ValidationError as error:
-            raise FeedbackInvalid([{"path": f"{path}.{e['path']}" if e["path"] else path,
-                                    "message": e["message"]}
-                                   for e in decision_errors(error)]) from None
-    return len(card.options)
-
-
-def _override(reason, path):
-    if reason is None:
-        return "", "", ""
-    if not isinstance(reason, dict):
-        raise FeedbackInvalid([{"path": f"{path}.overrideReason", "message": "must be an "
-                                                                            "object"}])
-    coding = reason.get("reason") if isinstance(reason.get("reason"), dict) else {}
-    code = coding.get("code") if isinstance(coding.get("code"), str) else ""
-    display = coding.get("display") if isinstance(coding.get("display"), str) else ""
-    comment = reason.get("userComment") if isinstance(reason.get("userComment"), str) else ""
-    # A reason outside the coded list is kept as text under the catch-all reason.
-    return (code if code in DECISION_REASONS else OTHER_REASON), display[:300], comment[:2000]

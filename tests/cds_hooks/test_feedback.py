@@ -6,7 +6,8 @@ import json
 import pytest
 
 from guidance.rule_review import rule_stats
-from options.cds_hooks.services import OTHER_REASON, cds_client_create
+from options.cds_hooks.feedback import OTHER_REASON
+from options.cds_hooks.services import cds_client_create
 from options.models import Decision
 from options.vocab import DECISION_REASONS
 
@@ -25,7 +26,13 @@ from .helpers import (
 DENOSUMAB = medication_request("dmab", atc="M05BX04", text="Denosumab", dose_mg=120)
 
 
+STAMP = "2026-12-06T10:00:00Z"
+
+
 def _feedback(http, ehr, service_id, items):
+    """POST feedback items, each with outcomeTimestamp STAMP unless it names its own."""
+    items = [{"outcomeTimestamp": STAMP, **item} if isinstance(item, dict) else item
+             for item in items]
     url = service_url(service_id, feedback=True)
     return http.post(url, data=json.dumps({"feedback": items}), content_type="application/json",
                      HTTP_AUTHORIZATION=f"Bearer {ehr.token(url)}")
