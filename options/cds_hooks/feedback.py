@@ -1,18 +1,21 @@
 """CDS Hooks feedback: what the clinician did with each card (accepted or overridden, when,
-and why), checked strictly and stored as decisions through options.decisions."""
+and why), checked strictly, kept once per client, card and outcomeTimestamp, and stored as
+decisions through options.decisions, each counting for or against the rule that decided
+its option."""
 
 import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from options.choices import label
 from options.decisions import decision_errors, decision_record
-from options.vocab import DECISION_REASONS
+from options.vocab import ACTIVE_STATUSES, DECISION_REASONS
 
 from .fhir import text_errors
-from .models import IssuedCard
+from .hooks import PATIENT_VIEW
+from .models import FeedbackReceived, IssuedCard
 
 CHANNEL = "cds_hooks"
 OTHER_REASON = "other_reason"
@@ -129,8 +132,13 @@ def _suggestions(value, path, errors):
 
 
 def feedback_store(*, client, service, body):
-    """Store each feedback item as decisions (one per option the card advised on), through
-    options.decisions; return how many rows were stored. Raises FeedbackInvalid."""
+    """Store each new feedback item and the decisions it tells of; return how many decisions
+    were stored. Raises FeedbackInvalid.
+
+    An item already received (the same client, card and outcomeTimestamp) adds nothing: an
+    EHR retries after a network error, and each retry must not count again. The first one
+    stands (a different outcome with the same time is taken as the same item).
+    """
     items = feedback_parse(body)
     with transaction.atomic():
         return sum(_item_store(client, service, item) for item in items)
@@ -142,15 +150,45 @@ def _item_store(client, service, item):
         raise FeedbackInvalid([{"path": f"{item.path}.card", "message": "no card with this "
                                 "uuid was sent to this client by this service in the last "
                                 "week"}])
-    for entry in card.options:
+    try:
+        with transaction.atomic():
+            FeedbackReceived.objects.create(client=client, card_uuid=card.uuid,
+                                            outcome_at=item.at, outcome=item.outcome)
+    except IntegrityError:  # cds_feedback_once: received before
+        return 0
+    spoken_to = _options_spoken_to(card)
+    for entry, decided_by in spoken_to:
         try:
             decision_record(source=CHANNEL, outcome=item.outcome, option=entry["option"],
                             rule_codes=entry["rule_codes"], ruleset_version=card.ruleset_version,
                             reason_code=item.reason_code, reason_text=item.reason_text,
                             comment=item.comment, client_name=client.name, card_uuid=card.uuid,
-                            advised_status=entry["status"])
+                            advised_status=entry["status"], decided_by=decided_by)
         except ValidationError as error:
             raise FeedbackInvalid([{"path": f"{item.path}.{e['path']}" if e["path"]
                                     else item.path, "message": e["message"]}
                                    for e in decision_errors(error)]) from None
-    return len(card.options)
+    return len(spoken_to)
+
+
+def _options_spoken_to(card):
+    """Return [(option entry, the rule that decided it)] that a card's outcome tells of.
+
+    The patient-view summary card puts forward the options that stand (recommended or
+    consider): accepting it follows them, overriding it declines them. It says nothing of
+    what was done about an option that needs information or is advised against (an order
+    hook's card does, one option each). An option no rule decided (needs information) is
+    never counted as followed or overridden.
+    """
+    entries = card.options
+    if card.service == PATIENT_VIEW:
+        entries = [e for e in entries if e["status"] in ACTIVE_STATUSES]
+    return [(e, decided) for e in entries if (decided := _decided_by(e))]
+
+
+def _decided_by(entry):
+    if "decided_by" in entry:
+        return entry["decided_by"] or ""
+    # Cards remembered before decided_by was: the deciding rule came first when there was one.
+    codes = entry.get("rule_codes") or []
+    return codes[0] if codes and entry.get("status") != "needs_information" else ""

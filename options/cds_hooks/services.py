@@ -63,7 +63,7 @@ class HookAnswer:
     summary: dict = field(default_factory=dict)
     patient_ref: str = ""
     draft: dict | None = None  # the assessment behind "Open in BoneCare"
-    remembered: list = field(default_factory=list)  # (card uuid, [(option, status, codes)])
+    remembered: list = field(default_factory=list)  # (card uuid, [services._advised])
 
 
 def hook_answer(*, service, request, client, base_url, today=None):
@@ -84,6 +84,7 @@ def hook_answer(*, service, request, client, base_url, today=None):
     if missing:
         answer.summary = {"needs": missing}
         answer.cards = _question_cards(service, request, mapped, missing, links, base_url)
+        answer.remembered = [(card["uuid"], []) for card in answer.cards]  # for feedback
         return answer
     result = evaluate_assessment(data=mapped.assessment, channel=CHANNEL,
                                  client_name=client.name, endpoint=f"POST /cds-services/"
@@ -93,13 +94,14 @@ def hook_answer(*, service, request, client, base_url, today=None):
                       "alerts": [a["code"] for a in result["alerts"]]}
     if service.id == PATIENT_VIEW:
         answer.cards = patient_view_cards(result, mapped, links=links, url=base_url)
-        answer.remembered = [(card["uuid"], _standing(result)) for card in answer.cards]
+        # The alert cards come first; the last card is the summary that advises on options.
+        answer.remembered = [(card["uuid"], _standing(result) if card is answer.cards[-1]
+                              else []) for card in answer.cards]
     else:
         pairs = orders_cards(request, mapped, result, codes=codes, url=base_url)
         answer.cards = [card for card, _ in pairs]
-        answer.remembered = [(card["uuid"], [(option, card["extension"]["bonecare"]["status"],
-                                              option_rule_codes(result, option))])
-                             for card, option in pairs]
+        answer.remembered = [(card["uuid"], [_advised(result, option, card["extension"][
+            "bonecare"]["status"])]) for card, option in pairs]
     answer.summary["cards"] = len(answer.cards)
     return answer
 
@@ -107,14 +109,21 @@ def hook_answer(*, service, request, client, base_url, today=None):
 def _question_cards(service, request, mapped, missing, links, base_url):
     if service.id == PATIENT_VIEW:
         return [question_card(mapped, missing=missing, links=links, url=base_url)]
-    return orders_cards(request, mapped, None, codes=code_lists_current(), url=base_url,
-                        missing=missing)
+    return [card for card, _ in orders_cards(request, mapped, None, codes=code_lists_current(),
+                                             url=base_url, missing=missing)]
+
+
+def _advised(result, option, status):
+    """What a card said of one option: its status, the rules cited and the one that decided."""
+    entry = next(o for o in result["options"] if o["option"] == option)
+    return {"option": option, "status": status, "rule_codes": option_rule_codes(result, option),
+            "decided_by": entry.get("decided_by") or ""}
 
 
 def _standing(result):
-    """The options a patient-view card advises on, each with its status and rule codes."""
-    return [(o["option"], o["status"], option_rule_codes(result, o["option"]))
-            for o in result["options"] if o["status"] != "not_applicable"]
+    """The options a patient-view summary card advises on (all but the not applicable)."""
+    return [_advised(result, o["option"], o["status"]) for o in result["options"]
+            if o["status"] != "not_applicable"]
 
 
 def assessment_settle(mapped):
@@ -144,8 +153,7 @@ def hook_answer_record(*, answer, client, service, request):
               "expires_at": now + datetime.timedelta(seconds=DRAFT_SECONDS)}] \
         if answer.draft is not None else []
     cards = [{"uuid": uuid, "client_id": client.pk, "service": service.id,
-              "options": json.dumps([{"option": o, "status": s, "rule_codes": c}
-                                     for o, s, c in options]),
+              "options": json.dumps(options),
               "ruleset_version": answer.ruleset_version, "created_at": now}
              for uuid, options in answer.remembered]
     rows_insert([(ConsultationDraft, draft), (IssuedCard, cards), audit_row(
