@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from options.cds_hooks.fhir import CONTROL, MAX_STRING
+from options.cds_hooks.fhir import CONTROL, MAX_STRING, text_errors
 from options.cds_hooks.models import CdsCallAudit
 from options.models import Decision
 
@@ -209,3 +209,22 @@ def test_no_feedback_body_gets_a_5xx(client, cds_ehr, published_ruleset, body):
     audited = CdsCallAudit.objects.count()
     _answered(_feedback(client, cds_ehr, body))
     assert CdsCallAudit.objects.count() == audited + 1
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            yield key
+            yield from _strings(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _strings(inner)
+
+
+@hypothesis_settings(max_examples=300, deadline=None, derandomize=True)
+@given(value=JSON)
+def test_the_quick_check_misses_no_control_character(value):
+    bad = any(CONTROL.search(s) or len(s) > MAX_STRING for s in _strings(value))
+    assert bool(text_errors(value)) is bad
