@@ -13,7 +13,7 @@ can spend an EHR's allowance with forged tokens naming its issuer.
 
 import time
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from bonecare.db import execute_hot
@@ -55,13 +55,15 @@ def _database_record(client, jti, now, expires_at, period, window):
             execute_hot(cursor, f"WITH new AS ({remember}) " + count.format(
                 source="SELECT CAST(%s AS integer), CAST(%s AS integer), CAST(%s AS bigint), 1"
                        " FROM new"), first + second)
-        else:
-            cursor.execute(remember, first)
-            if cursor.fetchone() is None:
-                return None
-            cursor.execute(count.format(source="VALUES (%s, %s, %s, 1)"), second)
-        row = cursor.fetchone()
-    return row[0] if row else None
+            rows = cursor.fetchall()
+        else:  # one write transaction rather than two; RETURNING read to its end in it
+            with transaction.atomic():
+                cursor.execute(remember, first)
+                if not cursor.fetchall():
+                    return None
+                cursor.execute(count.format(source="VALUES (%s, %s, %s, 1)"), second)
+                rows = cursor.fetchall()
+    return rows[0][0] if rows else None
 
 
 def _purge(now, client, window, calls):
