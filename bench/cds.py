@@ -8,8 +8,9 @@ JWK Set is registered with create_cds_client), serves with bench.api's gunicorn 
 both endpoints with wrk at 16 connections.
 
 Every CDS Hooks call needs a JWT whose jti was never used, so one token cannot sit in a wrk
-header. Before the run this signs BENCH_CDS_TOKENS tokens (ES256, ten minutes' life, aud the
-patient-view URL, a jti each) into a file that a wrk Lua script reads; each of wrk's threads
+header. Before the run this signs BENCH_CDS_TOKENS tokens (ES256, five minutes' life: the
+most BoneCare accepts; aud the patient-view URL, a jti each) into a file that a wrk Lua
+script reads; each of wrk's threads
 sends every n-th token, so none is sent twice. Signing is not timed (the EHR signs, not
 BoneCare); verifying, the replay check and all the rest is. Should the tokens run out, wrk
 would replay them and get 401s, which are counted as errors.
@@ -119,7 +120,7 @@ def _sign(key, iss, audience, path, count):
     now = int(time.time())
     with path.open("w") as out:
         for _ in range(count):
-            claims = {"iss": iss, "aud": audience, "iat": now, "exp": now + 600,
+            claims = {"iss": iss, "aud": audience, "iat": now, "exp": now + 300,
                       "jti": str(uuid.uuid4())}
             out.write(jwt.encode(claims, key, algorithm="ES256", headers={"kid": "bench"})
                       + "\n")

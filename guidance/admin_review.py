@@ -51,7 +51,7 @@ class RuleReviewViews(ConsoleViews):
         months = rule_months(code)
         return self.render(request, "rule/review_rule.html", self.context(
             request, f"Rule review: {code}", entry=entry, months=months,
-            chart=decisions_chart(months, title=f"Decisions citing {code}, by month"),
+            chart=decisions_chart(months, title=f"Decisions on options {code} decided, by month"),
             comments=rule_comments(code), thresholds=self._thresholds()))
 
     def export(self, request):

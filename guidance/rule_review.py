@@ -1,7 +1,8 @@
-"""Rule review: per rule, how often advice citing it was followed or overridden, and why.
+"""Rule review: per rule, how often the options it decided were followed or overridden, and
+why.
 
-Read from the decisions clinicians record (options.decisions): each decision lists the rules
-its advice cited (options.DecisionRule), so counting per rule is one grouped query.
+Read from the decisions clinicians record (options.decisions): each decision names the rule
+that decided its option (options.DecisionRule), so counting per rule is one grouped query.
 """
 
 from collections import Counter
@@ -107,11 +108,41 @@ def rule_months(code: str) -> list[tuple]:
     return series
 
 
-def rule_comments(code: str, limit: int = 100):
-    """Return the decisions citing a rule that carry a reason or comment, newest first."""
-    return (Decision.objects.filter(rules__code=code)
-            .exclude(reason_code="", comment="", reason_text="")
-            .select_related("by").order_by("-created_at", "-id")[:limit])
+def rule_comments(code: str, limit: int = 100) -> list[Decision]:
+    """Return the decisions a rule decided that carry a reason or comment, newest first,
+    each with `words` (what was decided) and `reason_words` (why) for the page."""
+    decisions = list(Decision.objects.filter(rules__code=code)
+                     .exclude(reason_code="", comment="", reason_text="")
+                     .select_related("by").order_by("-created_at", "-id")[:limit])
+    for decision in decisions:
+        decision.words, decision.reason_words = decision_words(decision), reason_words(decision)
+    return decisions
+
+
+OUTCOME_WORDS = {"accepted": "Card accepted in the EHR", "overridden": "Card overridden in the EHR"}
+
+
+def decision_words(decision: Decision) -> str:
+    """Say what was decided, and against what advice, in words ("Going ahead against the
+    advice; advised: contraindicated")."""
+    words = OUTCOME_WORDS.get(decision.outcome, label(decision.outcome))
+    if decision.outcome in ("going_ahead", "not_going_ahead") and not decision.followed:
+        words += " against the advice"
+    if decision.advised_status:
+        words += f"; advised: {label(decision.advised_status).lower()}"
+    return words
+
+
+def reason_words(decision: Decision) -> str:
+    """Say the reason once: its label, and the text given only where it adds something."""
+    text, code = decision.reason_text, decision.reason_code
+    if code == "other_reason" and text:
+        return f"Other reason: {text}"
+    if not code:
+        return text
+    if text and text.casefold() != label(code).casefold():
+        return f"{label(code)}: {text}"
+    return label(code)
 
 
 def decisions_for_export():

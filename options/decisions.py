@@ -1,8 +1,8 @@
 """The one store of clinicians' decisions about the advice: the result page and CDS Hooks.
 
 `decision_record` is the only writer. Each row names the option, what was decided, the rules
-the advice cited and the ruleset version, so that the rule review page can count, per rule,
-how often advice citing it was followed or overridden.
+the advice cited and the ruleset version; the rule review page counts, per rule, how often
+the options it decided were followed or overridden.
 """
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -44,32 +44,42 @@ def option_rule_codes(result: dict, option: str) -> list[str]:
     return [code for code in dict.fromkeys(codes) if code and code != "NO-RULE"]
 
 
-def _advised_status(consultation, option, advised_status):
-    if advised_status or consultation is None:
-        return advised_status
-    entry = next((o for o in consultation.result.get("options", []) if o["option"] == option),
-                 None)
-    return entry["status"] if entry else ""
+def _advised(consultation, option):
+    if consultation is None:
+        return {}
+    return next((o for o in consultation.result.get("options", []) if o["option"] == option),
+                {})
 
 
 def decision_record(*, source: str, outcome: str, option: str, rule_codes: list,
                     ruleset_version: str, reason_code: str = "", reason_text: str = "",
                     comment: str = "", consultation: Consultation | None = None,
                     by: AbstractBaseUser | None = None, client_name: str = "",
-                    card_uuid: str = "", advised_status: str = "") -> Decision:
+                    card_uuid: str = "", advised_status: str = "",
+                    decided_by: str = "") -> Decision:
     """Record one decision about one option; raise ValidationError naming the bad field.
 
     `source` is "result_page" (outcome going_ahead, not_going_ahead or mdt_disagrees) or
     "cds_hooks" (accepted or overridden, with the client's name and the card's uuid).
     `reason_code` is one of vocab.DECISION_REASONS (offer them as CDS Hooks overrideReasons);
-    free text goes in `reason_text` or `comment`. `advised_status` defaults to the option's
-    status in the consultation's stored result. The row is its own audit: it is never
-    changed, and a change of mind is a new row.
+    free text goes in `reason_text` or `comment`. `advised_status` and `decided_by` (the rule
+    that decided the option's status) default to the option's in the consultation's stored
+    result. The decision counts for or against that rule alone on the rule review page
+    (DecisionRule), never against the other rules the advice cited (kept in `rule_codes`):
+    going ahead with a bisphosphonate a safety rule made contraindicated overrides the safety
+    rule, not the rule that offered it. Without a deciding rule (an option that needs
+    information) it counts against none. The row is its own audit: it is never changed, and a
+    change of mind is a new row.
     """
-    advised_status = _advised_status(consultation, option, advised_status)
+    advised = _advised(consultation, option)
+    advised_status = advised_status or advised.get("status", "")
+    decided_by = decided_by or advised.get("decided_by") or ""
+    decided_by = "" if decided_by == "NO-RULE" else decided_by
+    codes = list(rule_codes) if isinstance(rule_codes, list | tuple) else rule_codes
+    if decided_by and isinstance(codes, list) and decided_by not in codes:
+        codes.insert(0, decided_by)
     decision = Decision(
-        source=source, outcome=outcome, option=option,
-        rule_codes=list(rule_codes) if isinstance(rule_codes, list | tuple) else rule_codes,
+        source=source, outcome=outcome, option=option, rule_codes=codes,
         ruleset_version=ruleset_version, advised_status=advised_status,
         followed=decision_followed(outcome=outcome, advised_status=advised_status),
         reason_code=reason_code or "", reason_text=(reason_text or "").strip(),
@@ -79,9 +89,8 @@ def decision_record(*, source: str, outcome: str, option: str, rule_codes: list,
     decision.full_clean()
     with transaction.atomic():
         decision.save()
-        DecisionRule.objects.bulk_create(
-            DecisionRule(decision=decision, code=code)
-            for code in dict.fromkeys(decision.rule_codes))
+        if decided_by:
+            DecisionRule.objects.create(decision=decision, code=decided_by)
     return decision
 
 

@@ -282,7 +282,8 @@ class Decision(models.Model):
 
 
 class DecisionRule(models.Model):
-    """One rule cited by the advice a decision was about: the rule review page counts these."""
+    """The rule that decided the option a decision was about (its `decided_by`): the rule
+    review page counts the decision for or against this rule alone."""
 
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="rules")
     code = models.CharField(max_length=40, db_index=True)

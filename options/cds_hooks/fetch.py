@@ -1,7 +1,18 @@
 """Fetch what the EHR did not prefetch from its FHIR server, with the bearer token it gave
-(never logged), a timeout, and at most a few pages; otherwise 412."""
+(never logged); otherwise 412.
+
+The token is the EHR's, for its own server: BoneCare sends requests only to URLs under the
+FHIR base URL registered for the client (same scheme, host and port; the path at or below
+the base's once dot segments are resolved), follows no redirect (a 3xx is the data being
+absent), ignores proxy settings in the environment, and stops at a deadline
+(BONECARE_CDS_FETCH_TIMEOUT_SECONDS for all of one call's requests) and at MAX_BYTES of
+answers per call.
+"""
 
 import json
+import posixpath
+import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -14,7 +25,9 @@ from .hooks import prefetch_templates
 # Without these BoneCare cannot map the assessment; the others are context for the card.
 NEEDED = ("patient", "conditions", "observations", "allergies")
 MAX_PAGES = 5
-MAX_BYTES = 5_000_000
+MAX_BYTES = 5_000_000  # every answer of one call together
+CHUNK_BYTES = 65_536
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class PrefetchUnavailable(Exception):
@@ -25,13 +38,60 @@ class PrefetchUnavailable(Exception):
         self.errors = errors
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Follow no redirect: urllib then raises HTTPError with the 3xx status."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+# No ProxyHandler from the environment (an http proxy would read the token), no redirects.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
+
+
+class _Budget:
+    """What one call may still spend on fetching: time and bytes."""
+
+    def __init__(self):
+        self.timeout = settings.BONECARE_CDS_FETCH_TIMEOUT_SECONDS
+        self.deadline = time.monotonic() + self.timeout
+        self.bytes_left = MAX_BYTES
+
+    def seconds_left(self):
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        return left
+
+
+def url_under_base(url, base):
+    """Tell whether `url` lies under the FHIR base URL `base`: http(s), the same scheme, host
+    and port, no user name or password, and its path (percent-decoded, dot segments
+    resolved) the base's path or below it."""
+    if not base or "\\" in url:
+        return False
+    try:
+        found, registered = urllib.parse.urlsplit(url), urllib.parse.urlsplit(base)
+        found_port, registered_port = found.port, registered.port
+    except ValueError:
+        return False
+    if (found.scheme not in DEFAULT_PORTS or found.scheme != registered.scheme
+            or not found.hostname or found.hostname != registered.hostname
+            or found.username is not None or found.password is not None
+            or (found_port or DEFAULT_PORTS[found.scheme])
+            != (registered_port or DEFAULT_PORTS[registered.scheme])):
+        return False
+    path, root = _resolved(found.path), _resolved(registered.path).rstrip("/")
+    return path == root or path.startswith(root + "/")
+
+
+def _resolved(path):
+    return posixpath.normpath(re.sub("/+", "/", "/" + urllib.parse.unquote(path)))
+
+
 def prefetch_complete(request, *, observation_codes, registered_server=""):
     """Fill each absent prefetch key from fhirServer; raise PrefetchUnavailable if a needed
-    one cannot be had. Context-only keys that cannot be fetched are left out.
-
-    Only a fhirServer under the client's registered FHIR base URL is asked: BoneCare never
-    sends a request, or an EHR's token, anywhere a call's body names.
-    """
+    one cannot be had. Context-only keys that cannot be fetched are left out."""
     absent = [key for key, value in request.prefetch.items() if value is ABSENT]
     if not absent:
         return
@@ -45,18 +105,18 @@ def prefetch_complete(request, *, observation_codes, registered_server=""):
             raise PrefetchUnavailable([{"path": f"prefetch.{key}", "message": f"absent, and "
                                         f"{reason}"} for key in missing])
         return
-    templates = prefetch_templates(observation_codes)
-    patient_id = request.context["patientId"]
+    templates, budget = prefetch_templates(observation_codes), _Budget()
+    patient_id = urllib.parse.quote(request.context["patientId"], safe="")
     for key in absent:
-        query = templates[key].replace("{{context.patientId}}", urllib.parse.quote(patient_id))
-        request.prefetch[key] = _fetch(request.fhir_server, query, token, key)
+        query = templates[key].replace("{{context.patientId}}", patient_id)
+        request.prefetch[key] = _fetch(_url(request.fhir_server, query), token, key,
+                                       base=registered_server, budget=budget)
 
 
 def _cannot_fetch(server, token, registered):
     if not (server and token):
         return "no fhirServer with fhirAuthorization to fetch it from"
-    base = registered.rstrip("/")
-    if not base or not (server.rstrip("/") == base or server.startswith(base + "/")):
+    if not url_under_base(server, registered):
         return "fhirServer is not the FHIR server registered for this client"
     return ""
 
@@ -68,12 +128,17 @@ def _url(server, query):
     return server.rstrip("/") + "/" + path + (f"?{encoded}" if encoded else "")
 
 
-def _fetch(server, query, token, key):
-    url, pages = _url(server, query), []
-    while url and len(pages) < MAX_PAGES:
-        page = _get(url, token, key)
-        pages.append(page)
-        url = _next_link(page, server)
+def _fetch(url, token, key, *, base, budget):
+    pages = []
+    while url:
+        # A partial answer could read as a whole one (a problem list without its cancer).
+        if len(pages) == MAX_PAGES:
+            raise _unavailable(key, f"the FHIR server's answer runs to more than {MAX_PAGES} "
+                                    "pages")
+        if not url_under_base(url, base):
+            raise _unavailable(key, "a page it named is not under the registered FHIR server")
+        pages.append(_get(url, token, key, budget))
+        url = _next_link(pages[-1])
     try:
         return resources_of(pages if len(pages) > 1 else pages[0], f"prefetch.{key}")
     except RequestInvalid as invalid:
@@ -81,28 +146,52 @@ def _fetch(server, query, token, key):
                                     + e["message"]} for e in invalid.errors]) from None
 
 
-def _get(url, token, key):
+def _unavailable(key, reason):
+    return PrefetchUnavailable([{"path": f"prefetch.{key}", "message": f"absent, and {reason}"}])
+
+
+def _get(url, token, key, budget):
     request = urllib.request.Request(url, headers={
         "Authorization": f"Bearer {token}", "Accept": "application/fhir+json"})
-    timeout = settings.BONECARE_CDS_FETCH_TIMEOUT_SECONDS
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return json.loads(response.read(MAX_BYTES))
+        with _OPENER.open(request, timeout=budget.seconds_left()) as response:
+            return json.loads(_read(response, budget))
     except urllib.error.HTTPError as error:
-        reason = f"the FHIR server answered {error.code}"
+        reason = f"the FHIR server answered {error.code}" + (
+            " (a redirect, which BoneCare does not follow)" if 300 <= error.code < 400 else "")
+    except _TooLarge:
+        reason = f"the FHIR server's answers are larger than {MAX_BYTES} bytes"
     except (TimeoutError, urllib.error.URLError, OSError):
-        reason = f"the FHIR server did not answer within {timeout} s"
-    except ValueError:
+        reason = f"the FHIR server did not answer within {budget.timeout} s"
+    except (ValueError, RecursionError):
         reason = "the FHIR server's answer is not JSON"
-    raise PrefetchUnavailable([{"path": f"prefetch.{key}", "message": f"absent, and {reason}"}])
+    raise _unavailable(key, reason)
 
 
-def _next_link(page, server):
-    if not isinstance(page, dict):
+class _TooLarge(Exception):
+    pass
+
+
+def _read(response, budget):
+    """Read the body in chunks, within the call's deadline and its bytes left."""
+    length = response.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) > budget.bytes_left:
+        raise _TooLarge
+    chunks = []
+    while chunk := response.read1(CHUNK_BYTES):
+        budget.bytes_left -= len(chunk)
+        if budget.bytes_left < 0:
+            raise _TooLarge
+        budget.seconds_left()
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _next_link(page):
+    if not isinstance(page, dict) or not isinstance(page.get("link"), list):
         return None
-    for link in page.get("link") or []:
+    for link in page["link"]:
         if isinstance(link, dict) and link.get("relation") == "next":
-            url = link.get("url") or ""
-            # Follow a next page only on the EHR's own server: the token goes with it.
-            return url if url.startswith(server.rstrip("/") + "/") else None
+            url = link.get("url")
+            return url if isinstance(url, str) and url else None
     return None

@@ -2,6 +2,8 @@
 R4B models). No Django. Every problem is reported with its path in the request body."""
 
 import functools
+import json
+import re
 from dataclasses import dataclass, field
 
 from fhir.resources.R4B import get_fhir_model_class
@@ -10,6 +12,16 @@ from pydantic import ValidationError
 from .hooks import PREFETCH_KEYS
 
 ABSENT = object()  # a prefetch key the EHR did not satisfy (as against null: no data)
+
+# Control characters but tab, line feed and carriage return (which FHIR strings allow), and
+# lone surrogates: PostgreSQL refuses NUL and a surrogate cannot be written as UTF-8, and
+# none of them belongs in text a clinician reads.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# No string BoneCare reads (a code, a display, a narrative) is longer than this.
+MAX_STRING = 65_536
+MAX_TEXT_ERRORS = 20
+# FHIR's id datatype: context.patientId goes into the URLs of a fetch.
+FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 
 
 class RequestInvalid(Exception):
@@ -30,6 +42,76 @@ class HookRequest:
     fhir_server: str = ""
     fhir_authorization: dict | None = field(default=None, repr=False)  # never logged
     prefetch: dict = field(default_factory=dict)  # key -> list of resources, None, or ABSENT
+
+
+# Written by itself in a string (json.dumps, ensure_ascii off): C1 controls and surrogates.
+_RAW_CONTROL = re.compile("[\x80-\x9f\ud800-\udfff]")
+
+
+def _maybe_control(text):
+    """Tell whether a body as json.dumps writes it (ensure_ascii off) may hold a control
+    character: an escape that may stand for one (\\b, \\f, \\u0000-\\u001f) or DEL, C1 or
+    a surrogate written as itself. It may be wrong the safe way (an escaped backslash before
+    a "b"), never the other."""
+    if "\\u00" in text or "\\b" in text or "\\f" in text or "\x7f" in text:
+        return True
+    return not text.isascii() and _RAW_CONTROL.search(text) is not None
+
+
+def text_errors(value, path=""):
+    """Return [{"path", "message"}] for the strings of a parsed JSON body, keys included,
+    that hold a control character or are longer than MAX_STRING (at most MAX_TEXT_ERRORS).
+
+    A body that, written out whole by the C encoder, is no longer than MAX_STRING and shows
+    no sign of a control character has none: that costs a tenth of the walk every call
+    would otherwise pay. The walk runs without recursion: a body nested as deep as the JSON
+    parser allows must not exhaust the stack here."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, check_circular=False)
+    except (RecursionError, ValueError, TypeError):
+        text = None
+    if text is not None and len(text) <= MAX_STRING and not _maybe_control(text):
+        return []
+    errors, stack = [], [(path, value)]
+    while stack and len(errors) < MAX_TEXT_ERRORS:
+        where, item = stack.pop()
+        if isinstance(item, str):
+            problem = _text_problem(item)
+            if problem:
+                errors.append({"path": where, "message": problem})
+        elif isinstance(item, dict):
+            for key, inner in reversed(item.items()):
+                if _text_problem(key):
+                    errors.append({"path": _joined(where, _escaped(key)),
+                                   "message": "a name " + _text_problem(key)})
+                else:
+                    stack.append((_joined(where, key), inner))
+        elif isinstance(item, list):
+            stack += [(f"{where}[{index}]", inner)
+                      for index, inner in reversed(list(enumerate(item)))]
+    return errors[:MAX_TEXT_ERRORS]
+
+
+def _text_problem(text):
+    if len(text) > MAX_STRING:
+        return f"must be at most {MAX_STRING} characters"
+    found = CONTROL.search(text)
+    if found:
+        return f"must not contain control characters (found U+{ord(found[0]):04X})"
+    return ""
+
+
+def _joined(where, key):
+    return f"{where}.{key}" if where else key
+
+
+def _escaped(text):
+    return text[:100].encode("unicode_escape", "backslashreplace").decode("ascii")
+
+
+def text_printable(value, limit):
+    """Return a string for an audit row: control characters replaced, cut to `limit`."""
+    return CONTROL.sub("\ufffd", value[:limit]) if isinstance(value, str) else ""
 
 
 def _path(prefix, loc):
@@ -118,11 +200,13 @@ def request_parse(body, *, hook):
     """Check a hook call's body and parse its prefetch; raise RequestInvalid with paths."""
     if not isinstance(body, dict):
         raise RequestInvalid([{"path": "", "message": "the body must be a JSON object"}])
-    errors = []
-    name = _text(body, "hook", errors)
+    errors = text_errors(body)
+    if errors:
+        raise RequestInvalid(errors)
+    name = _text(body, "hook", errors, limit=40)
     if name and name != hook:
         errors.append({"path": "hook", "message": f"this service answers the {hook} hook"})
-    instance = _text(body, "hookInstance", errors)
+    instance = _text(body, "hookInstance", errors, limit=100)
     server = _text(body, "fhirServer", errors, required=False, limit=500)
     if server and not server.startswith(("https://", "http://")):
         errors.append({"path": "fhirServer", "message": "must be an http(s) URL"})
@@ -130,8 +214,10 @@ def request_parse(body, *, hook):
     if not isinstance(context, dict):
         errors.append({"path": "context", "message": "required: an object"})
         context = {}
-    elif not isinstance(context.get("patientId"), str) or not context["patientId"].strip():
-        errors.append({"path": "context.patientId", "message": "required: a string"})
+    elif not isinstance(context.get("patientId"), str) or not FHIR_ID.fullmatch(
+            context["patientId"]):
+        errors.append({"path": "context.patientId", "message": "required: a FHIR id (1 to 64 "
+                                                               "letters, digits, - and .)"})
     authorization = _authorization(body.get("fhirAuthorization"), errors)
     prefetch = body.get("prefetch", {})
     if not isinstance(prefetch, dict):

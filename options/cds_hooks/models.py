@@ -60,7 +60,8 @@ class CdsClient(models.Model):
 class SeenJti(models.Model):
     """One JWT id (jti) already used by an EHR; a second use before it expires is a replay.
 
-    Shared by every worker (with REDIS_URL set, kept in Redis instead)."""
+    Shared by every worker, always in the database (never only in Redis, whose outage or
+    restart would reopen live tokens); expired rows are deleted once a minute."""
 
     iss = models.CharField(max_length=255)
     jti = models.CharField(max_length=255)
@@ -120,7 +121,8 @@ class CdsCallAudit(models.Model):
 
 class IssuedCard(models.Model):
     """One card BoneCare sent, remembered for a week so that feedback on it can be stored
-    against the rules it cited, the option and the ruleset version."""
+    against the rules it cited, the option and the ruleset version. Each entry of `options`
+    also names the rule that decided the option (`decided_by`, blank when none did)."""
 
     uuid = models.CharField(max_length=64, unique=True)
     client = models.ForeignKey(CdsClient, on_delete=models.CASCADE, related_name="+")
@@ -145,3 +147,25 @@ class ConsultationDraft(models.Model):
 
     def __str__(self):
         return f"draft until {self.expires_at:%H:%M}"
+
+
+class FeedbackReceived(models.Model):
+    """One feedback item an EHR sent on a card: what the clinician did (accepted or
+    overridden) and when (`outcomeTimestamp`). Kept once per client, card and time, so that
+    an EHR retrying after a network error adds nothing; the decisions it caused are
+    options.Decision rows carrying the card's uuid."""
+
+    client = models.ForeignKey(CdsClient, on_delete=models.PROTECT, related_name="+")
+    card_uuid = models.CharField(max_length=64)
+    outcome_at = models.DateTimeField(help_text="The item's outcomeTimestamp.")
+    outcome = models.CharField(max_length=12)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "card_uuid", "outcome_at"],
+                                               name="cds_feedback_once")]
+        verbose_name = "CDS Hooks feedback"
+        verbose_name_plural = "CDS Hooks feedback"
+
+    def __str__(self):
+        return f"{self.outcome} on {self.card_uuid} at {self.outcome_at:%Y-%m-%d %H:%M}"

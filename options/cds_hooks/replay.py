@@ -1,34 +1,28 @@
 """The seen-jti store and the per-EHR call count, shared by every worker: database tables,
-or Redis when REDIS_URL is set (falling back to the tables while Redis is down).
+always, whether or not REDIS_URL is set.
+
+A jti must be refused for its token's lifetime whatever happens to a cache: a Redis that was
+down when the jti was first used, or that restarts without its data, would otherwise reopen
+every live token. Redis could only ever front this check, and the database row must be
+written for every new jti anyway; on PostgreSQL one statement records the jti and counts the
+call, so a Redis round trip would add work, not save it.
 
 A call is counted only once its JWT has been verified and its jti found new, so that nobody
 can spend an EHR's allowance with forged tokens naming its issuer.
 """
 
-import hashlib
 import time
 
-from django.conf import settings
-from django.core.cache import caches
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
-from redis.exceptions import RedisError
 
 from bonecare.db import execute_hot
-from options.api.throttling import _redis
 
 from .models import CallCount, SeenJti
 
+# Expired jtis are forgotten at most once a minute per process, not at every call.
 PURGE_EVERY_SECONDS = 60
 _last_purge = [0.0]
-
-
-def _redis_on():
-    return "throttle" in settings.CACHES and _redis.worth_trying()
-
-
-def _digest(text):
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def jti_record(*, client, jti, expires_at, period):
@@ -39,25 +33,8 @@ def jti_record(*, client, jti, expires_at, period):
     """
     now = timezone.now()
     window = int(time.time() // period)
-    if _redis_on():
-        try:
-            return _redis_record(client, jti, expires_at, now, period, window)
-        except (RedisError, OSError, ValueError) as exc:
-            _redis.failed(exc)
     calls = _database_record(client, jti, now, expires_at, period, window)
-    _purge(now, client, period, window, calls)
-    return calls
-
-
-def _redis_record(client, jti, expires_at, now, period, window):
-    cache = caches["throttle"]
-    ttl = max(1, int((expires_at - now).total_seconds()) + 1)
-    if not cache.add(f"cds-jti:{_digest(client.iss)}:{_digest(jti)}", 1, ttl):
-        _redis.answered()
-        return None
-    key = f"cds-calls:{client.pk}:{period}:{window}"
-    calls = 1 if cache.add(key, 1, timeout=period + 1) else cache.incr(key)
-    _redis.answered()
+    _purge(now, client, window, calls)
     return calls
 
 
@@ -78,16 +55,18 @@ def _database_record(client, jti, now, expires_at, period, window):
             execute_hot(cursor, f"WITH new AS ({remember}) " + count.format(
                 source="SELECT CAST(%s AS integer), CAST(%s AS integer), CAST(%s AS bigint), 1"
                        " FROM new"), first + second)
-        else:
-            cursor.execute(remember, first)
-            if cursor.fetchone() is None:
-                return None
-            cursor.execute(count.format(source="VALUES (%s, %s, %s, 1)"), second)
-        row = cursor.fetchone()
-    return row[0] if row else None
+            rows = cursor.fetchall()
+        else:  # one write transaction rather than two; RETURNING read to its end in it
+            with transaction.atomic():
+                cursor.execute(remember, first)
+                if not cursor.fetchall():
+                    return None
+                cursor.execute(count.format(source="VALUES (%s, %s, %s, 1)"), second)
+                rows = cursor.fetchall()
+    return rows[0][0] if rows else None
 
 
-def _purge(now, client, period, window, calls):
+def _purge(now, client, window, calls):
     if calls == 1:  # a new window: forget this EHR's older ones
         CallCount.objects.filter(client_id=client.pk, window_index__lt=window).delete()
     if time.monotonic() - _last_purge[0] > PURGE_EVERY_SECONDS:

@@ -1,5 +1,5 @@
-"""The CDS Hooks service's work: register and revoke EHRs, answer a hook, audit the call,
-store feedback. A hook's assessment is evaluated by options.services.evaluate_assessment,
+"""The CDS Hooks service's work: register and revoke EHRs, answer a hook, audit the call
+(feedback: feedback.py). A hook's assessment is evaluated by options.services.evaluate_assessment,
 as for every other interface."""
 
 import datetime
@@ -8,16 +8,14 @@ import secrets
 import time
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from guidance.codes import OBSERVATION_LISTS
 from guidance.selectors import code_lists_published, codes_version, published_key
-from options.decisions import decision_errors, decision_record, option_rule_codes
+from options.decisions import option_rule_codes
 from options.services import evaluate_assessment
 from options.validation import AssessmentInvalid, validate_assessment
-from options.vocab import DECISION_REASONS
 
 from .cards import patient_view_cards, question_card
 from .fetch import prefetch_complete
@@ -29,7 +27,6 @@ from .order_cards import orders_cards
 from .records import audit_row, rows_insert
 
 CHANNEL = "cds_hooks"
-OTHER_REASON = "other_reason"
 DRAFT_SECONDS = 3600
 CARD_DAYS = 7
 PURGE_EVERY_SECONDS = 60
@@ -66,7 +63,7 @@ class HookAnswer:
     summary: dict = field(default_factory=dict)
     patient_ref: str = ""
     draft: dict | None = None  # the assessment behind "Open in BoneCare"
-    remembered: list = field(default_factory=list)  # (card uuid, [(option, status, codes)])
+    remembered: list = field(default_factory=list)  # (card uuid, [services._advised])
 
 
 def hook_answer(*, service, request, client, base_url, today=None):
@@ -92,6 +89,7 @@ def hook_answer(*, service, request, client, base_url, today=None):
         answer.summary = {"needs": missing}
         answer.cards = _question_cards(service, request, mapped, missing, links, base_url,
                                        codes)
+        answer.remembered = [(card["uuid"], []) for card in answer.cards]  # for feedback
         return answer
     result = evaluate_assessment(data=mapped.assessment, channel=CHANNEL,
                                  client_name=client.name, published_key=key,
@@ -101,13 +99,14 @@ def hook_answer(*, service, request, client, base_url, today=None):
                       "alerts": [a["code"] for a in result["alerts"]]}
     if service.id == PATIENT_VIEW:
         answer.cards = patient_view_cards(result, mapped, links=links, url=base_url)
-        answer.remembered = [(card["uuid"], _standing(result)) for card in answer.cards]
+        # The alert cards come first; the last card is the summary that advises on options.
+        answer.remembered = [(card["uuid"], _standing(result) if card is answer.cards[-1]
+                              else []) for card in answer.cards]
     else:
         pairs = orders_cards(request, mapped, result, codes=codes, url=base_url)
         answer.cards = [card for card, _ in pairs]
-        answer.remembered = [(card["uuid"], [(option, card["extension"]["bonecare"]["status"],
-                                              option_rule_codes(result, option))])
-                             for card, option in pairs]
+        answer.remembered = [(card["uuid"], [_advised(result, option, card["extension"][
+            "bonecare"]["status"])]) for card, option in pairs]
     answer.summary["cards"] = len(answer.cards)
     return answer
 
@@ -115,14 +114,21 @@ def hook_answer(*, service, request, client, base_url, today=None):
 def _question_cards(service, request, mapped, missing, links, base_url, codes):
     if service.id == PATIENT_VIEW:
         return [question_card(mapped, missing=missing, links=links, url=base_url)]
-    return orders_cards(request, mapped, None, codes=codes, url=base_url,
-                        missing=missing)
+    return [card for card, _ in orders_cards(request, mapped, None, codes=codes,
+                                             url=base_url, missing=missing)]
+
+
+def _advised(result, option, status):
+    """What a card said of one option: its status, the rules cited and the one that decided."""
+    entry = next(o for o in result["options"] if o["option"] == option)
+    return {"option": option, "status": status, "rule_codes": option_rule_codes(result, option),
+            "decided_by": entry.get("decided_by") or ""}
 
 
 def _standing(result):
-    """The options a patient-view card advises on, each with its status and rule codes."""
-    return [(o["option"], o["status"], option_rule_codes(result, o["option"]))
-            for o in result["options"] if o["status"] != "not_applicable"]
+    """The options a patient-view summary card advises on (all but the not applicable)."""
+    return [_advised(result, o["option"], o["status"]) for o in result["options"]
+            if o["status"] != "not_applicable"]
 
 
 def assessment_settle(mapped):
@@ -152,8 +158,7 @@ def hook_answer_record(*, answer, client, service, request):
               "expires_at": now + datetime.timedelta(seconds=DRAFT_SECONDS)}] \
         if answer.draft is not None else []
     cards = [{"uuid": uuid, "client_id": client.pk, "service": service.id,
-              "options": json.dumps([{"option": o, "status": s, "rule_codes": c}
-                                     for o, s, c in options]),
+              "options": json.dumps(options),
               "ruleset_version": answer.ruleset_version, "created_at": now}
              for uuid, options in answer.remembered]
     rows_insert([(ConsultationDraft, draft), (IssuedCard, cards), audit_row(
@@ -180,63 +185,3 @@ def _purge(now):
 def request_for_hook(body, *, service):
     """Parse a hook call's body for this service (raises RequestInvalid with paths)."""
     return request_parse(body, hook=service.hook)
-
-
-class FeedbackInvalid(Exception):
-    def __init__(self, errors):
-        super().__init__("; ".join(e["message"] for e in errors))
-        self.errors = errors
-
-
-def feedback_store(*, client, service, body):
-    """Store each feedback item as decisions (one per option the card advised on), through
-    options.decisions; return how many rows were stored. Raises FeedbackInvalid."""
-    items = body.get("feedback") if isinstance(body, dict) else None
-    if not isinstance(items, list) or not items:
-        raise FeedbackInvalid([{"path": "feedback", "message": "required: a non-empty list"}])
-    stored = 0
-    with transaction.atomic():
-        for index, item in enumerate(items):
-            stored += _feedback_item(client, service, item, f"feedback[{index}]")
-    return stored
-
-
-def _feedback_item(client, service, item, path):
-    if not isinstance(item, dict):
-        raise FeedbackInvalid([{"path": path, "message": "must be an object"}])
-    card = IssuedCard.objects.filter(uuid=str(item.get("card", ""))[:64], client=client,
-                                     service=service.id).first()
-    if card is None:
-        raise FeedbackInvalid([{"path": f"{path}.card", "message": "no card with this uuid "
-                                "was sent to this client by this service in the last week"}])
-    outcome = item.get("outcome")
-    if outcome not in ("accepted", "overridden"):
-        raise FeedbackInvalid([{"path": f"{path}.outcome",
-                                "message": "must be accepted or overridden"}])
-    reason_code, reason_text, comment = _override(item.get("overrideReason"), path)
-    for entry in card.options:
-        try:
-            decision_record(source=CHANNEL, outcome=outcome, option=entry["option"],
-                            rule_codes=entry["rule_codes"], ruleset_version=card.ruleset_version,
-                            reason_code=reason_code, reason_text=reason_text, comment=comment,
-                            client_name=client.name, card_uuid=card.uuid,
-                            advised_status=entry["status"])
-        except ValidationError as error:
-            raise FeedbackInvalid([{"path": f"{path}.{e['path']}" if e["path"] else path,
-                                    "message": e["message"]}
-                                   for e in decision_errors(error)]) from None
-    return len(card.options)
-
-
-def _override(reason, path):
-    if reason is None:
-        return "", "", ""
-    if not isinstance(reason, dict):
-        raise FeedbackInvalid([{"path": f"{path}.overrideReason", "message": "must be an "
-                                                                            "object"}])
-    coding = reason.get("reason") if isinstance(reason.get("reason"), dict) else {}
-    code = coding.get("code") if isinstance(coding.get("code"), str) else ""
-    display = coding.get("display") if isinstance(coding.get("display"), str) else ""
-    comment = reason.get("userComment") if isinstance(reason.get("userComment"), str) else ""
-    # A reason outside the coded list is kept as text under the catch-all reason.
-    return (code if code in DECISION_REASONS else OTHER_REASON), display[:300], comment[:2000]

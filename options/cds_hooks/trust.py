@@ -2,7 +2,8 @@
 
 Asymmetric algorithms only (ES256, ES384, RS256, RS384: never `none`, never HMAC); the `kid`
 names a key in the client's JWK Set; `aud` is the exact URL called; `exp` in the future and
-`iat` not in it, with 60 s of skew; `iss`, `jti` required. The token is never logged.
+`iat` not in it, with 60 s of skew; `exp` - `iat` at most 5 minutes; `iss`, `iat`, `jti`
+required. The token is never logged.
 """
 
 import base64
@@ -13,6 +14,9 @@ from jwt.exceptions import InvalidKeyError, InvalidTokenError, PyJWKError
 
 ALGORITHMS = ("ES256", "ES384", "RS256", "RS384")
 LEEWAY_SECONDS = 60
+# The bound SMART Backend Services sets for its signed assertions: a token that lives longer
+# is a replay waiting to happen (CDS Hooks leaves the lifetime to the service).
+MAX_LIFETIME_SECONDS = 300
 KEY_TYPES = {"ES": "EC", "RS": "RSA"}
 REQUIRED_CLAIMS = ["iss", "aud", "exp", "iat", "jti"]
 
@@ -101,6 +105,16 @@ def token_verify(token, *, header, jwks, audience, issuer, owner=None):
         raise TokenRejected("The key named by kid is not for this alg.") from None
     except InvalidTokenError as error:
         raise TokenRejected(f"The JWT is not valid ({error.__class__.__name__}).") from None
+    _lifetime_check(claims["exp"], claims["iat"])
     if not isinstance(claims.get("jti"), str) or not claims["jti"] or len(claims["jti"]) > 255:
         raise TokenRejected("jti must be a string of at most 255 characters.")
     return claims
+
+
+def _lifetime_check(exp, iat):
+    # PyJWT accepts "exp": "1700000000" (it calls int()); BoneCare wants the numbers.
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (exp, iat)):
+        raise TokenRejected("exp and iat must be numbers (seconds since the epoch).")
+    if exp - iat > MAX_LIFETIME_SECONDS:
+        raise TokenRejected(f"The JWT must live at most {MAX_LIFETIME_SECONDS // 60} minutes "
+                            "(exp - iat).")

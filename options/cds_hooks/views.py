@@ -10,17 +10,11 @@ from options.api.base import ApiView
 from options.api.parsers import LimitedJSONParser
 
 from .auth import CdsClientThrottle, CdsJwtAuthentication, ServiceAllowed
+from .feedback import FeedbackInvalid, feedback_store
 from .fetch import PrefetchUnavailable
-from .fhir import RequestInvalid
+from .fhir import RequestInvalid, text_printable
 from .hooks import SERVICES, prefetch_templates
-from .services import (
-    FeedbackInvalid,
-    cds_call_record,
-    feedback_store,
-    hook_answer,
-    hook_answer_record,
-    request_for_hook,
-)
+from .services import cds_call_record, hook_answer, hook_answer_record, request_for_hook
 
 OUTCOMES = {400: "invalid", 401: "denied", 403: "denied", 404: "not_found", 405: "invalid",
             411: "invalid", 412: "precondition", 413: "invalid", 415: "invalid",
@@ -68,7 +62,8 @@ class CdsView(ApiView):
         if not isinstance(data, dict):
             return {}
         context = data.get("context") if isinstance(data.get("context"), dict) else {}
-        return {key: value if isinstance(value, str) else "" for key, value in (
+        # As sent, even when refused, but never a control character (PostgreSQL refuses NUL).
+        return {key: text_printable(value, 100) for key, value in (
             ("hook", data.get("hook")), ("hook_instance", data.get("hookInstance")),
             ("patient_id", context.get("patientId")))}
 

@@ -63,6 +63,12 @@ def test_a_valid_rs256_token_is_trusted(client, cds_ehr, published_ruleset):
     (lambda e: e.token(URL, exp=int(time.time()) - 61), "expired"),
     (lambda e: e.token(URL, iat=int(time.time()) + 120), "issued in the future"),
     (lambda e: e.token(URL, jti=None), "not valid"),
+    (lambda e: e.token(URL, iat=None), "not valid"),
+    (lambda e: e.token(URL, exp=int(time.time()) + 10 * 365 * 86400), "at most 5 minutes"),
+    (lambda e: e.token(URL, exp=int(time.time()) + 301), "at most 5 minutes"),
+    (lambda e: e.token(URL, iat=int(time.time()) - 200, exp=int(time.time()) + 200),
+     "at most 5 minutes"),
+    (lambda e: e.token(URL, exp=str(int(time.time()) + 60)), "must be numbers"),
     (lambda e: e.token(URL, key=ec.generate_private_key(ec.SECP256R1())), "not valid"),
     (lambda e: Ehr(iss="https://stranger.example").token(URL), "not a registered"),
     (lambda e: "not-a-jwt", "not a JWT"),
@@ -70,7 +76,8 @@ def test_a_valid_rs256_token_is_trusted(client, cds_ehr, published_ruleset):
      "kid names no key"),
     (lambda e: f"{_b64(['ES256'])}.{_b64({'iss': e.iss})}.c2ln", "not a JWT"),
 ], ids=["wrong-alg-for-key", "rs512", "none", "hmac", "unknown-kid", "wrong-aud", "expired",
-        "future-iat", "no-jti", "wrong-signature", "unknown-iss", "garbage", "kid-not-a-string",
+        "future-iat", "no-jti", "no-iat", "ten-years", "301-seconds", "400-seconds-from-past",
+        "exp-as-text", "wrong-signature", "unknown-iss", "garbage", "kid-not-a-string",
         "header-not-an-object"])
 def test_an_untrustworthy_token_is_refused(client, cds_ehr, published_ruleset, make, words):
     _refused(_post(client, make(cds_ehr)), words)
@@ -79,6 +86,11 @@ def test_an_untrustworthy_token_is_refused(client, cds_ehr, published_ruleset, m
 def test_sixty_seconds_of_clock_skew_are_allowed(client, cds_ehr, published_ruleset):
     now = int(time.time())
     assert _post(client, cds_ehr.token(URL, exp=now - 30, iat=now + 30)).status_code == 200
+
+
+def test_a_token_living_exactly_five_minutes_is_trusted(client, cds_ehr, published_ruleset):
+    now = int(time.time())
+    assert _post(client, cds_ehr.token(URL, iat=now, exp=now + 300)).status_code == 200
 
 
 def test_no_token_is_refused_with_www_authenticate(client, cds_ehr, published_ruleset):

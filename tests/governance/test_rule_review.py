@@ -6,6 +6,7 @@ import io
 import pytest
 from django.test import Client
 
+from guidance.rule_review import rule_stats
 from options.decisions import decision_record
 from options.models import Decision
 from options.services import consultation_create
@@ -131,21 +132,55 @@ def test_below_the_minimum_number_of_decisions_nothing_is_flagged(
     assert "Flagged" not in page.replace("flagged for review when", "")
 
 
-def test_the_csv_lists_each_decision_per_rule_safely(consultation, editor_browser,
-                                                     clinician):
+def test_the_csv_lists_each_decision_under_its_deciding_rule_safely(consultation,
+                                                                   editor_browser, clinician):
     decision_record(source="result_page", outcome="mdt_disagrees", option="denosumab",
-                    rule_codes=["DMAB-A", "DMAB-B"], ruleset_version="2026.2",
-                    comment="=HYPERLINK(\"x\")", consultation=consultation, by=clinician)
+                    rule_codes=["DMAB-A", "DMAB-B"], decided_by="DMAB-A",
+                    ruleset_version="2026.2", comment="=HYPERLINK(\"x\")",
+                    consultation=consultation, by=clinician)
     decision_record(source="cds_hooks", outcome="accepted", option="bisphosphonate",
-                    rule_codes=["BP-A"], ruleset_version="2026.2", client_name="EHR")
+                    rule_codes=["BP-A"], decided_by="BP-A", ruleset_version="2026.2",
+                    client_name="EHR")
     response = editor_browser.get("/admin/guidance/rule/review.csv")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert [(r["rule_code"], r["source"], r["followed"]) for r in rows] == [
-        ("BP-A", "cds_hooks", "yes"), ("DMAB-A", "result_page", "no"),
-        ("DMAB-B", "result_page", "no")]
+        ("BP-A", "cds_hooks", "yes"), ("DMAB-A", "result_page", "no")]  # DMAB-B: cited only
     assert rows[1]["comment"] == "'=HYPERLINK(\"x\")"  # never run as a formula
     assert consultation.patient_ref == "" or consultation.patient_ref not in str(rows)
+
+
+def test_going_ahead_against_a_safety_rule_counts_against_it_alone(published_ruleset,
+                                                                     clinician_client, clinician):
+    data = {**calcium_assessment(2.4), "creatinine_clearance_ml_min": 20}
+    consultation = consultation_create(data=data, channel="form", by=clinician)
+    bisphosphonate = next(o for o in consultation.result["options"]
+                          if o["option"] == "bisphosphonate")
+    assert (bisphosphonate["status"], bisphosphonate["decided_by"]) == ("contraindicated",
+                                                                        "BP-SAFE-02")
+    offered = [r["rule"] for r in bisphosphonate["reasons"] if r["rule"] != "BP-SAFE-02"]
+    assert offered  # the rule that offered it is cited too
+    decide(clinician_client, consultation, "bisphosphonate", "going_ahead")
+    assert {s.code: (s.followed, s.overridden) for s in rule_stats()} == {"BP-SAFE-02": (0, 1)}
+
+
+def test_a_cds_override_reads_in_words_with_its_reason_once(published_ruleset,
+                                                            editor_browser):
+    decision_record(source="cds_hooks", outcome="overridden", option="denosumab",
+                    rule_codes=["DMAB-TA265-02"], decided_by="DMAB-TA265-02",
+                    ruleset_version="2026.2", advised_status="not_recommended",
+                    reason_code="patient_choice", reason_text="Patient's choice",
+                    client_name="EHR")
+    decision_record(source="cds_hooks", outcome="overridden", option="denosumab",
+                    rule_codes=["DMAB-TA265-02"], decided_by="DMAB-TA265-02",
+                    ruleset_version="2026.2", advised_status="not_recommended",
+                    reason_code="other_reason", reason_text="Trial protocol",
+                    client_name="EHR")
+    text = editor_browser.get("/admin/guidance/rule/review/DMAB-TA265-02/").content.decode()
+    assert "(overridden)" not in text
+    assert text.count("Card overridden in the EHR; advised: not recommended") == 2
+    assert text.count("Patient&#x27;s choice") == 1
+    assert "Other reason: Trial protocol" in text
 
 
 @pytest.mark.parametrize("path", ["/admin/guidance/rule/review/",
