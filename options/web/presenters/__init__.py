@@ -1,7 +1,7 @@
 """What the result, print and form pages show of stored advice and of lesion scores."""
 
 from .patient import ALERT_PATIENT_TEXT, PATIENT_STATUS_TEXT
-from .result import STATUS_TAGS, consultation_view, inputs_view, missing_label
+from .result import STATUS_TAGS, consultation_view, inputs_view
 from .scoring import lesion_score, score_tables
 
 __all__ = [
@@ -11,6 +11,5 @@ __all__ = [
     "consultation_view",
     "inputs_view",
     "lesion_score",
-    "missing_label",
     "score_tables",
 ]
