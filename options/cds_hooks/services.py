@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from guidance.codes import OBSERVATION_LISTS
 from guidance.selectors import code_lists_published, published_key
+from options.choices import field_name
 from options.decisions import decision_errors, decision_record, option_rule_codes
 from options.services import evaluate_assessment
 from options.validation import AssessmentInvalid, validate_assessment
@@ -81,17 +82,16 @@ def hook_answer(*, service, request, client, base_url, today=None):
     mapped = assessment_from_fhir(request.prefetch, codes=codes,
                                   today=today or timezone.localdate())
     missing = assessment_settle(mapped)
-    draft_key = secrets.token_urlsafe(32) if service.id == PATIENT_VIEW else ""
+    draft_key = secrets.token_urlsafe(32)
     links = [{"label": "Open in BoneCare", "type": "absolute",
-              "url": f"{base_url}consultations/new/?draft={draft_key}"}] if draft_key else []
+              "url": f"{base_url}consultations/new/?draft={draft_key}"}]
     answer = HookAnswer(cards=[], patient_ref=mapped.assessment.get("patient_ref", ""),
-                        draft={"key": draft_key, "assessment": mapped.assessment}
-                        if draft_key else None)
+                        draft={"key": draft_key, "assessment": mapped.assessment})
     if missing:
         answer.summary = {"needs": missing}
         answer.cards = _question_cards(service, request, mapped, missing, links, base_url,
                                        codes)
-        return answer
+        return _draft_if_linked(answer)
     result = evaluate_assessment(data=mapped.assessment, channel=CHANNEL,
                                  client_name=client.name, published_key=key,
                                  endpoint=f"POST /cds-services/{service.id}")
@@ -102,20 +102,27 @@ def hook_answer(*, service, request, client, base_url, today=None):
         answer.cards = patient_view_cards(result, mapped, links=links, url=base_url)
         answer.remembered = [(card["uuid"], _standing(result)) for card in answer.cards]
     else:
-        pairs = orders_cards(request, mapped, result, codes=codes, url=base_url)
+        pairs = orders_cards(request, mapped, result, codes=codes, url=base_url, links=links)
         answer.cards = [card for card, _ in pairs]
-        answer.remembered = [(card["uuid"], [(option, card["extension"]["bonecare"]["status"],
-                                              option_rule_codes(result, option))])
-                             for card, option in pairs]
+        answer.remembered = [(card["uuid"], _standing(result) if option is None else [
+            (option, card["extension"]["bonecare"]["status"],
+             option_rule_codes(result, option))]) for card, option in pairs]
     answer.summary["cards"] = len(answer.cards)
+    return _draft_if_linked(answer)
+
+
+def _draft_if_linked(answer):
+    """Keep the draft only when a card links to it (always on patient-view)."""
+    if not any(card.get("links") for card in answer.cards):
+        answer.draft = None
     return answer
 
 
 def _question_cards(service, request, mapped, missing, links, base_url, codes):
     if service.id == PATIENT_VIEW:
         return [question_card(mapped, missing=missing, links=links, url=base_url)]
-    return orders_cards(request, mapped, None, codes=codes, url=base_url,
-                        missing=missing)
+    return [card for card, _ in orders_cards(request, mapped, None, codes=codes,
+                                             url=base_url, links=links, missing=missing)]
 
 
 def _standing(result):
@@ -137,7 +144,8 @@ def assessment_settle(mapped):
                    and e["path"] != "cancer_type"]
         for error in dropped:
             mapped.assessment.pop(error["path"], None)
-            mapped.note(f"{error['path']} from the record not used: {error['message']}")
+            mapped.note(f"{field_name(error['path'])} from the record not used: "
+                        f"{error['message']}")
         if not dropped:
             break
     return sorted({e["path"] for e in errors if e["path"] not in mapped.assessment})
