@@ -1,5 +1,6 @@
 """What the result, print and form pages show of stored advice and of lesion scores."""
 
+from .draft import draft_banner
 from .patient import ALERT_PATIENT_TEXT, PATIENT_STATUS_TEXT
 from .result import STATUS_TAGS, consultation_view, inputs_view
 from .scoring import lesion_score, score_tables
@@ -9,6 +10,7 @@ __all__ = [
     "PATIENT_STATUS_TEXT",
     "STATUS_TAGS",
     "consultation_view",
+    "draft_banner",
     "inputs_view",
     "lesion_score",
     "score_tables",
