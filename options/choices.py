@@ -107,24 +107,49 @@ def _item_words(kind, index, item):
     return f"{_ITEM_WORDS[kind]} {index + 1}" + (f" ({where})" if where else "")
 
 
-def missing_words(path, assessment=None):
-    """Return a missing-field path in words: `lesions[0].alignment` is "Lesion 1 (L2):
-    spinal alignment", `prior_treatments` "Prior treatments"; the assessment, when given,
-    names each lesion by its level or site and each treatment by its kind."""
+def _item_path(path, assessment):
+    """Return (the item in words, the finding's name) for an item's path, else None."""
     match = _ITEM.match(path)
     if match is None:
-        return field_name(path)
+        return None
     kind, index, name = match.group(1), int(match.group(2)), match.group(3)
     items = (assessment or {}).get(kind)
     item = items[index] if isinstance(items, list) and index < len(items) and isinstance(
         items[index], dict) else {}
-    words = _item_words(kind, index, item)
-    return f"{words}: {FIELD_NAMES.get(name, name.replace('_', ' '))}" if name else words
+    return _item_words(kind, index, item), (
+        FIELD_NAMES.get(name, name.replace("_", " ")) if name else "")
+
+
+def missing_words(path, assessment=None):
+    """Return a missing-field path in words: `lesions[0].alignment` is "Lesion 1 (L2):
+    spinal alignment", `prior_treatments` "Prior treatments"; the assessment, when given,
+    names each lesion by its level or site and each treatment by its kind."""
+    item = _item_path(path, assessment)
+    if item is None:
+        return field_name(path)
+    return f"{item[0]}: {item[1]}" if item[1] else item[0]
 
 
 def missing_in_words(paths, assessment=None):
     """Return each missing-field path in words, once each, in order."""
     return list(dict.fromkeys(missing_words(p, assessment) for p in paths))
+
+
+def missing_grouped(paths, assessment=None):
+    """Return the missing inputs in words with each lesion's or treatment's findings said
+    together: "Lesion 1 (L2): spinal alignment and vertebral body collapse"."""
+    groups = {}
+    for path in paths:
+        item = _item_path(path, assessment)
+        key, name = item if item is not None else (field_name(path), "")
+        names = groups.setdefault(key, [])
+        if name and name not in names:
+            names.append(name)
+    return [f"{key}: {_and(names)}" if names else key for key, names in groups.items()]
+
+
+def _and(items):
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def text_in_words(text, assessment=None):
@@ -137,5 +162,5 @@ def summary_in_words(option, assessment=None):
     information, what is missing in words (the stored summary names contract paths)."""
     if option.get("status") == "needs_information" and option.get("missing"):
         return ("Cannot decide until this is known: "
-                + "; ".join(missing_in_words(option["missing"], assessment)) + ".")
+                + "; ".join(missing_grouped(option["missing"], assessment)) + ".")
     return text_in_words(option.get("summary", ""), assessment)

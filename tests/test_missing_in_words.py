@@ -6,7 +6,7 @@ unknown. The API keeps the contract's paths."""
 import pytest
 
 from options import vocab
-from options.choices import FIELD_NAMES, missing_in_words, missing_words
+from options.choices import FIELD_NAMES, missing_grouped, missing_in_words, missing_words
 from options.services import consultation_create
 from tests.builders import assessment as built
 
@@ -68,3 +68,11 @@ def test_the_result_page_names_an_unknown_finding_in_words(clinician_client, cli
     text = " ".join(visible_blocks(page(clinician_client, "result", consultation)))
     assert "Lesion 1 (L2): vertebral body collapse" in text
     assert "Prior treatments" in text
+
+
+def test_a_lesions_findings_are_said_together():
+    paths = ["lesions[0].alignment", "lesions[0].collapse", "prior_treatments",
+             "lesions[1].pain"]
+    assert missing_grouped(paths, SPINE_L2) == [
+        "Lesion 1 (L2): spinal alignment and vertebral body collapse", "Prior treatments",
+        "Lesion 2 (pelvis): pain"]

@@ -11,7 +11,7 @@ quoted from FHIR is made inert Markdown (`inert`).
 import re
 import uuid as uuid_module
 
-from options.choices import label, missing_in_words, summary_in_words
+from options.choices import label, missing_grouped, summary_in_words
 from options.rules import vocab
 
 SUMMARY_LIMIT = 139  # CDS Hooks: a summary under 140 characters
@@ -98,7 +98,7 @@ def _option_line(option, assessment):
     line = (f"- **{LABELS[option['option']].capitalize()}**: "
             f"{STATUS_WORDS[option['status']]}. {summary_in_words(option, assessment)}{cited}")
     if option["missing"] and option["status"] != "needs_information":
-        line += f" Missing: {'; '.join(missing_in_words(option['missing'], assessment))}."
+        line += f" Missing: {'; '.join(missing_grouped(option['missing'], assessment))}."
     return line
 
 
@@ -149,7 +149,7 @@ def patient_view_cards(result, mapped, *, links, url, new_uuid=new_uuid):
 
 def question_card(mapped, *, missing, links, url, new_uuid=new_uuid):
     """Return the card shown when the record does not say enough to evaluate at all."""
-    needed = "; ".join(missing_in_words(missing)).lower()
+    needed = "; ".join(missing_grouped(missing)).lower()
     detail = "\n".join([f"BoneCare needs the {needed} before it can advise: the record does "
                         "not say. Open BoneCare to answer.", *_record_lines(mapped)])
     return {"uuid": new_uuid(), "indicator": "info",
@@ -163,7 +163,7 @@ def _order_summary(option, assessment):
     status = option["status"]
     if status == "needs_information":
         return f"{name} needs information: " + "; ".join(
-            missing_in_words(option["missing"], assessment))
+            missing_grouped(option["missing"], assessment))
     if status == "not_applicable":  # say why: silence would read as approval
         return f"{name}: not applicable. {summary_in_words(option, assessment)}"
     return f"{name}: {STATUS_WORDS[status]} for this patient (NICE)"
