@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 
 from django.conf import settings
 
+from options import vocab
 from options.services import consultation_create
 
 SCENARIOS = sorted(p.stem for p in settings.BONECARE_SCENARIOS_DIR.glob("*.json"))
@@ -113,3 +114,15 @@ def sentences(blocks):
 def as_prose(blocks):
     """Return the blocks as running text, each ending as a sentence ends."""
     return " ".join(b if b[-1] in ".!?:" else f"{b}." for b in blocks)
+
+
+# What a reader must never see: a contract path or field name (the API keeps them).
+CONTRACT_NAMES = ("lesions[", "prior_treatments[", "prior_treatments", *sorted(
+    name for name in {*vocab.ASSESSMENT_SCALAR_FIELDS, *vocab.LESION_FACTS, *vocab.PRIOR_FACTS}
+    if "_" in name))
+
+
+def contract_names_in(text):
+    """Return the contract paths and field names a text shows (Markdown escapes ignored)."""
+    text = text.replace("\\", "")
+    return [name for name in CONTRACT_NAMES if name in text]

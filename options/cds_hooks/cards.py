@@ -1,13 +1,17 @@
 """The engine's result as CDS Hooks 2.0 cards. No Django.
 
 patient-view: cord compression first, as its own critical card, then one summary card.
-order-select / order-sign: a card per bone-strengthening order whose option is not
-recommended (warning), contraindicated (critical) or needs information (info).
+order-select / order-sign: the same critical card first, whatever was ordered; then a card
+per bone-strengthening order whose option is not recommended (warning), contraindicated
+(critical), not applicable (warning, saying why) or needs information (info, with "Open in
+BoneCare"). Missing inputs are named in words (options.choices.missing_words); anything
+quoted from FHIR is made inert Markdown (`inert`).
 """
 
+import re
 import uuid as uuid_module
 
-from options.choices import label
+from options.choices import label, missing_grouped, summary_in_words
 from options.rules import vocab
 
 SUMMARY_LIMIT = 139  # CDS Hooks: a summary under 140 characters
@@ -17,8 +21,21 @@ STATUS_WORDS = {"recommended": "recommended", "consider": "to consider",
                 "not_applicable": "not applicable", "needs_information": "needs information"}
 PROCEDURES = vocab.PROCEDURES
 ORDER_INDICATOR = {"not_recommended": "warning", "contraindicated": "critical",
-                   "needs_information": "info"}
+                   "not_applicable": "warning", "needs_information": "info"}
 OVERRIDE_SYSTEM = "urn:bonecare:override-reason"
+ENTER_IN_BONECARE = ("\nImaging findings and clinical judgements are not in the record: "
+                     "answer them in BoneCare (Open in BoneCare).")
+ALERT_SUMMARIES = {"mscc": "Possible spinal cord compression: contact the MSCC coordinator "
+                           "now"}
+# Every ASCII punctuation mark that can open Markdown or GitHub's autolinks ("http:",
+# "www.", "a@b"): escaped with a backslash, which CommonMark allows before any of them.
+_MARKDOWN = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|~:@&^$=]")
+
+
+def inert(text):
+    """Return text quoted from FHIR as Markdown that shows it as written: on one line, no
+    link, image, HTML, emphasis or autolink can come of it."""
+    return _MARKDOWN.sub(lambda m: "\\" + m.group(0), " ".join(str(text).split()))
 
 
 def new_uuid():
@@ -75,31 +92,33 @@ def _indicator(result):
     return "warning" if "warning" in severities or "contraindicated" in statuses else "info"
 
 
-def _option_line(option):
+def _option_line(option, assessment):
     reason = option["reasons"][0] if option["reasons"] else None
     cited = f" ({reason['guidance']} {reason['section']}, {reason['rule']})" if reason else ""
     line = (f"- **{LABELS[option['option']].capitalize()}**: "
-            f"{STATUS_WORDS[option['status']]}. {option['summary']}{cited}")
-    if option["missing"]:
-        line += f" Missing: {', '.join(option['missing'])}."
+            f"{STATUS_WORDS[option['status']]}. {summary_in_words(option, assessment)}{cited}")
+    if option["missing"] and option["status"] != "needs_information":
+        line += f" Missing: {'; '.join(missing_grouped(option['missing'], assessment))}."
     return line
 
 
 def detail_text(result, mapped):
     """Markdown: each option with status, reason and source, then what FHIR could not say."""
     lines = [f"**{a['severity'].capitalize()}**: {a['text']}" for a in result["alerts"]]
-    lines += [_option_line(o) for o in result["options"]]
+    lines += [_option_line(o, mapped.assessment) for o in result["options"]]
     lines += _record_lines(mapped)
     return "\n".join(lines)
 
 
 def _record_lines(mapped):
+    """What the record holds that was not used: each line quotes FHIR, so each is inert."""
     lines = []
     if mapped.context:
         lines += ["", "From the record, not used as answers:"]
-        lines += [f"- {text}" for text in mapped.context]
+        lines += [f"- {inert(text)}" for text in mapped.context]
     if mapped.unrecognised:
-        lines += ["", "Codes not recognised (not used): " + ", ".join(mapped.unrecognised)]
+        lines += ["", "Codes not recognised (not used): "
+                  + ", ".join(inert(code) for code in mapped.unrecognised)]
     return lines
 
 
@@ -109,16 +128,18 @@ def extension(mapped, result, **extra):
                          "context": mapped.context, **extra}}
 
 
+def alert_cards(result, mapped, *, url, new_uuid=new_uuid):
+    """Return a critical card of its own for each critical alert (cord compression)."""
+    return [{"uuid": new_uuid(), "indicator": "critical",
+             "summary": _short(ALERT_SUMMARIES.get(alert["code"], alert["text"])),
+             "detail": alert["text"], "source": source(result, url=url),
+             "extension": extension(mapped, result)}
+            for alert in result["alerts"] if alert["severity"] == "critical"]
+
+
 def patient_view_cards(result, mapped, *, links, url, new_uuid=new_uuid):
     """Return the patient-view cards: cord compression first, then the summary card."""
-    cards = []
-    for alert in result["alerts"]:
-        if alert["code"] == "mscc":
-            cards.append({"uuid": new_uuid(), "indicator": "critical",
-                          "summary": _short("Possible spinal cord compression: contact the "
-                                            "MSCC coordinator now"),
-                          "detail": alert["text"], "source": source(result, url=url),
-                          "extension": extension(mapped, result)})
+    cards = alert_cards(result, mapped, url=url, new_uuid=new_uuid)
     cards.append({"uuid": new_uuid(), "indicator": _indicator(result),
                   "summary": summary_text(result), "detail": detail_text(result, mapped),
                   "source": source(result, url=url), "links": links,
@@ -128,28 +149,42 @@ def patient_view_cards(result, mapped, *, links, url, new_uuid=new_uuid):
 
 def question_card(mapped, *, missing, links, url, new_uuid=new_uuid):
     """Return the card shown when the record does not say enough to evaluate at all."""
-    detail = "\n".join([f"BoneCare needs {', '.join(missing)} before it can advise: the "
-                        "record does not say. Open BoneCare to answer.", *_record_lines(mapped)])
+    needed = "; ".join(missing_grouped(missing)).lower()
+    detail = "\n".join([f"BoneCare needs the {needed} before it can advise: the record does "
+                        "not say. Open BoneCare to answer.", *_record_lines(mapped)])
     return {"uuid": new_uuid(), "indicator": "info",
-            "summary": _short(f"Bone: BoneCare needs {', '.join(missing)} to advise"),
+            "summary": _short(f"Bone: BoneCare needs the {needed} to advise"),
             "detail": detail, "source": {"label": "BoneCare", "url": url}, "links": links,
             "extension": extension(mapped, None, missing=missing)}
 
 
-def order_card(order, option, mapped, result, *, reasons, url, new_uuid=new_uuid):
+def _order_summary(option, assessment):
+    name = LABELS[option["option"]].capitalize()
+    status = option["status"]
+    if status == "needs_information":
+        return f"{name} needs information: " + "; ".join(
+            missing_grouped(option["missing"], assessment))
+    if status == "not_applicable":  # say why: silence would read as approval
+        return f"{name}: not applicable. {summary_in_words(option, assessment)}"
+    return f"{name}: {STATUS_WORDS[status]} for this patient (NICE)"
+
+
+def order_card(order, option, mapped, result, *, reasons, url, links=(), new_uuid=new_uuid):
     """Return the card for one draft order whose option does not stand, or None."""
     status = option["status"]
     indicator = ORDER_INDICATOR.get(status)
     if indicator is None:
         return None
     label = LABELS[option["option"]]
-    summary = (f"{label.capitalize()}: {STATUS_WORDS[status]} for this patient (NICE)"
-               if status != "needs_information" else
-               f"{label.capitalize()}: BoneCare needs {', '.join(option['missing'][:3])}")
-    card = {"uuid": new_uuid(), "indicator": indicator, "summary": _short(summary),
-            "detail": "\n".join([_option_line(option), *_record_lines(mapped)]),
+    card = {"uuid": new_uuid(), "indicator": indicator,
+            "summary": _short(_order_summary(option, mapped.assessment)),
+            "detail": "\n".join([_option_line(option, mapped.assessment),
+                                 *([ENTER_IN_BONECARE] if status == "needs_information" else []),
+                                 *_record_lines(mapped)]),
             "source": source(result, url=url),
             "extension": extension(mapped, result, option=option["option"], status=status)}
+    if status == "needs_information" and links:
+        card["links"] = list(links)
     if indicator in ("warning", "critical"):
         card["overrideReasons"] = [{"system": OVERRIDE_SYSTEM, "code": code, "display": text}
                                    for code, text in reasons]

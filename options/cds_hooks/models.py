@@ -138,12 +138,18 @@ class IssuedCard(models.Model):
 
 class ConsultationDraft(models.Model):
     """An assessment mapped from an EHR's FHIR data, waiting for an hour for a clinician to
-    open it in the consultation form ("Open in BoneCare"); the URL carries only its key."""
+    open it in the consultation form ("Open in BoneCare"); the URL carries only its key.
+    The first clinician to open it holds it: for anyone else it has expired."""
 
     key = models.CharField(max_length=64, unique=True)
     assessment = models.JSONField()
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField(db_index=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  null=True, blank=True, related_name="+",
+                                  help_text="The clinician who opened it first; only they "
+                                            "can open it again.")
+    opened_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
         return f"draft until {self.expires_at:%H:%M}"

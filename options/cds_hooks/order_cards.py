@@ -1,10 +1,11 @@
-"""order-select and order-sign: a card for each (selected) bone-strengthening draft order
-whose option does not stand. No Django."""
+"""order-select and order-sign: a critical alert (cord compression) first as its own card,
+whatever was ordered, then a card for each (selected) bone-strengthening draft order whose
+option does not stand as recommended or consider. No Django."""
 
 from options.choices import label
 from options.vocab import DECISION_REASONS
 
-from .cards import extension, order_card
+from .cards import alert_cards, extension, order_card
 from .fhir import draft_orders
 from .orders import bone_orders
 
@@ -20,26 +21,27 @@ def _selections(request):
         else set()
 
 
-def orders_cards(request, mapped, result, *, codes, url, missing=None):
-    """Return [(card, option)] for the draft orders BoneCare has something to say about.
+def orders_cards(request, mapped, result, *, codes, url, links=(), missing=None):
+    """Return [(card, option)] for what BoneCare has to say about the draft orders; an
+    alert's card has the option None.
 
     Without a result (the record does not name the primary cancer: `missing`), every bone
     order gets an info card naming what BoneCare needs.
     """
+    pairs = [(card, None) for card in alert_cards(result, mapped, url=url)] if result else []
     orders = bone_orders(draft_orders(request.context), selections=_selections(request),
                          codes=codes)
-    pairs = []
     for order, option in orders:
         if result is None:
             entry = {"option": option, "status": "needs_information", "missing": missing,
                      "summary": "The record does not say enough to advise.", "reasons": []}
         else:
             entry = next(o for o in result["options"] if o["option"] == option)
-        card = order_card(order, entry, mapped, result, reasons=OVERRIDE_REASONS, url=url)
+        card = order_card(order, entry, mapped, result, reasons=OVERRIDE_REASONS, url=url,
+                          links=links)
         if card is not None:
             if result is None:
                 card["extension"] = extension(mapped, None, option=option,
                                               status="needs_information", missing=missing)
             pairs.append((card, option))
     return pairs
-

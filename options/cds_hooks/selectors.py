@@ -1,5 +1,5 @@
 """Read the CDS Hooks records: clients and their
-keys (a JWK Set URL fetched with a timeout and cached), and drafts."""
+keys (a JWK Set URL fetched with a timeout and cached)."""
 
 import json
 import logging
@@ -9,11 +9,10 @@ import urllib.request
 
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
 
 from bonecare.db import execute_hot
 
-from .models import CdsClient, ConsultationDraft
+from .models import CdsClient
 
 logger = logging.getLogger(__name__)
 
@@ -77,11 +76,3 @@ def _fetch_jwks(url):
     if not isinstance(data, dict) or not isinstance(data.get("keys"), list):
         raise ValueError("not a JWK Set")
     return data
-
-
-def draft_assessment(key):
-    """Return the assessment a live draft holds, or None (unknown or expired)."""
-    if not isinstance(key, str) or not 20 <= len(key) <= 64:
-        return None
-    draft = ConsultationDraft.objects.filter(key=key, expires_at__gt=timezone.now()).first()
-    return draft.assessment if draft is not None else None

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from guidance.codes import OBSERVATION_LISTS
 from guidance.selectors import code_lists_published, codes_version, published_key
+from options.choices import field_name
 from options.decisions import option_rule_codes
 from options.services import evaluate_assessment
 from options.validation import AssessmentInvalid, validate_assessment
@@ -78,19 +79,18 @@ def hook_answer(*, service, request, client, base_url, today=None):
     mapped = assessment_from_fhir(request.prefetch, codes=codes,
                                   today=today or timezone.localdate())
     missing = assessment_settle(mapped)
-    draft_key = secrets.token_urlsafe(32) if service.id == PATIENT_VIEW else ""
+    draft_key = secrets.token_urlsafe(32)
     links = [{"label": "Open in BoneCare", "type": "absolute",
-              "url": f"{base_url}consultations/new/?draft={draft_key}"}] if draft_key else []
+              "url": f"{base_url}consultations/new/?draft={draft_key}"}]
     answer = HookAnswer(cards=[], patient_ref=mapped.assessment.get("patient_ref", ""),
                         ruleset_version=codes_version(key),
-                        draft={"key": draft_key, "assessment": mapped.assessment}
-                        if draft_key else None)
+                        draft={"key": draft_key, "assessment": mapped.assessment})
     if missing:
         answer.summary = {"needs": missing}
         answer.cards = _question_cards(service, request, mapped, missing, links, base_url,
                                        codes)
         answer.remembered = [(card["uuid"], []) for card in answer.cards]  # for feedback
-        return answer
+        return _draft_if_linked(answer)
     result = evaluate_assessment(data=mapped.assessment, channel=CHANNEL,
                                  client_name=client.name, published_key=key,
                                  endpoint=f"POST /cds-services/{service.id}")
@@ -103,11 +103,19 @@ def hook_answer(*, service, request, client, base_url, today=None):
         answer.remembered = [(card["uuid"], _standing(result) if card is answer.cards[-1]
                               else []) for card in answer.cards]
     else:
-        pairs = orders_cards(request, mapped, result, codes=codes, url=base_url)
+        pairs = orders_cards(request, mapped, result, codes=codes, url=base_url, links=links)
         answer.cards = [card for card, _ in pairs]
-        answer.remembered = [(card["uuid"], [_advised(result, option, card["extension"][
-            "bonecare"]["status"])]) for card, option in pairs]
+        # An alert card (option None) advises on no option: its feedback counts for no rule.
+        answer.remembered = [(card["uuid"], [] if option is None else [_advised(
+            result, option, card["extension"]["bonecare"]["status"])]) for card, option in pairs]
     answer.summary["cards"] = len(answer.cards)
+    return _draft_if_linked(answer)
+
+
+def _draft_if_linked(answer):
+    """Keep the draft only when a card links to it (always on patient-view)."""
+    if not any(card.get("links") for card in answer.cards):
+        answer.draft = None
     return answer
 
 
@@ -115,7 +123,7 @@ def _question_cards(service, request, mapped, missing, links, base_url, codes):
     if service.id == PATIENT_VIEW:
         return [question_card(mapped, missing=missing, links=links, url=base_url)]
     return [card for card, _ in orders_cards(request, mapped, None, codes=codes,
-                                             url=base_url, missing=missing)]
+                                             url=base_url, links=links, missing=missing)]
 
 
 def _advised(result, option, status):
@@ -144,7 +152,8 @@ def assessment_settle(mapped):
                    and e["path"] != "cancer_type"]
         for error in dropped:
             mapped.assessment.pop(error["path"], None)
-            mapped.note(f"{error['path']} from the record not used: {error['message']}")
+            mapped.note(f"{field_name(error['path'])} from the record not used: "
+                        f"{error['message']}")
         if not dropped:
             break
     return sorted({e["path"] for e in errors if e["path"] not in mapped.assessment})

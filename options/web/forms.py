@@ -10,7 +10,7 @@ options.validation, whose error paths `errors_for_form` maps back onto the field
 from django import forms
 
 from .. import vocab
-from ..choices import choices
+from ..choices import choices, field_name
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 UNKNOWN = "unknown"
@@ -87,7 +87,8 @@ def _to_contract(field, value):
     return value
 
 
-# The questions as people read them; a fact without a label here is named from its field.
+# The questions as people read them; a fact without one is named as options.choices names a
+# missing input (FIELD_NAMES).
 LABELS = {
     "patient_ref": "Patient reference",
     "age_years": "Age in years",
@@ -138,7 +139,7 @@ FORM_ONLY = ("lesions_status", "prior_treatments_status", "copied_from")
 
 
 def _label(name):
-    return LABELS.get(name) or name.replace("_", " ").capitalize()
+    return LABELS.get(name) or field_name(name)
 
 
 def fact_field(name, kind, *, radio=True, unknown=NOT_KNOWN):

@@ -5,6 +5,7 @@ orders, or for denosumab 60 mg (osteoporosis)."""
 import pytest
 
 from guidance.codes import DMD, SNOMED
+from options.cds_hooks.models import ConsultationDraft
 from tests.guidance_builders import publish_with_code
 
 from .helpers import (
@@ -98,8 +99,11 @@ def test_denosumab_60_mg_gives_no_card_even_where_120_mg_would(client, cds_ehr,
         ["MedicationRequest/dmab"]]
 
 
-def test_an_out_of_scope_patient_gets_no_procedure_card(client, cds_ehr, published_ruleset):
-    assert _cards(client, cds_ehr, ORDER_SIGN, "order-sign", "V16", [VERTEBROPLASTY]) == []
+def test_an_out_of_scope_patient_gets_a_warning_saying_why(client, cds_ehr, published_ruleset):
+    (card,) = _cards(client, cds_ehr, ORDER_SIGN, "order-sign", "V16", [VERTEBROPLASTY])
+    assert (card["indicator"], bonecare(card)["status"]) == ("warning", "not_applicable")
+    assert card["summary"].startswith("Vertebroplasty: not applicable. ")
+    assert card["suggestions"][0]["actions"][0]["resourceId"] == ["ServiceRequest/vert"]
 
 
 def test_order_select_looks_only_at_the_selected_orders(client, cds_ehr, published_ruleset):
@@ -121,3 +125,53 @@ def test_a_local_dmd_code_is_recognised_however_the_system_is_spelt(
                        {"968191000000100": 20})
     assert [(bonecare(c)["option"], c["indicator"]) for c in cards] == [
         ("bisphosphonate", "critical")]
+
+
+@pytest.mark.parametrize("service_id, hook", HOOKS)
+def test_cord_compression_leads_a_vertebroplasty_order(client, cds_ehr, published_ruleset,
+                                                       service_id, hook):
+    first, procedure = _cards(client, cds_ehr, service_id, hook, "V20", [VERTEBROPLASTY])
+    assert first["indicator"] == "critical"
+    assert first["summary"].startswith("Possible spinal cord compression")
+    assert "MSCC coordinator" in first["detail"]
+    assert "option" not in bonecare(first) and "suggestions" not in first
+    assert (bonecare(procedure)["option"], procedure["indicator"]) == ("vertebroplasty",
+                                                                      "info")
+
+
+@pytest.mark.parametrize("order", [ZOLEDRONIC, PARACETAMOL], ids=["standing", "not-bone"])
+def test_cord_compression_comes_first_whatever_was_ordered(client, cds_ehr, published_ruleset,
+                                                           order):
+    cards = _cards(client, cds_ehr, ORDER_SIGN, "order-sign", "V20", [order])
+    assert [c["indicator"] for c in cards] == ["critical"]
+    assert "spinal cord compression" in cards[0]["summary"]
+
+
+@pytest.mark.parametrize("service_id, hook", HOOKS)
+def test_denosumab_in_myeloma_gets_a_warning_saying_why(client, cds_ehr, published_ruleset,
+                                                        service_id, hook):
+    (card,) = _cards(client, cds_ehr, service_id, hook, "V05", [DENOSUMAB_120])
+    assert (card["indicator"], bonecare(card)["status"]) == ("warning", "not_applicable")
+    assert "No NICE recommendation for myeloma" in card["summary"]
+    assert len(card["summary"]) < 140
+    assert card["selectionBehavior"] == "at-most-one"
+    assert {r["code"] for r in card["overrideReasons"]} >= {"patient_choice", "other_reason"}
+    assert card["suggestions"][0]["actions"][0] == {
+        "type": "delete", "description": "Remove the draft denosumab order",
+        "resourceId": ["MedicationRequest/dmab"]}
+
+
+def test_a_procedure_that_needs_findings_links_to_a_prefilled_draft(client, cds_ehr,
+                                                                     published_ruleset):
+    (card,) = _cards(client, cds_ehr, ORDER_SIGN, "order-sign", "V01", [KYPHOPLASTY])
+    assert card["indicator"] == "info"
+    assert "Bone lesions (imaging findings)" in card["summary"]
+    (link,) = card["links"]
+    assert (link["label"], link["type"]) == ("Open in BoneCare", "absolute")
+    key = link["url"].removeprefix("http://testserver/consultations/new/?draft=")
+    assert ConsultationDraft.objects.get(key=key).assessment == bonecare(card)["assessment"]
+
+
+def test_an_order_hook_without_a_link_stores_no_draft(client, cds_ehr, published_ruleset):
+    _cards(client, cds_ehr, ORDER_SIGN, "order-sign", "V02", [DENOSUMAB_120])
+    assert not ConsultationDraft.objects.exists()

@@ -25,7 +25,7 @@ def test_v01_summary_card_names_what_stands(client, cds_ehr, published_ruleset):
     assert card["source"]["label"].startswith("BoneCare (NICE ")
     assert card["source"]["url"] == "http://testserver/"
     assert "**Bisphosphonate**: recommended." in card["detail"]
-    assert "Missing: lesions" in card["detail"]
+    assert "Cannot decide until this is known: Bone lesions (imaging findings)" in card["detail"]
     (link,) = card["links"]
     assert (link["label"], link["type"]) == ("Open in BoneCare", "absolute")
     key = link["url"].removeprefix("http://testserver/consultations/new/?draft=")
@@ -61,7 +61,7 @@ def test_without_a_primary_cancer_it_asks_and_still_links(client, cds_ehr, publi
         **request["prefetch"]["conditions"]["entry"][0]["resource"], "id": "lung",
         "code": {"coding": [{"system": "http://snomed.info/sct", "code": "93880001"}]}}})
     (card,) = _cards(client, cds_ehr, request)
-    assert card["summary"] == "Bone: BoneCare needs cancer_type to advise"
+    assert card["summary"] == "Bone: BoneCare needs the primary cancer to advise"
     assert bonecare(card)["result"] is None and bonecare(card)["missing"] == ["cancer_type"]
     assert card["links"][0]["label"] == "Open in BoneCare"
     assert CdsCallAudit.objects.get().result_summary == {"needs": ["cancer_type"], }
@@ -74,7 +74,7 @@ def test_a_value_the_contract_refuses_is_left_out_and_said_so(client, cds_ehr,
     (card,) = _cards(client, cds_ehr, request)
     assessment = bonecare(card)["assessment"]
     assert "age_years" not in assessment and assessment["sex"] == "male"
-    assert "age_years from the record not used" in " ".join(bonecare(card)["context"])
+    assert "Age from the record not used" in " ".join(bonecare(card)["context"])
     assert bonecare(card)["result"]["options"][0]["status"] == "recommended"
 
 

@@ -6,11 +6,10 @@ from dataclasses import dataclass, field
 from guidance.models import Rule
 from guidance.selectors import citations_for, define_names, replacements_for
 
-from ...choices import label
+from ...choices import label, missing_in_words, summary_in_words
 from ...citations import citation_view
 from ...models import TreatmentOption
 from ...rules.texts import TextError, render
-from ..forms import AssessmentForm, LesionForm, PriorTreatmentForm
 from . import inputs
 from .patient import PATIENT_STATUS_TEXT, alert_patient_view, patient_groups
 from .scoring import score_views
@@ -31,28 +30,11 @@ ALERT_TITLES = {
     "orthopaedic_referral": "Orthopaedic referral",
     "out_of_scope": "Outside what these options are for",
 }
-_PATH = re.compile(r"^(lesions|prior_treatments)\[(\d+)\]\.(\w+)$")
-_FIELD_LABELS = {
-    **{name: f.label for name, f in AssessmentForm.base_fields.items()},
-    **{name: f.label for name, f in LesionForm.base_fields.items()},
-    **{name: f.label for name, f in PriorTreatmentForm.base_fields.items()},
-    "lesions": "Bone lesions", "prior_treatments": "Pain and bone treatments so far",
-}
 # Editors' references ("open question Q6") belong in the editor-only note; results stored
 # before they moved there still carry some, and no clinician or patient should read them.
 _INTERNAL = re.compile(
     r"\s*\((?:see\s+)?(?:open\s+questions?\s+)?Q\d+(?:\s*(?:,|and|/)\s*Q\d+)*\)"
     r"|\s*\bopen\s+questions?\s+Q\d+\b", re.IGNORECASE)
-
-
-def missing_label(path):
-    """Return a readable name for a missing input path such as `lesions[0].level`."""
-    match = _PATH.match(path)
-    if match:
-        name, index, field_name = match.groups()
-        kind = "Lesion" if name == "lesions" else "Treatment"
-        return f"{kind} {int(index) + 1}: {_FIELD_LABELS.get(field_name, field_name)}"
-    return _FIELD_LABELS.get(path, path.replace("_", " ").capitalize())
 
 
 def scrub(value):
@@ -141,6 +123,7 @@ class OptionView:
     patient_description: str = ""
     patient_texts: list = field(default_factory=list)
     not_now_patient_texts: list = field(default_factory=list)
+    missing: list = field(default_factory=list)  # in words (choices.missing_words)
 
     @property
     def discussed(self):
@@ -162,10 +145,6 @@ class OptionView:
         return self.criteria(None)
 
     @property
-    def missing(self):
-        return [missing_label(path) for path in self.result.get("missing", [])]
-
-    @property
     def not_now_said(self):
         """True when the stored summary already says what must happen first."""
         summary = self.result.get("summary", "")
@@ -178,15 +157,17 @@ class OptionView:
         return [r for r in self.result.get("reasons", []) if r.get("rule") not in skip]
 
 
-def _option_view(item, row, documents, rows):
+def _option_view(item, row, documents, rows, assessment):
     item = scrub(item)
+    item = {**item, "summary": summary_in_words(item, assessment)}
     pending = [_linked(r, documents) for r in not_now(item, rows)]
     item = _with_urls(item, documents)
     word, colour = STATUS_TAGS.get(item["status"], (label(item["status"]), "white"))
     view = OptionView(slug=item["option"], name=row.name if row else label(item["option"]),
                       status=item["status"], status_text=word, colour=colour, result=item,
                       decided=decided_by(item, pending), not_now=pending,
-                      patient_description=row.patient_description if row else "")
+                      patient_description=row.patient_description if row else "",
+                      missing=missing_in_words(item.get("missing", []), assessment))
     view.not_now_patient_texts = [t for t in (rows.patient_text(r) for r in view.not_now) if t]
     waits = {r.get("rule") for r in view.not_now}
     deciding = [r for r in item.get("reasons", []) if r.get("rule") not in waits] if (
@@ -219,7 +200,8 @@ def consultation_view(consultation, *, patient=False):
     names = {o.slug: o for o in TreatmentOption.objects.all()}
     rows = RuleRows(consultation)
     documents = cited_documents(consultation)
-    options = [_option_view(item, names.get(item["option"]), documents, rows)
+    assessment = _named_items(consultation, result)
+    options = [_option_view(item, names.get(item["option"]), documents, rows, assessment)
                for item in result.get("options", [])]
     alerts = [{**_linked(scrub(alert), documents),
                "title": ALERT_TITLES.get(alert.get("code"), label(alert.get("code", "")))}
@@ -238,6 +220,13 @@ def consultation_view(consultation, *, patient=False):
         context["patient_alerts"] = [
             alert_patient_view(a, rows.patient_text(a)) for a in alerts]
     return context
+
+
+def _named_items(consultation, result):
+    """Return the stored assessment when a missing path names a lesion or a treatment (so
+    that it is said as "Lesion 1 (L2)"), else None: no query for the common case."""
+    paths = [p for o in result.get("options", []) for p in o.get("missing", [])]
+    return consultation.to_assessment() if any("[" in p for p in paths) else None
 
 
 def inputs_view(consultation):

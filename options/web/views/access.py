@@ -3,8 +3,7 @@
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 
 from ...models import Consultation
 from ...roles import CLINICIAN, role_held
@@ -16,12 +15,13 @@ def is_clinician(user):
 
 
 def clinician_required(view):
-    """Ask anonymous visitors to sign in; refuse signed-in users who are not clinicians."""
+    """Ask anonymous visitors to sign in; refuse signed-in users who are not clinicians
+    with a page of our own (with DEBUG off Django's is a bare "403 Forbidden")."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not is_clinician(request.user):
-            raise PermissionDenied("Only clinicians can use the consultation pages.")
+            return render(request, "options/clinicians_only.html", status=403)
         return view(request, *args, **kwargs)
 
     return login_required(wrapper)

@@ -5,13 +5,13 @@ import re
 from django.core.paginator import Paginator
 from django.db.models import F, Value
 from django.db.models.functions import Replace
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ... import vocab
-from ...cds_hooks.selectors import draft_assessment
+from ...cds_hooks.drafts import draft_open
 from ...json_input import json_loads
 from ...models import Consultation
 from ...services import AssessmentInvalid, NoPublishedRuleSet, advice_now, consultation_create
@@ -29,7 +29,7 @@ from ..consultation_form import (
     score_required,
 )
 from ..forms import CANCER_QUESTIONS, LESION_HINTS, MAX_ROWS, PREFIXES, YesNoField
-from ..presenters import consultation_view, current_rules_view, score_tables
+from ..presenters import consultation_view, current_rules_view, draft_banner, score_tables
 from .access import clinician_required, own_consultation
 from .decisions import with_decisions
 
@@ -87,8 +87,9 @@ def _search_posted(post):
 def consultation_new(request):
     """Show the consultation form; on submit evaluate, store and show the advice."""
     if request.method == "GET":
-        form = ConsultationForm(_copy_data(request))
-        return _render_form(request, form)
+        if "draft" in request.GET:  # "Open in BoneCare" from an EHR's CDS Hooks card
+            return _draft_form(request)
+        return _render_form(request, ConsultationForm(_copy_data(request)))
     action = request.POST.get("action", "submit")
     if action != "submit":
         return _render_form(request, ConsultationForm.with_action(request.POST.dict(), action))
@@ -114,12 +115,17 @@ def consultation_new(request):
     return redirect("consultation-detail", pk=consultation.pk)
 
 
+def _draft_form(request):
+    """The form pre-filled from the EHR's record, with a banner saying what came from it;
+    the link's own page when it has expired, was opened by another clinician or is unknown."""
+    assessment = draft_open(key=request.GET["draft"], by=request.user)
+    if assessment is None:
+        return render(request, "options/draft_expired.html", status=404)
+    return _render_form(request, ConsultationForm(data_from_assessment(assessment)),
+                        from_record=draft_banner(assessment))
+
+
 def _copy_data(request):
-    if "draft" in request.GET:  # "Open in BoneCare" from an EHR's CDS Hooks card
-        assessment = draft_assessment(request.GET["draft"])
-        if assessment is None:
-            raise Http404("This link has expired or is not valid: open it again from the EHR.")
-        return data_from_assessment(assessment)
     source = request.GET.get("from", "")
     if not COPY_FROM.fullmatch(source):  # not "²", which isdigit() accepts and int() refuses
         return {}
@@ -147,7 +153,7 @@ def _lesion_row(lesion_form, tables):
             "score": lesion_score_text(values, tables=tables)}
 
 
-def _render_form(request, form, status=200):
+def _render_form(request, form, status=200, from_record=None):
     tables = score_tables()
     assessment = form.assessment
     questions = {cancer: assessment[name] for name, cancer in CANCER_QUESTIONS.items()}
@@ -167,6 +173,7 @@ def _render_form(request, form, status=200):
         "score_required": score_required(),
         "error_summary": form.error_summary,
         "copied_from": form.data.get("copied_from", ""),
+        "from_record": from_record,
     }
     return render(request, "options/consultation_form.html", context, status=status)
 

@@ -1,0 +1,21 @@
+"""The drafts behind "Open in BoneCare": an assessment mapped from the EHR's record, opened
+by the first clinician who follows the link, and from then on by nobody else."""
+
+from django.utils import timezone
+
+from .models import ConsultationDraft
+
+KEY_LENGTHS = range(20, 65)
+
+
+def draft_open(*, key, by):
+    """Return the assessment of a live draft for this clinician, who holds it from the first
+    time they open it; None when it is unknown, expired or held by another clinician."""
+    if not isinstance(key, str) or len(key) not in KEY_LENGTHS:
+        return None
+    now = timezone.now()
+    live = ConsultationDraft.objects.filter(key=key, expires_at__gt=now)
+    # One UPDATE decides a race between two clinicians: the second finds it held.
+    live.filter(opened_by__isnull=True).update(opened_by=by, opened_at=now)
+    draft = live.filter(opened_by=by).only("assessment").first()
+    return draft.assessment if draft is not None else None
