@@ -7,13 +7,14 @@ from guidance.selectors import NoPublishedRuleSet, citations_for, published_comp
 
 from .core import assessment_evaluate
 from .models import Consultation, EvaluationAudit, Lesion, PriorTreatment
-from .rules.vocab import ASSESSMENT_SCALAR_FIELDS
+from .rules.vocab import ASSESSMENT_SCALAR_FIELDS, CANCER_TYPES
 from .validation import AssessmentInvalid, patient_ref_normal, patient_ref_problem
 
 __all__ = [
     "AssessmentInvalid",
     "NoPublishedRuleSet",
     "advice_now",
+    "alerts_whatever_the_cancer",
     "consultation_create",
     "evaluate_assessment",
 ]
@@ -91,6 +92,28 @@ def advice_now(*, consultation: Consultation, by: AbstractBaseUser | None) -> di
                                    endpoint="GET /consultations/<id>/ (rules in force now)")
     except AssessmentInvalid:  # the contract has moved on since: say nothing rather than guess
         return None
+
+
+def alerts_whatever_the_cancer(*, data: dict, published_key: tuple | None = None) -> dict | None:
+    """Return the alerts the published rules raise for an assessment whatever its primary
+    cancer, as a result with no options, or None when there are none.
+
+    For a record that does not settle the primary cancer: no advice can be given, but cord
+    compression is an emergency whatever the cancer, and silence would read as none. Each
+    cancer type is tried; only an alert every one of them raises is returned. Nothing is
+    guessed, stored or audited here (the caller's call is audited).
+    """
+    _, compiled = published_compiled(key=published_key)
+    results = []
+    for cancer_type in CANCER_TYPES:
+        try:
+            results.append(assessment_evaluate(data={**data, "cancer_type": cancer_type},
+                                               ruleset=compiled)[1])
+        except AssessmentInvalid:
+            return None
+    common = set.intersection(*({a["code"] for a in r["alerts"]} for r in results))
+    alerts = [alert for alert in results[0]["alerts"] if alert["code"] in common]
+    return {"ruleset": results[0]["ruleset"], "options": [], "alerts": alerts} if alerts else None
 
 
 TEXT_FIELDS = ("patient_ref", "sex", "prostate_hormone_status", "treatment_intent")

@@ -15,10 +15,10 @@ from guidance.codes import OBSERVATION_LISTS
 from guidance.selectors import code_lists_published, codes_version, published_key
 from options.choices import field_name
 from options.decisions import option_rule_codes
-from options.services import evaluate_assessment
+from options.services import alerts_whatever_the_cancer, evaluate_assessment
 from options.validation import AssessmentInvalid, validate_assessment
 
-from .cards import patient_view_cards, question_card
+from .cards import alert_cards, patient_view_cards, question_card
 from .fetch import prefetch_complete
 from .fhir import request_parse
 from .hooks import PATIENT_VIEW
@@ -88,7 +88,7 @@ def hook_answer(*, service, request, client, base_url, today=None):
     if missing:
         answer.summary = {"needs": missing}
         answer.cards = _question_cards(service, request, mapped, missing, links, base_url,
-                                       codes)
+                                       codes, key)
         answer.remembered = [(card["uuid"], []) for card in answer.cards]  # for feedback
         return _draft_if_linked(answer)
     result = evaluate_assessment(data=mapped.assessment, channel=CHANNEL,
@@ -119,11 +119,15 @@ def _draft_if_linked(answer):
     return answer
 
 
-def _question_cards(service, request, mapped, missing, links, base_url, codes):
+def _question_cards(service, request, mapped, missing, links, base_url, codes, key):
+    """The cards of a record that does not settle what BoneCare needs to advise: a critical
+    alert raised whatever the missing answer (cord compression) first, then the question."""
+    alerts = alerts_whatever_the_cancer(data=mapped.assessment, published_key=key)
+    first = alert_cards(alerts, mapped, url=base_url) if alerts else []
     if service.id == PATIENT_VIEW:
-        return [question_card(mapped, missing=missing, links=links, url=base_url)]
-    return [card for card, _ in orders_cards(request, mapped, None, codes=codes,
-                                             url=base_url, links=links, missing=missing)]
+        return [*first, question_card(mapped, missing=missing, links=links, url=base_url)]
+    return [*first, *(card for card, _ in orders_cards(
+        request, mapped, None, codes=codes, url=base_url, links=links, missing=missing))]
 
 
 def _advised(result, option, status):

@@ -175,3 +175,16 @@ def test_a_procedure_that_needs_findings_links_to_a_prefilled_draft(client, cds_
 def test_an_order_hook_without_a_link_stores_no_draft(client, cds_ehr, published_ruleset):
     _cards(client, cds_ehr, ORDER_SIGN, "order-sign", "V02", [DENOSUMAB_120])
     assert not ConsultationDraft.objects.exists()
+
+
+def test_an_order_for_a_patient_with_cord_compression_and_no_settled_cancer_leads_with_it(
+        client, cds_ehr, published_ruleset):
+    request = order_request("V20", [service_request("vp", text="Vertebroplasty")])
+    entries = request["prefetch"]["conditions"]["entry"]
+    entries.append({"resource": {**entries[0]["resource"], "id": "lung", "code": {
+        "coding": [{"system": "http://snomed.info/sct", "code": "93880001"}]}}})
+    response = call(client, cds_ehr, ORDER_SIGN, request)
+    assert response.status_code == 200, response.content
+    cards = response.json()["cards"]
+    assert cards[0]["indicator"] == "critical" and "MSCC" in cards[0]["detail"]
+    assert len(cards) >= 2

@@ -123,3 +123,30 @@ def test_a_draft_opens_only_for_a_signed_in_clinician(client, cds_ehr, published
 def test_an_unknown_draft_is_not_found(clinician_client, db):
     assert clinician_client.get("/consultations/new/?draft=x" * 1).status_code == 404
     assert clinician_client.get("/consultations/new/?draft=" + "a" * 43).status_code == 404
+
+
+def _v20_with_two_cancers(hook="patient-view"):
+    """V20 (cord compression on the record) with a second cancer and no link between them:
+    the primary cancer is not settled, so no advice can be given."""
+    request = request_of("V20", hook=hook)
+    entries = request["prefetch"]["conditions"]["entry"]
+    entries.append({"resource": {**entries[0]["resource"], "id": "lung", "code": {
+        "coding": [{"system": "http://snomed.info/sct", "code": "93880001"}]}}})
+    return request
+
+
+def test_cord_compression_is_said_even_when_the_primary_cancer_is_not(client, cds_ehr,
+                                                                      published_ruleset):
+    first, question = _cards(client, cds_ehr, _v20_with_two_cancers())
+    assert first["indicator"] == "critical" and "spinal cord compression" in first["summary"]
+    assert "MSCC coordinator" in first["detail"]
+    assert question["summary"] == "Bone: BoneCare needs the primary cancer to advise"
+
+
+def test_without_cord_compression_an_unsettled_cancer_only_asks(client, cds_ehr,
+                                                                published_ruleset):
+    request = request_of("V01")
+    request["prefetch"]["conditions"]["entry"].append({"resource": {
+        **request["prefetch"]["conditions"]["entry"][0]["resource"], "id": "lung",
+        "code": {"coding": [{"system": "http://snomed.info/sct", "code": "93880001"}]}}})
+    assert [card["indicator"] for card in _cards(client, cds_ehr, request)] == ["info"]
