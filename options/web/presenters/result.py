@@ -13,6 +13,7 @@ from ...rules.texts import TextError, render
 from . import inputs
 from .patient import PATIENT_STATUS_TEXT, alert_patient_view, patient_groups
 from .scoring import score_views
+from .values import option_values
 
 # Status word and NHS tag colour: the word always says it, the colour only repeats it.
 STATUS_TAGS = {
@@ -124,6 +125,7 @@ class OptionView:
     patient_texts: list = field(default_factory=list)
     not_now_patient_texts: list = field(default_factory=list)
     missing: list = field(default_factory=list)  # in words (choices.missing_words)
+    values: list = field(default_factory=list)  # the values its deciding rules compared
 
     @property
     def discussed(self):
@@ -203,6 +205,9 @@ def consultation_view(consultation, *, patient=False):
     assessment = _named_items(consultation, result)
     options = [_option_view(item, names.get(item["option"]), documents, rows, assessment)
                for item in result.get("options", [])]
+    if not patient:
+        for view in options:
+            view.values = option_values(view.result, consultation, result)
     alerts = [{**_linked(scrub(alert), documents),
                "title": ALERT_TITLES.get(alert.get("code"), label(alert.get("code", "")))}
               for alert in result.get("alerts", [])]

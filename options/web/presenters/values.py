@@ -1,0 +1,109 @@
+"""The values behind each decision, with units, the threshold they met and where they came
+from: "Corrected calcium 1.98 mmol/L (below 2.20)", "Creatinine clearance 28.7 mL/min
+(below 30; calculated, Cockcroft–Gault from ...)".
+
+Which numbers a decision compared is read from the rules of the ruleset that gave it (through
+the define rules it asks: options.rules.thresholds), never typed here; the values are the
+stored inputs and the result's own calculated values and scores.
+"""
+
+import threading
+
+from guidance.models import RuleSet
+from guidance.selectors import ruleset_engine_rules
+
+from ...choices import field_name, label
+from ...rules.texts import format_number
+from ...rules.thresholds import ruleset_thresholds
+from .inputs import METHODS
+
+UNITS = {"corrected_calcium_mmol_l": "mmol/L", "serum_creatinine_umol_l": "µmol/L",
+         "weight_kg": "kg", "age_years": "years", "creatinine_clearance_ml_min": "mL/min"}
+DECIMALS = {"corrected_calcium_mmol_l": 2}  # as the rule texts and the form give it
+OP_WORDS = {"lt": "below {}", "le": "{} or less", "gt": "above {}", "ge": "{} or more",
+            "eq": "exactly {}", "ne": "not {}"}
+SCORE_NAMES = {"sins": "SINS", "mirels": "Mirels"}
+
+_by_ruleset = {}  # ruleset id -> {rule code: [Threshold]}; a ruleset given advice never changes
+_lock = threading.Lock()
+
+
+def _thresholds(ruleset_id):
+    found = _by_ruleset.get(ruleset_id)
+    if found is None:
+        by_rule = {}
+        rules = ruleset_engine_rules(RuleSet.objects.filter(pk=ruleset_id).first())
+        for threshold in ruleset_thresholds(rules):
+            for code in (*threshold.rules, *threshold.via):
+                by_rule.setdefault(code, []).append(threshold)
+        with _lock:
+            found = _by_ruleset[ruleset_id] = by_rule
+    return found
+
+
+def _number(fact, value):
+    decimals = DECIMALS.get(fact)
+    return f"{value:.{decimals}f}" if decimals else format_number(value)
+
+
+def _with_unit(fact, value):
+    if isinstance(value, str):
+        return label(value).lower()
+    return f"{_number(fact, value)} {UNITS.get(fact, '')}".rstrip()
+
+
+def _compared(threshold):
+    return OP_WORDS[threshold.op].format(_number(threshold.fact, threshold.value))
+
+
+def _how_calculated(consultation, derived):
+    method = METHODS.get(derived.get("method"), label(derived.get("method") or ""))
+    inputs = ", ".join(f"{field_name(name).lower()} "
+                       f"{_with_unit(name, getattr(consultation, name, None))}"
+                       for name in derived.get("from", [])
+                       if getattr(consultation, name, None) is not None)
+    return f"calculated, {method}" + (f" from {inputs}" if inputs else "")
+
+
+def _patient_value(consultation, result, threshold):
+    fact = threshold.fact
+    derived = (result.get("derived") or {}).get(fact)
+    value = derived["value"] if derived else getattr(consultation, fact, None)
+    if value is None:
+        return None
+    how = f"; {_how_calculated(consultation, derived)}" if derived else ""
+    return f"{field_name(fact)} {_with_unit(fact, value)} ({_compared(threshold)}{how})"
+
+
+def _score_values(result, threshold):
+    name = SCORE_NAMES[threshold.fact]
+    shown = []
+    for entry in result.get("scores", []):
+        total, span = entry.get(threshold.fact), entry.get(f"{threshold.fact}_range")
+        if total is None and not span:
+            continue
+        said = f"{total}" if total is not None else f"{span[0]}–{span[1]} (findings not reported)"
+        shown.append(f"{name} {said} for lesion {entry['lesion'] + 1} "
+                     f"({_compared(threshold)} decides)")
+    return shown
+
+
+def option_values(item, consultation, result):
+    """Return the values the rules that decided an option (or hold it) compared, in words."""
+    if consultation.ruleset_id is None:
+        return []
+    by_rule = _thresholds(consultation.ruleset_id)
+    codes = [item.get("decided_by"), *(r.get("rule") for r in item.get("not_now") or [])]
+    shown, seen = [], set()
+    for code in codes:
+        for threshold in by_rule.get(code, []):
+            if threshold.key in seen:
+                continue
+            seen.add(threshold.key)
+            if threshold.fact in SCORE_NAMES:
+                shown += _score_values(result, threshold)
+            else:
+                text = _patient_value(consultation, result, threshold)
+                if text:
+                    shown.append(text)
+    return shown
