@@ -145,8 +145,6 @@ def summary_links(html):
 
 @pytest.mark.parametrize(("answers", "anchor", "message"), [
     ({"cancer_type": ""}, "id_cancer_type_0", "Select the primary cancer"),
-    ({"sex": "male", "pregnant": "yes"}, "id_sex_0",
-     "Sex is male, but pregnant is answered yes: correct one of them"),
     ({"sex": "male", "pregnant": "yes"}, "id_pregnant_0",
      "Pregnant is answered yes, but sex is male: correct one of them"),
     ({"weight_kg": "12"}, "id_weight_kg", "Weight (kg) must be a number from 20 to 300"),
@@ -503,3 +501,27 @@ def test_the_calculator_logs_no_values(clinician_client, caplog):
     derive(clinician_client, {**V34_KIDNEY, "weight_kg": "9876.5"})
     assert "71.37" not in caplog.text
     assert "9876" not in caplog.text
+
+
+def test_a_man_answered_pregnant_gets_one_error_beside_the_question(clinician_client,
+                                                                   published_ruleset):
+    data = {**post(sex="male", pregnant="yes"), "action": "submit"}
+    html = clinician_client.post("/consultations/new/", data).content.decode()
+    assert summary_links(html) == [
+        ("id_pregnant_0", "Pregnant is answered yes, but sex is male: correct one of them")]
+    assert html.count("correct one of them") == 2  # in the summary and beside the question
+
+
+def test_without_javascript_the_pregnancy_question_says_it_is_for_women(clinician_client,
+                                                                        published_ruleset):
+    html = clinician_client.get("/consultations/new/").content.decode()
+    assert "If female: pregnant?" in html and ">Pregnant?<" not in html
+
+
+def test_a_blank_treatment_row_is_said_to_be_left_out(clinician_client, published_ruleset):
+    data = {**post(**{"prior-TOTAL_FORMS": "2", "prior-0-treatment": "opioid",
+                      "prior-0-response": "ongoing"}), "action": "submit"}
+    response = clinician_client.post("/consultations/new/", data, follow=True)
+    html = response.content.decode()
+    assert "Treatment 2 was left blank, so it was not recorded." in html
+    assert len(Consultation.objects.get().to_assessment()["prior_treatments"]) == 1

@@ -154,6 +154,13 @@ class ConsultationForm:
                 data[name] = items
         return data
 
+    def ignored_rows(self):
+        """Say each lesion or treatment row left blank, which contract() left out."""
+        kinds = {"lesions": "Lesion", "prior_treatments": "Treatment"}
+        return [f"{kinds[name]} {row + 1} was left blank, so it was not recorded."
+                for name in FORMSETS for row in range(len(self.formset(name).forms))
+                if row not in self.rows[name]]
+
     def type_errors(self):
         """Return the parsing errors as contract-style {path, message} pairs."""
         errors = [{"path": name, "message": messages[0], "parsed": True}
@@ -165,7 +172,13 @@ class ConsultationForm:
         return errors
 
     def add_errors(self, errors):
-        """Show each error beside its field and in the summary, in the order of the page."""
+        """Show each error beside its field and in the summary, in the order of the page.
+
+        The one conflict of sex and pregnancy is said once, beside the pregnancy question.
+        """
+        if any(e["path"] == "pregnant" for e in errors):
+            errors = [e for e in errors if not (
+                e["path"] == "sex" and e["message"].startswith(REWORDED["sex"][0]))]
         placed = [self._place(error) for error in errors]
         placed.sort(key=lambda item: item[0])
         self.error_summary = [{"text": text, "href": f"#{anchor}"}

@@ -108,7 +108,7 @@ LABELS = {
     "uncorrectable_coagulopathy": "Coagulopathy that cannot be corrected?",
     "active_infection": "Active infection (systemic, or at the target site)?",
     "cement_allergy": "Allergy to bone cement or contrast?",
-    "pregnant": "Pregnant?",
+    "pregnant": "If female: pregnant?",
     "site": "Site",
     "level": "Vertebral level",
     "lesion_type": "Lesion type",

@@ -2,6 +2,7 @@
 
 import re
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import F, Value
 from django.db.models.functions import Replace
@@ -112,6 +113,8 @@ def consultation_new(request):
     except NoPublishedRuleSet:
         form.error_summary = [{"text": NO_RULESET, "href": "#main-content"}]
         return _render_form(request, form, status=503)
+    for text in form.ignored_rows():
+        messages.info(request, text)
     return redirect("consultation-detail", pk=consultation.pk)
 
 
