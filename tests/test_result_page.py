@@ -261,3 +261,16 @@ def test_every_case_renders_every_page(clinician_client, clinician, published_ru
         consultation = consultation_create(data=assessment(case), channel="form", by=clinician)
         for kind in ("result", "clinician", "patient"):
             page(clinician_client, kind, consultation)
+
+
+def test_a_hold_is_said_once_per_option_and_styled_apart_from_status(
+        clinician_client, clinician, published_ruleset):
+    consultation = consultation_for("V01-not-now", clinician)
+    html = page(clinician_client, "result", consultation)
+    section = re.search(r'data-option-detail="denosumab".*?</section>', html, re.S).group(0)
+    for reason in option(consultation.result, "denosumab")["not_now"]:
+        assert section.count(reason["text"].replace("'", "&#x27;")) == 1
+    # "Not now" is never the colour of a status: a hold is not a refusal.
+    assert 'nhsuk-tag--purple bc-not-now" data-not-now>Not now' in row(html, "denosumab")
+    assert "nhsuk-tag--purple" not in "".join(
+        re.findall(r'<strong class="nhsuk-tag[^"]*" data-status', html))

@@ -147,6 +147,12 @@ class OptionView:
         return self.criteria(None)
 
     @property
+    def decided_said_first(self):
+        """True when the deciding rule is the hold itself, already said as what comes first."""
+        return bool(self.decided) and any(r.get("rule") == self.decided.get("rule")
+                                          for r in self.not_now)
+
+    @property
     def not_now_said(self):
         """True when the stored summary already says what must happen first."""
         summary = self.result.get("summary", "")
