@@ -25,6 +25,7 @@ __all__ = [
     "published_key",
     "ruleset_compile",
     "ruleset_compiled",
+    "ruleset_text_sources",
     "ruleset_engine_rules",
     "ruleset_get_published",
 ]
@@ -138,6 +139,20 @@ def published_compiled(key=None):
     if key is None or key[0] is None:
         raise NoPublishedRuleSet("No ruleset is published: an editor must publish one.")
     return _cached(key, lambda: RuleSet.objects.get(pk=key[0]))
+
+
+TEXT_EFFECTS = ("condition", "caution", "note")
+
+
+def ruleset_text_sources(ruleset) -> dict:
+    """Return {(option, text as shown): its rule's reason (rule, guidance, section)} for the
+    conditions, cautions and notes of a ruleset that has given advice (never changes)."""
+    if ruleset is None or ruleset.published_at is None:
+        return {}
+    _, compiled = ruleset_compiled(ruleset)
+    return {(option, item.reason["text"]): item.reason
+            for option, rules in compiled.by_option.items()
+            for effect in TEXT_EFFECTS for item in rules[effect]}
 
 
 def define_names(ruleset, *, exclude_pk=None):

@@ -4,10 +4,15 @@ import re
 from dataclasses import dataclass, field
 
 from guidance.models import Rule
-from guidance.selectors import citations_for, define_names, replacements_for
+from guidance.selectors import (
+    citations_for,
+    define_names,
+    replacements_for,
+    ruleset_text_sources,
+)
 
 from ...choices import label, missing_in_words, summary_in_words
-from ...citations import citation_view
+from ...citations import citation_of, citation_view
 from ...models import TreatmentOption
 from ...rules.texts import TextError, render
 from . import inputs
@@ -126,6 +131,7 @@ class OptionView:
     not_now_patient_texts: list = field(default_factory=list)
     missing: list = field(default_factory=list)  # in words (choices.missing_words)
     values: list = field(default_factory=list)  # the values its deciding rules compared
+    sourced: dict = field(default_factory=dict)  # conditions, cautions, notes with a source
 
     @property
     def discussed(self):
@@ -212,8 +218,16 @@ def consultation_view(consultation, *, patient=False):
     options = [_option_view(item, names.get(item["option"]), documents, rows, assessment)
                for item in result.get("options", [])]
     if not patient:
+        sources = ruleset_text_sources(consultation.ruleset)
         for view in options:
             view.values = option_values(view.result, consultation, result)
+            view.sourced = {kind: [{"text": text, **_source_of(sources, view.slug, text)}
+                                   for text in view.result.get(kind, [])]
+                            for kind in ("conditions", "cautions", "notes")}
+        _cite_also(documents, consultation, result, options)
+        for view in options:
+            view.sourced = {kind: [_linked(item, documents) for item in items]
+                            for kind, items in view.sourced.items()}
     alerts = [{**_linked(scrub(alert), documents),
                "title": ALERT_TITLES.get(alert.get("code"), label(alert.get("code", "")))}
               for alert in result.get("alerts", [])]
@@ -231,6 +245,28 @@ def consultation_view(consultation, *, patient=False):
         context["patient_alerts"] = [
             alert_patient_view(a, rows.patient_text(a)) for a in alerts]
     return context
+
+
+def _source_of(sources, option, text):
+    reason = sources.get((option, text))
+    return {"guidance": reason["guidance"], "section": reason["section"]} if reason else {}
+
+
+SCORE_DOCUMENTS = {"sins": "SINS-2010", "mirels": "MIRELS-1989"}
+
+
+def _cite_also(documents, consultation, result, options):
+    """Add to the cited documents those that a shown condition, caution or note cites, and
+    the score's own paper wherever a score is shown, as the ruleset that gave the advice
+    holds them (a ruleset's documents never change once it has given advice)."""
+    codes = {item.get("guidance") for view in options for items in view.sourced.values()
+             for item in items}
+    codes |= {SCORE_DOCUMENTS[kind] for entry in result.get("scores", [])
+              for kind in SCORE_DOCUMENTS if kind in entry}
+    codes -= set(documents) | {None, ""}
+    if codes and consultation.ruleset_id is not None:
+        for document in consultation.ruleset.documents.filter(code__in=codes):
+            documents[document.code] = citation_view(citation_of(document))
 
 
 def _named_items(consultation, result):

@@ -1,0 +1,48 @@
+"""Guidance cited lists every document that a shown rule, condition, caution, hold or alert
+cites, and the score's own paper wherever a score is shown; each condition, caution and note
+carries its source."""
+
+import re
+
+import pytest
+
+from options.services import consultation_create
+from tests.guidance_builders import shared_assessment
+
+pytestmark = pytest.mark.django_db
+
+
+def _cited(html):
+    block = html[html.index("Guidance cited"):]
+    return set(re.findall(r'data-document="([^"]+)"', block))
+
+
+def _spinal_case():
+    """A breast cancer with a painful collapsed L1 metastasis: vertebral augmentation is
+    considered, under conditions IPG12 and IPG166 set, and SINS is scored."""
+    data = shared_assessment("V01")
+    data["lesions"] = [{"site": "spine", "level": "L1", "lesion_type": "lytic",
+                        "pain": "mechanical", "collapse": "under_50", "alignment": "normal",
+                        "posterolateral": "none", "retropulsion": False}]
+    data["prior_treatments"] = [{"treatment": "opioid", "response": "inadequate",
+                                 "weeks_ago": 4}]
+    return data
+
+
+def test_a_spinal_case_cites_ipg12_ipg166_and_sins(published_ruleset, clinician,
+                                                  clinician_client):
+    given = consultation_create(data=_spinal_case(), channel="form", by=clinician)
+    statuses = {o["option"]: o["status"] for o in given.result["options"]}
+    assert statuses["vertebroplasty"] in ("recommended", "consider"), statuses
+    html = clinician_client.get(f"/consultations/{given.pk}/").content.decode()
+    assert {"IPG12", "IPG166", "SINS-2010"} <= _cited(html)
+
+
+def test_each_condition_names_its_source(published_ruleset, clinician, clinician_client):
+    given = consultation_create(data=_spinal_case(), channel="form", by=clinician)
+    html = clinician_client.get(f"/consultations/{given.pk}/").content.decode()
+    section = re.search(r'data-option-detail="vertebroplasty".*?</section>', html, re.S)
+    conditions = re.search(r"Conditions, each with its source</h3>\s*<ul>(.*?)</ul>",
+                           section.group(0), re.S).group(1)
+    items = re.findall(r"<li>(.*?)</li>", conditions, re.S)
+    assert items and all('class="bc-source"' in item for item in items), items
