@@ -6,11 +6,15 @@ import sys
 
 
 def main():
-    """Run administrative tasks."""
+    """Run administrative tasks; a configuration mistake is said in one line, not a trace."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bonecare.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    try:
+        execute_from_command_line(sys.argv)
+    except ImproperlyConfigured as error:
+        sys.exit(f"BoneCare cannot start: {error}")
 
 
 if __name__ == "__main__":

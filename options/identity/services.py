@@ -53,7 +53,8 @@ def _sign_in_once(config, claims, request):
             if identity is not None:
                 user_roles_set(identity.user, set())
             return _refused(request, identity.user if identity else None, subject, "no_role",
-                            username=_username_claim(claims))
+                            username=_username_claim(claims),
+                            detail=_no_role_detail(claims, config))
         user = identity.user if identity else _account_create(config, claims)
         _profile_update(user, claims, roles)
         user_roles_set(user, roles)
@@ -61,10 +62,19 @@ def _sign_in_once(config, claims, request):
     return SignInOutcome(user=user)
 
 
-def _refused(request, user, subject, reason, username=""):
+def _refused(request, user, subject, reason, username="", detail=""):
     event_record(kind="sign_in_failed", request=request, user=user, source="provider",
-                 subject=subject, reason=reason, username=username)
+                 subject=subject, reason=f"{reason}: {detail}" if detail else reason,
+                 username=username)
     return SignInOutcome(refusal=reason)
+
+
+def _no_role_detail(claims, config):
+    """Say why no role was found, naming the claims that came (never their values)."""
+    if config.roles_claim not in claims:
+        return (f"no {config.roles_claim!r} claim (request it from the provider); claims "
+                f"present: {', '.join(sorted(map(str, claims)))}")
+    return f"{config.roles_claim!r} held none of the values mapped to a role"
 
 
 def user_roles_set(user, role_keys):
@@ -114,6 +124,8 @@ def _profile_update(user, claims, role_keys):
     """Refresh name and e-mail from the claims (shown, never matched on) and admin access."""
     user.first_name = str(claims.get("given_name") or "")[:150]
     user.last_name = str(claims.get("family_name") or "")[:150]
+    if not (user.first_name or user.last_name):  # Entra ID sends `name` alone by default
+        user.first_name = str(claims.get("name") or "")[:150]
     user.email = str(claims.get("email") or "")[:254]
     user.is_staff = user.is_superuser or any(ROLES[key].is_staff for key in role_keys)
     user.save(update_fields=["first_name", "last_name", "email", "is_staff"])

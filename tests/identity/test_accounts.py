@@ -104,7 +104,8 @@ def test_losing_every_role_refuses_sign_in_and_removes_the_roles(db, config):
     outcome = sign_in(config, "sub-1", ["Finance"])
     assert (outcome.user, outcome.refusal) == (None, "no_role")
     assert groups(user) == set()
-    assert kinds(kind="sign_in_failed") == [("sign_in_failed", "no_role")]
+    assert kinds(kind="sign_in_failed") == [
+        ("sign_in_failed", "no_role: 'roles' held none of the values mapped to a role")]
 
 
 def test_a_deactivated_account_stays_out_whatever_the_provider_says(db, config, admin_user):
@@ -201,3 +202,22 @@ def test_the_account_audit_cannot_be_edited_in_the_admin(administrator, client, 
     assert client.get("/admin/identity/accountevent/").status_code == 200
     response = client.post(f"/admin/identity/accountevent/{event.pk}/change/", {"reason": "x"})
     assert response.status_code == 403
+
+
+def test_without_the_roles_claim_the_audit_names_the_claims_that_came(db, config):
+    request = RequestFactory().get("/accounts/oidc/callback/", REMOTE_ADDR="10.1.2.3")
+    outcome = provider_sign_in(config=config, request=request, claims={
+        "sub": "sub-9", "name": "Dee Jones", "email": "dee@example.nhs.uk"})
+    assert outcome.refusal == "no_role"
+    (reason,) = [r for _, r in kinds(kind="sign_in_failed")]
+    assert reason == ("no_role: no 'roles' claim (request it from the provider); claims "
+                      "present: email, name, sub")
+    assert "Dee" not in reason and "example.nhs.uk" not in reason
+
+
+def test_a_provider_sending_only_name_gives_the_account_its_name(db, config):
+    user = sign_in(config, "sub-7", ["Clin"], name="Dee Jones").user
+    assert user.get_full_name() == "Dee Jones"
+    user = sign_in(config, "sub-7", ["Clin"], given_name="Dee", family_name="Jones",
+                   name="Someone Else").user
+    assert (user.first_name, user.last_name) == ("Dee", "Jones")

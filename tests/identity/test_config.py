@@ -169,3 +169,38 @@ def test_a_role_added_to_the_roles_module_is_mapped_with_no_change_here(monkeypa
     monkeypatch.setattr(identity_config, "ROLES", {**roles.ROLES, pharmacist.key: pharmacist})
     provider = configure(**ENTRA, ROLE_PHARMACIST="BoneCare.Pharmacy")
     assert provider.role_values["pharmacist"] == {"BoneCare.Pharmacy"}
+
+
+def test_a_misspelt_variable_stops_start_up_with_its_message_alone():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DJANGO_DEBUG": "true", "BONECARE_OIDC_ISSUER": "https://idp.example",
+           "BONECARE_OIDC_CLIENTID": "x"}
+    done = subprocess.run([sys.executable, "manage.py", "check"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    lines = [line for line in done.stderr.splitlines() if "axes" not in line]
+    assert lines == ["BoneCare cannot start: BONECARE_OIDC_CLIENTID is not a setting BoneCare "
+                     "knows."]
+
+
+def test_the_readmes_example_environments_load_in_a_shell(tmp_path):
+    """`set -a; . /etc/bonecare.env` must not break on the README's own example values."""
+    import re
+    import subprocess
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    lines = re.findall(r"^BONECARE_[A-Z0-9_]+=.*$", readme, re.M)
+    assert len(lines) >= 10
+    env_file = tmp_path / "bonecare.env"
+    env_file.write_text("\n".join(lines) + "\n")
+    done = subprocess.run(["bash", "-c", f"set -a; . {env_file}; set +a; "
+                           "printf %s \"$BONECARE_OIDC_DISPLAY_NAME\""],
+                          capture_output=True, text=True, timeout=30)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert " " in done.stdout  # a value with a space arrived whole
