@@ -168,7 +168,7 @@ BONECARE_RULE_REVIEW_OVERRIDE_SHARE = float(
 BONECARE_RULE_REVIEW_MIN_DECISIONS = int(os.environ.get("BONECARE_RULE_REVIEW_MIN_DECISIONS", "5"))
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "consultation-list"
+LOGIN_REDIRECT_URL = "home"  # each role's own page (options.identity.views.role_home)
 LOGOUT_REDIRECT_URL = "login"
 
 # Hospital sign-in through the trust's OpenID Connect provider (options/identity, README

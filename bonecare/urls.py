@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from options.failure import healthz, readyz
 from options.identity import views as identity_views
@@ -19,7 +18,7 @@ urlpatterns = [
     # Sign-in, local or through the hospital's identity provider, and sign-out (issue 13).
     path("accounts/", include("options.identity.urls")),
     path("consultations/", include("options.web.urls")),
-    path("", RedirectView.as_view(pattern_name="consultation-list"), name="home"),
+    path("", identity_views.role_home, name="home"),
     path("api/", include("options.api.urls")),
     path("", include("options.cds_hooks.urls")),
 ]

@@ -31,7 +31,8 @@ def test_sign_in_page_is_public_and_signs_a_clinician_in(client, doctor):
     assert client.get("/accounts/login/").status_code == 200
     response = sign_in(client, doctor.username, PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == "/consultations/"
+    assert response["Location"] == "/"  # the role's home, which sends a clinician on
+    assert client.get("/")["Location"] == "/consultations/"
     assert client.get("/consultations/").status_code == 200
 
 

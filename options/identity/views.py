@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_POST
 
-from options.roles import ROLES
+from options.roles import CLINICIAN, EDITOR, ROLES, SAFETY_OFFICER, role_held
 from options.sign_in import SignInForm
 
 from .backends import PROVIDER_BACKEND
@@ -46,8 +46,28 @@ class SignInView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
 
+def role_home(request):
+    """Send each person to the page their role works from: a clinician to their
+    consultations, a guidance editor or clinical safety officer to the rules console."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("login")
+    if role_held(user, CLINICIAN):
+        return redirect("consultation-list")
+    if role_held(user, EDITOR) or role_held(user, SAFETY_OFFICER):
+        return redirect("admin:guidance_ruleset_changelist")
+    return render(request, "identity/no_access.html",
+                  {"roles": [role.group for role in ROLES.values()]}, status=403)
+
+
 def admin_sign_in(request, extra_context=None):
-    """The admin's own sign-in page for passwords alone; BoneCare's with a provider."""
+    """The admin's own sign-in page for passwords alone; BoneCare's with a provider.
+
+    Someone signed in who is not admin staff is told the console is not theirs, rather than
+    sent to sign in again (which, with a provider, came straight back here: a loop).
+    """
+    if request.user.is_authenticated and not request.user.is_staff:
+        return render(request, "identity/admin_not_for_you.html", status=403)
     if settings.BONECARE_LOCAL_SIGN_IN and provider_config() is None:
         return admin.site.login(request, extra_context)
     target = request.GET.get("next") or reverse("admin:index")
