@@ -47,7 +47,8 @@ def record_decision(page, consultation, option):
     section = page.locator(f"#decision-{option}")
     section.locator("summary").click()
     section.get_by_label("The MDT disagrees with this advice").check()
-    section.get_by_label("Reason (optional)").select_option("evidence_moved_on")
+    section.get_by_label("Reason (needed when not going ahead or the MDT disagrees)").select_option(
+        "evidence_moved_on")
     section.get_by_label("Comment (optional)").fill("MDT: start after the dental review")
     section.get_by_role("button", name="Record decision").click()
     page.wait_for_url(f"**/consultations/{consultation.pk}/#option-{option}")

@@ -62,7 +62,11 @@ def test_a_clinician_records_a_decision_on_the_result_page(consultation, clinici
     ({"denosumab-outcome": "accepted"}, "Select a valid choice"),
     ({"denosumab-outcome": "going_ahead", "denosumab-reason_code": "x"}, "Select a valid"),
     ({"denosumab-outcome": "going_ahead", "denosumab-comment": "x" * 2001}, "at most 2000"),
-], ids=["no-outcome", "cds-outcome", "bad-reason", "long-comment"])
+    ({"denosumab-outcome": "mdt_disagrees"}, "Choose a reason, or say why in the comment"),
+    ({"denosumab-outcome": "not_going_ahead", "denosumab-comment": "  "},
+     "Choose a reason, or say why in the comment"),
+], ids=["no-outcome", "cds-outcome", "bad-reason", "long-comment", "mdt-without-reason",
+        "not-going-ahead-without-reason"])
 def test_a_bad_decision_is_refused_beside_the_field(consultation, clinician_client, data,
                                                    message):
     response = clinician_client.post(

@@ -26,10 +26,21 @@ class DecisionForm(forms.Form):
                                 choices=[(o, OUTCOME_LABELS[o]) for o in RESULT_PAGE_OUTCOMES],
                                 error_messages={"required": "Choose what was decided"})
     reason_code = forms.ChoiceField(
-        label="Reason (optional)", required=False,
+        label="Reason (needed when not going ahead or the MDT disagrees)", required=False,
         choices=[("", "No reason given"), *choices(vocab.DECISION_REASONS)])
     comment = forms.CharField(label="Comment (optional)", required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 2}))
+
+    # A decision against the advice, or not to act, is read by the editors who review the
+    # rules: without a reason it cannot tell them anything.
+    NEEDS_REASON = ("not_going_ahead", "mdt_disagrees")
+
+    def clean(self):
+        cleaned = super().clean()
+        if (cleaned.get("outcome") in self.NEEDS_REASON and not cleaned.get("reason_code")
+                and not (cleaned.get("comment") or "").strip()):
+            self.add_error("reason_code", "Choose a reason, or say why in the comment")
+        return cleaned
 
 
 def decisions_by_option(consultation):
