@@ -156,7 +156,8 @@ def ruleset_impact(*, draft, published, consultations_limit=DEFAULT_CONSULTATION
     """Show which scenarios and stored consultations would change, option by option.
 
     Scenarios are the draft's own expectations' cases. Consultations are the most recent
-    `consultations_limit`, labelled by position, never by patient reference or id.
+    `consultations_limit`, labelled "Recent case N" by position (newest first): never by patient
+    reference or id, nor in a form that reads as a consultation number.
     """
     comparison = _Comparison(ruleset_compiled(published)[1], ruleset_compiled(draft)[1])
     cases = ruleset_expectations(draft)
@@ -164,7 +165,7 @@ def ruleset_impact(*, draft, published, consultations_limit=DEFAULT_CONSULTATION
                                       "scenarios")
     consultations = stored_assessments(limit=consultations_limit)
     consultation_rows, skipped = comparison.run(
-        ((f"Consultation {number}", label(cancer), data)
+        ((f"Recent case {number}", label(cancer), data)
          for number, (_, cancer, data) in enumerate(consultations, start=1)), "consultations")
     return Impact(draft=draft, published=published, scenarios=scenario_rows,
                   scenarios_checked=len(cases), consultations=consultation_rows,

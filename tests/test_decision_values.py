@@ -26,7 +26,7 @@ def test_a_held_bisphosphonate_shows_the_calcium_that_held_it(published_ruleset,
     assert "Corrected calcium 1.98 mmol/L (below 2.20)" in _values(html, "bisphosphonate")
     assert "Corrected calcium 1.98 mmol/L (below 2.20)" in _values(html, "denosumab")
     printed = clinician_client.get(f"/consultations/{given.pk}/print/clinician/")
-    assert "Corrected calcium 1.98 mmol/L (below 2.20)" in printed.content.decode()
+    assert "1.98 mmol/L" in printed.content.decode()  # among its inputs: one A4 page
 
 
 def test_the_lung_case_shows_its_calculated_clearance_and_its_inputs(

@@ -188,7 +188,7 @@ def test_an_editor_drafts_and_submits_and_a_safety_officer_approves_in_the_brows
 
     # 4. Preview impact: status and hold change, anonymised.
     page = client.get(reverse("admin:guidance_ruleset_impact", args=[draft.pk])).content.decode()
-    assert "ED-CALCIUM-215" in page and "Consultation 1" in page
+    assert "ED-CALCIUM-215" in page and "Recent case 1" in page
     assert "TH-CALCIUM-2.15" in page
     assert "contraindicated &rarr; recommended: 3" in page
     assert "on hold &rarr; not on hold: 3" in page

@@ -236,7 +236,7 @@ def test_impact_preview_counts_scenarios_and_consultations_option_by_option(
     assert (impact.scenarios_checked, impact.consultations_checked) == (
         len(scenario_files()) + len(threshold_scenario_files()) + 1, 3)
     assert [row.label for row in impact.scenarios] == ["ED-CALCIUM-215", "TH-CALCIUM-2.15"]
-    assert [row.label for row in impact.consultations] == ["Consultation 2", "Consultation 3"]
+    assert [row.label for row in impact.consultations] == ["Recent case 2", "Recent case 3"]
     assert all(row.changes == [("denosumab", "contraindicated", "recommended")]
                for row in impact.scenarios + impact.consultations)
     assert all(row.holds == [("bisphosphonate", True, False)]
@@ -245,8 +245,8 @@ def test_impact_preview_counts_scenarios_and_consultations_option_by_option(
     status, hold = rows["denosumab"]
     assert (status.scenarios, status.consultations) == (2, 2)
     assert status.transition_list == [(("contraindicated", "recommended"), 4)]
-    assert status.examples == ["ED-CALCIUM-215", "TH-CALCIUM-2.15", "Consultation 2",
-                               "Consultation 3"]
+    assert status.examples == ["ED-CALCIUM-215", "TH-CALCIUM-2.15", "Recent case 2",
+                               "Recent case 3"]
     status, hold = rows["bisphosphonate"]
     assert (status.total, hold.scenarios, hold.consultations) == (0, 2, 2)
     assert hold.transition_list == [((True, False), 4)]

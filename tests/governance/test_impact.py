@@ -29,7 +29,7 @@ def test_a_threshold_that_holds_a_bisphosphonate_is_reported_as_a_hold_change(
     hold = impact.by_option["bisphosphonate"]["hold"]
     assert status.total == 0
     assert (hold.consultations, hold.transition_list) == (2, [((False, True), 2)])
-    assert hold.examples == ["Consultation 2", "Consultation 3"]
+    assert hold.examples == ["Recent case 2", "Recent case 3"]
     figures = impact.figures()["options"]["bisphosphonate"]["hold"]
     assert figures == {"scenarios": 0, "consultations": 2,
                        "transitions": [["not on hold", "on hold", 2]]}
