@@ -72,6 +72,12 @@ class DraftContentAdmin(HistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["ruleset", "code"] if obj is not None else []
 
+    def get_fields(self, request, obj=None):
+        # A row that cannot change (not in a draft) asks for no reason.
+        if obj is not None and not self.has_change_permission(request, obj):
+            return [name for name in self.fields if name != "change_reason"]
+        return self.fields
+
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
         return allowed and (obj is None or obj.ruleset.state == RuleSet.DRAFT)
@@ -100,11 +106,6 @@ class GuidanceDocumentAdmin(DraftContentAdmin):
     list_select_related = ["ruleset"]
     fields = ["ruleset", "code", "title", "url", "publisher", "published", "last_reviewed",
               "next_review_due", "evidence_note", "replaced_by", "change_reason"]
-
-    def get_fields(self, request, obj=None):
-        if obj is not None and not self.has_change_permission(request, obj):
-            return [name for name in self.fields if name != "change_reason"]
-        return self.fields
 
     def content_save(self, obj, *, by, reason):
         document_save(document=obj, by=by, reason=reason)
@@ -169,11 +170,6 @@ class CodeListEntryAdmin(DraftContentAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["ruleset", "code_list", "system", "code"] if obj is not None else []
-
-    def get_fields(self, request, obj=None):
-        if obj is not None and not self.has_change_permission(request, obj):
-            return [name for name in self.fields if name != "change_reason"]
-        return self.fields
 
     def content_save(self, obj, *, by, reason):
         code_entry_save(entry=obj, by=by, reason=reason)
