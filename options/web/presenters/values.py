@@ -9,7 +9,6 @@ stored inputs and the result's own calculated values and scores.
 
 import threading
 
-from guidance.models import RuleSet
 from guidance.selectors import ruleset_engine_rules
 
 from ...choices import field_name, label
@@ -24,20 +23,23 @@ OP_WORDS = {"lt": "below {}", "le": "{} or less", "gt": "above {}", "ge": "{} or
             "eq": "exactly {}", "ne": "not {}"}
 SCORE_NAMES = {"sins": "SINS", "mirels": "Mirels"}
 
-_by_ruleset = {}  # ruleset id -> {rule code: [Threshold]}; a ruleset given advice never changes
+# (ruleset id, publication time) -> {rule code: [Threshold]}: a ruleset that has given advice
+# never changes, and its publication time keeps a reused id (SQLite) from naming another.
+_by_ruleset = {}
 _lock = threading.Lock()
 
 
-def _thresholds(ruleset_id):
-    found = _by_ruleset.get(ruleset_id)
+def _thresholds(ruleset):
+    key = (ruleset.pk, ruleset.published_at)
+    found = _by_ruleset.get(key)
     if found is None:
         by_rule = {}
-        rules = ruleset_engine_rules(RuleSet.objects.filter(pk=ruleset_id).first())
+        rules = ruleset_engine_rules(ruleset)
         for threshold in ruleset_thresholds(rules):
             for code in (*threshold.rules, *threshold.via):
                 by_rule.setdefault(code, []).append(threshold)
         with _lock:
-            found = _by_ruleset[ruleset_id] = by_rule
+            found = _by_ruleset[key] = by_rule
     return found
 
 
@@ -92,7 +94,7 @@ def option_values(item, consultation, result):
     """Return the values the rules that decided an option (or hold it) compared, in words."""
     if consultation.ruleset_id is None:
         return []
-    by_rule = _thresholds(consultation.ruleset_id)
+    by_rule = _thresholds(consultation.ruleset)
     codes = [item.get("decided_by"), *(r.get("rule") for r in item.get("not_now") or [])]
     shown, seen = [], set()
     for code in codes:
