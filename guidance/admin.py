@@ -291,7 +291,7 @@ class RuleAdmin(HistoryAdmin):
         (None, {"fields": ["ruleset", "code", "lock_version"]}),
         ("What it decides", {"fields": ["option", "effect", "status", "priority", "defines",
                                         "temporary", "alert_code", "alert_severity"]}),
-        ("Source", {"fields": ["guidance", "section"]}),
+        ("Source", {"fields": ["guidance", "section", "bonecare_default"]}),
         ("What people read", {"fields": ["text", "patient_text"],
                               "description": TEXT_HELP}),
         ("For editors only", {"fields": ["editor_note"]}),

@@ -12,13 +12,18 @@ import json
 from .models import EXPECTATION_FIELDS, Expectation, RuleSet
 from .transfer import ruleset_file
 
+ADDED_LATER = {"bonecare_default": False}  # rule field: its default
 CASE_FIELDS = ("code", "title", "assessment", *EXPECTATION_FIELDS, "note")
 
 
 def ruleset_content(ruleset: RuleSet) -> dict:
     """Return the ruleset's rules, documents, code lists and expectations as plain data."""
     content = ruleset_file(ruleset)
-    content["rules"] = sorted(content["rules"], key=lambda rule: rule["code"])
+    # A field added later is left out where it holds its default, so that a ruleset
+    # published before it existed keeps the digest it was approved and published with.
+    content["rules"] = sorted(({key: value for key, value in rule.items()
+                                if key not in ADDED_LATER or value != ADDED_LATER[key]}
+                               for rule in content["rules"]), key=lambda rule: rule["code"])
     content["expectations"] = list(Expectation.objects.filter(ruleset=ruleset)
                                    .order_by("code").values(*CASE_FIELDS))
     return content

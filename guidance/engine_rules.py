@@ -19,6 +19,7 @@ ENGINE_FIELDS = (
     "alert_severity",
     "defines",
     "temporary",
+    "bonecare_default",
     "editor_note",
 )
 

@@ -80,7 +80,8 @@ class RuleAdminForm(forms.ModelForm):
         model = Rule
         fields = ["ruleset", "code", "option", "effect", "status", "priority", "defines",
                   "alert_code", "alert_severity", "guidance", "section", "text",
-                  "patient_text", "temporary", "editor_note", "condition", "lock_version"]
+                  "patient_text", "temporary", "bonecare_default", "editor_note", "condition",
+                  "lock_version"]
         widgets = {
             "lock_version": forms.HiddenInput,
             "condition": PrettyJSONWidget,

@@ -25,6 +25,7 @@ __all__ = [
     "published_key",
     "ruleset_compile",
     "ruleset_compiled",
+    "ruleset_bonecare_defaults",
     "ruleset_text_sources",
     "ruleset_engine_rules",
     "ruleset_get_published",
@@ -153,6 +154,14 @@ def ruleset_text_sources(ruleset) -> dict:
     return {(option, item.reason["text"]): item.reason
             for option, rules in compiled.by_option.items()
             for effect in TEXT_EFFECTS for item in rules[effect]}
+
+
+def ruleset_bonecare_defaults(ruleset) -> frozenset:
+    """Return the codes of the rules that are BoneCare's own defaults where the guidance is
+    silent or unclear, in a ruleset that has given advice."""
+    if ruleset is None or ruleset.published_at is None:
+        return frozenset()
+    return ruleset_compiled(ruleset)[1].bonecare_defaults
 
 
 def define_names(ruleset, *, exclude_pk=None):

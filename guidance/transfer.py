@@ -20,7 +20,7 @@ DOCUMENT_FIELDS = ("title", "url", "publisher", "published", "last_reviewed",
 DOCUMENT_DATES = ("published", "last_reviewed", "next_review_due")
 RULE_FIELDS = ("option", "effect", "status", "priority", "condition", "section", "text",
                "patient_text", "alert_code", "alert_severity", "defines", "temporary",
-               "editor_note")
+               "bonecare_default", "editor_note")
 CODE_FIELDS = ("code_list", "system", "code", "value", "display", "evidence", "active")
 FILE_KEYS = ("version", "title", "notes", "documents", "rules", "code_lists")
 MAX_ERRORS = 50
@@ -72,8 +72,9 @@ def _rule_field_errors(item, path, documents):
         problem = _text_error(item.get(name), model=Rule, name=name, required=True)
         if problem:
             errors.append(f"{path}.{name}: {problem}")
-    if not isinstance(item.get("temporary", False), bool):
-        errors.append(f"{path}.temporary: must be true or false")
+    for name in ("temporary", "bonecare_default"):
+        if not isinstance(item.get(name, False), bool):
+            errors.append(f"{path}.{name}: must be true or false")
     for name in ("option", "status", "section", "patient_text", "alert_code",
                  "alert_severity", "defines", "editor_note"):
         if name in item:

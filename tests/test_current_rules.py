@@ -43,9 +43,9 @@ def test_a_threshold_published_since_names_the_option_that_now_differs(
     assert f"The rules in force now ({draft.version}) would advise differently" in box
     assert "Denosumab: now contraindicated (was recommended)." in box and "2.40" in box
     assert "Bisphosphonate: now on hold. First: Correct" in box
-    assert "as it was given under 2026.2" in box
+    assert "as it was given under 2026.3" in box
     assert _glance_status(html, "denosumab") == "recommended"  # the advice as given
     assert EvaluationAudit.objects.count() == audits + 1
 
     html = clinician_client.get(f"/consultations/{same.pk}/").content.decode()
-    assert f"Current rules ({draft.version}) give the same advice as 2026.2" in _box(html)
+    assert f"Current rules ({draft.version}) give the same advice as 2026.3" in _box(html)

@@ -256,7 +256,7 @@ def test_rolling_back_from_the_console(guidance_editor_client, published_ruleset
 def test_export_downloads_the_ruleset_as_json(guidance_editor_client, published_ruleset):
     response = guidance_editor_client.get(
         reverse("admin:guidance_ruleset_export", args=[published_ruleset.pk]))
-    assert response["Content-Disposition"] == 'attachment; filename="ruleset-2026.2.json"'
+    assert response["Content-Disposition"] == 'attachment; filename="ruleset-2026.3.json"'
     assert len(json.loads(response.content)["rules"]) == 128
 
 
@@ -266,10 +266,10 @@ def upload(data, name="ruleset.json"):
 
 
 def test_an_uploaded_ruleset_becomes_a_draft(guidance_editor_client, published_ruleset):
-    data = {**default_ruleset_data(), "version": "2026.2-review"}
+    data = {**default_ruleset_data(), "version": "2026.3-review"}
     response = guidance_editor_client.post(reverse("admin:guidance_ruleset_import"),
                                            {"file": upload(data)})
-    imported = RuleSet.objects.get(version="2026.2-review")
+    imported = RuleSet.objects.get(version="2026.3-review")
     assert response["Location"] == reverse("admin:guidance_ruleset_change", args=[imported.pk])
     assert imported.state == RuleSet.DRAFT and imported.rules.count() == 128
 
@@ -318,7 +318,7 @@ def test_a_scenario_with_an_invalid_assessment_is_refused_with_its_path(
 
 def test_current_version_reports_the_published_ruleset(anonymous_client, published_ruleset):
     response = anonymous_client.get("/guidance/current-version")
-    assert response.json() == {"version": "2026.2"}
+    assert response.json() == {"version": "2026.3"}
 
 
 def test_a_published_ruleset_opens_read_only_with_its_actions(guidance_editor_client,

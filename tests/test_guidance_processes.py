@@ -32,7 +32,7 @@ ruleset_approve(ruleset=draft, by=officer)
 ruleset_publish(ruleset=draft, by=editor)
 """
 ROLL_BACK = PEOPLE + """
-ruleset_rollback(ruleset=RuleSet.objects.get(version="2026.2"), by=editor, reason="Test")
+ruleset_rollback(ruleset=RuleSet.objects.get(version="2026.3"), by=editor, reason="Test")
 """
 
 
@@ -83,11 +83,11 @@ def test_two_server_processes_serve_the_new_version_after_a_publish(server_env):
     with ExitStack() as stack:
         for port in ports:
             start_server(stack, server_env, port)
-        # Each process has compiled and cached 2026.2 before the publish.
-        assert [current_version(port, wait=15) for port in ports] == ["2026.2", "2026.2"]
+        # Each process has compiled and cached 2026.3 before the publish.
+        assert [current_version(port, wait=15) for port in ports] == ["2026.3", "2026.3"]
 
         manage(server_env, "shell", "-c", PUBLISH_DRAFT)
-        assert [current_version(port) for port in ports] == ["2026.3", "2026.3"]
+        assert [current_version(port) for port in ports] == ["2026.4", "2026.4"]
 
         manage(server_env, "shell", "-c", ROLL_BACK)
-        assert [current_version(port) for port in ports] == ["2026.2", "2026.2"]
+        assert [current_version(port) for port in ports] == ["2026.3", "2026.3"]

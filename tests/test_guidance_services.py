@@ -46,7 +46,7 @@ def test_new_draft_copies_every_rule_and_leaves_the_published_ruleset_alone(
     draft = ruleset_create_draft(source=published_ruleset, by=guidance_editor)
     assert draft.state == RuleSet.DRAFT
     assert draft.based_on == published_ruleset
-    assert draft.version == "2026.3"
+    assert draft.version == "2026.4"
     assert draft.rules.count() == published_ruleset.rules.count() == 128
     assert draft.history.first().history_user == guidance_editor
     published_ruleset.refresh_from_db()
@@ -92,7 +92,7 @@ def test_publishing_a_draft_retires_the_old_one_and_stamps_who_and_when(
     assert (draft.state, published_ruleset.state) == (RuleSet.PUBLISHED, RuleSet.RETIRED)
     assert draft.published_by == guidance_editor and draft.published_at is not None
     assert RuleSet.objects.filter(state=RuleSet.PUBLISHED).count() == 1
-    assert published_ruleset.history.first().history_change_reason == "retired: 2026.3 published"
+    assert published_ruleset.history.first().history_change_reason == "retired: 2026.4 published"
 
 
 def test_the_next_evaluation_uses_the_new_version_and_old_consultations_keep_theirs(
@@ -103,10 +103,10 @@ def test_the_next_evaluation_uses_the_new_version_and_old_consultations_keep_the
     publish_reviewed(draft, author=guidance_editor, reviewer=safety_officer)
 
     result = evaluate_assessment(data=calcium_assessment(2.15), channel="form")
-    assert result["ruleset"]["version"] == "2026.3"
+    assert result["ruleset"]["version"] == "2026.4"
     assert statuses(result)["denosumab"] == "recommended"
     before.refresh_from_db()
-    assert before.ruleset_version == "2026.2" and before.ruleset == published_ruleset
+    assert before.ruleset_version == "2026.3" and before.ruleset == published_ruleset
     assert statuses(before.result)["denosumab"] == "contraindicated"
 
 
@@ -127,7 +127,7 @@ def test_a_retired_ruleset_is_put_back_in_one_step_with_a_reason(
     ruleset_rollback(ruleset=RuleSet.objects.get(pk=published_ruleset.pk), by=guidance_editor,
                      reason="Lab range change withdrawn")
     row, _ = published_compiled()
-    assert row.version == "2026.2"
+    assert row.version == "2026.3"
     assert RuleSet.objects.get(pk=draft.pk).state == RuleSet.RETIRED
     result = evaluate_assessment(data=calcium_assessment(2.15), channel="form")
     assert statuses(result)["denosumab"] == "contraindicated"

@@ -27,11 +27,11 @@ def rule_index(data, code):
 
 def test_an_exported_ruleset_imports_as_an_identical_draft(published_ruleset, guidance_editor):
     exported = ruleset_export(ruleset=published_ruleset)
-    assert exported["version"] == "2026.2" and len(exported["rules"]) == 128
+    assert exported["version"] == "2026.3" and len(exported["rules"]) == 128
     assert {d["code"] for d in exported["documents"]} <= set(
         GuidanceDocument.objects.values_list("code", flat=True))
 
-    imported = ruleset_import(data={**exported, "version": "2026.2-copy"}, by=guidance_editor)
+    imported = ruleset_import(data={**exported, "version": "2026.3-copy"}, by=guidance_editor)
 
     assert imported.state == RuleSet.DRAFT and imported.created_by == guidance_editor
     again = ruleset_export(ruleset=imported)
@@ -83,8 +83,8 @@ def _stray_key(data):
 
 
 def _existing_version(data):
-    data["version"] = "2026.2"
-    return "version: ruleset '2026.2' already exists"
+    data["version"] = "2026.3"
+    return "version: ruleset '2026.3' already exists"
 
 
 @pytest.mark.parametrize(

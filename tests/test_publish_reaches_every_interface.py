@@ -13,7 +13,7 @@ def test_a_published_threshold_change_reaches_the_form_and_the_api(
         published_ruleset, guidance_editor, safety_officer, clinician_client, ehr_client):
     assessment = calcium_assessment(2.15)
     before = ehr_client.post("/api/v1/evaluate", assessment, format="json").json()
-    assert (before["ruleset"]["version"], denosumab(before)) == ("2026.2", "contraindicated")
+    assert (before["ruleset"]["version"], denosumab(before)) == ("2026.3", "contraindicated")
 
     draft = hypocalcaemia_draft(published_ruleset, guidance_editor, threshold=2.1)
     publish_reviewed(draft, author=guidance_editor, reviewer=safety_officer)

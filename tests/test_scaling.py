@@ -123,12 +123,12 @@ def test_two_instances_share_the_data_the_rulesets_and_the_throttle(two_instance
     # A client made through one management command is known to both at once.
     assert [api(port, "/api/v1/whoami", token)[1]["name"] for port in ports] == [
         "Ward EHR", "Ward EHR"]
-    assert [current_version(port) for port in ports] == ["2026.2", "2026.2"]
+    assert [current_version(port) for port in ports] == ["2026.3", "2026.3"]
 
     manage(env, "shell", "-c", PUBLISH_DRAFT)
-    assert [current_version(port) for port in ports] == ["2026.3", "2026.3"]
+    assert [current_version(port) for port in ports] == ["2026.4", "2026.4"]
     assert [api(port, "/api/v1/rulesets/current", token)[1]["version"] for port in ports] == [
-        "2026.3", "2026.3"]
+        "2026.4", "2026.4"]
 
     # The throttle: LIMIT calls an hour, counted in the one Redis. Keep clear of the hour's end.
     if 3600 - time.time() % 3600 < 20:

@@ -147,6 +147,12 @@ class Rule(models.Model):
         default=False,
         help_text="A safety stop that lifts once its cause is corrected (calcium, an unhealed "
                   "wound): shown as \"not now\", with this rule's text as what must happen first.")
+    bonecare_default = models.BooleanField(
+        "BoneCare default",
+        default=False,
+        help_text="BoneCare's own choice where the cited guidance is silent or unclear (an open "
+                  "question awaiting clinical sign-off): clinicians see it labelled as "
+                  "BoneCare's default, never as NICE's.")
     editor_note = models.TextField(
         blank=True,
         help_text="For guidance editors only (open questions, sources to re-check); never shown "

@@ -33,6 +33,7 @@ class Rule:
     alert_severity: str = ""
     defines: str = ""
     temporary: bool = False  # a safety stop that lifts once its cause is corrected
+    bonecare_default: bool = False  # BoneCare's choice where the guidance is silent or unclear
     editor_note: str = ""  # for editors only; never in a result
 
 
@@ -157,6 +158,9 @@ class CompiledRuleSet:
             parser.derived[rule.defines] = rule.condition
         compiled = [compile_rule(r, parser, slots) for r in ordered if r.effect != "define"]
         self.alerts = [c for c in compiled if c.rule.effect == "alert"]
+        # Rules that are BoneCare's own choice where the guidance is silent or unclear: shown
+        # to clinicians as such wherever their text is.
+        self.bonecare_defaults = frozenset(r.code for r in ordered if r.bonecare_default)
         self.by_option = {
             option: {
                 effect: [c for c in compiled if c.rule.effect == effect and (

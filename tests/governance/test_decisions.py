@@ -36,7 +36,7 @@ def test_result_page_decision_is_stored_with_the_advice_it_was_about(consultatio
 def test_cds_hooks_feedback_lands_in_the_same_store(db):
     decision = decision_record(
         source="cds_hooks", outcome="overridden", option="denosumab",
-        rule_codes=["DMAB-TA265-02"], ruleset_version="2026.2", reason_code="patient_choice",
+        rule_codes=["DMAB-TA265-02"], ruleset_version="2026.3", reason_code="patient_choice",
         client_name="Test EHR", card_uuid="1b1c8f6e-0000-4000-8000-000000000001")
     assert Decision.objects.get().card_uuid == decision.card_uuid
     assert decision.followed is False
@@ -57,7 +57,7 @@ def test_cds_hooks_feedback_lands_in_the_same_store(db):
         "blank-code", "version", "long-comment", "cds-without-client"])
 def test_bad_values_are_refused_naming_the_field(db, changes, field):
     values = {"source": "result_page", "outcome": "going_ahead", "option": "denosumab",
-              "rule_codes": ["DMAB-TA265-02"], "ruleset_version": "2026.2", **changes}
+              "rule_codes": ["DMAB-TA265-02"], "ruleset_version": "2026.3", **changes}
     with pytest.raises(ValidationError) as error:
         decision_record(**values)
     assert field in error.value.message_dict

@@ -31,7 +31,7 @@ LOWER = {**CALCIUM_215_EXPECTED_NOW, "denosumab": "recommended"}
 
 @pytest.fixture
 def lowered(published_ruleset, guidance_editor, safety_officer):
-    """2026.3 (threshold 2.10, its expectation changed with a reason) replaced 2026.2."""
+    """2026.4 (threshold 2.10, its expectation changed with a reason) replaced 2026.3."""
     scenarios_load_shared()
     scenario = calcium_scenario()
     draft = hypocalcaemia_draft(published_ruleset, guidance_editor)
@@ -53,7 +53,7 @@ def test_each_ruleset_keeps_the_expectations_it_was_published_with(
     assert expected_denosumab(lowered) == "recommended"
     assert expected_denosumab(RuleSet.objects.get(pk=published_ruleset.pk)) == "contraindicated"
     assert ruleset_test(ruleset=lowered).passed
-    assert ruleset_test(ruleset=published_ruleset).passed  # against its own, not 2026.3's
+    assert ruleset_test(ruleset=published_ruleset).passed  # against its own, not 2026.4's
 
 
 def test_testing_a_draft_uses_the_drafts_expectations(published_ruleset, guidance_editor):
@@ -70,13 +70,13 @@ def test_a_rollback_restores_rules_and_expectations(published_ruleset, lowered,
                                                     guidance_editor):
     publication = ruleset_rollback(ruleset=RuleSet.objects.get(pk=published_ruleset.pk),
                                    by=guidance_editor, reason="Lab range withdrawn")
-    assert published_compiled()[0].version == "2026.2"
+    assert published_compiled()[0].version == "2026.3"
     assert publication.kind == Publication.EMERGENCY and publication.needs_review
     assert (publication.published_by, publication.reasons) == (guidance_editor,
                                                               "Lab range withdrawn")
     assert publication.scenarios_passed == Scenario.objects.count()
-    assert publication.replaced_version == "2026.3"
-    # The next draft starts from 2026.2's rules and 2026.2's expectations.
+    assert publication.replaced_version == "2026.4"
+    # The next draft starts from 2026.3's rules and 2026.3's expectations.
     draft = ruleset_create_draft(source=RuleSet.objects.get(pk=published_ruleset.pk),
                                  by=guidance_editor)
     assert expected_denosumab(draft) == "contraindicated"
@@ -86,8 +86,8 @@ def test_a_rollback_restores_rules_and_expectations(published_ruleset, lowered,
 
 def test_a_rollback_to_a_ruleset_failing_its_own_expectations_is_refused(
         published_ruleset, lowered, guidance_editor, monkeypatch):
-    # As if the engine had changed since 2026.2 was published, so that V01 no longer gives
-    # what 2026.2 was published expecting.
+    # As if the engine had changed since 2026.3 was published, so that V01 no longer gives
+    # what 2026.3 was published expecting.
     real = regression._evaluate
 
     def engine_changed(data, compiled):
@@ -107,7 +107,7 @@ def test_a_rollback_to_a_ruleset_failing_its_own_expectations_is_refused(
 
 def test_a_rollback_to_content_changed_since_publication_is_refused(
         published_ruleset, lowered, guidance_editor):
-    """The retired 2026.2's hypocalcaemia threshold rewritten behind the models' back:
+    """The retired 2026.3's hypocalcaemia threshold rewritten behind the models' back:
     PostgreSQL's trigger refuses the write; where nothing refuses it, the digest refuses the
     rollback."""
     tamper = Rule.objects.filter(ruleset=published_ruleset, code="DEF-HYPOCALCAEMIA")

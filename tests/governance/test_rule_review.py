@@ -140,10 +140,10 @@ def test_the_csv_lists_each_decision_under_its_deciding_rule_safely(consultation
                                                                    editor_browser, clinician):
     decision_record(source="result_page", outcome="mdt_disagrees", option="denosumab",
                     rule_codes=["DMAB-A", "DMAB-B"], decided_by="DMAB-A",
-                    ruleset_version="2026.2", comment="=HYPERLINK(\"x\")",
+                    ruleset_version="2026.3", comment="=HYPERLINK(\"x\")",
                     consultation=consultation, by=clinician)
     decision_record(source="cds_hooks", outcome="accepted", option="bisphosphonate",
-                    rule_codes=["BP-A"], decided_by="BP-A", ruleset_version="2026.2",
+                    rule_codes=["BP-A"], decided_by="BP-A", ruleset_version="2026.3",
                     client_name="EHR")
     response = editor_browser.get("/admin/guidance/rule/review.csv")
     assert response["Content-Type"].startswith("text/csv")
@@ -172,12 +172,12 @@ def test_a_cds_override_reads_in_words_with_its_reason_once(published_ruleset,
                                                             editor_browser):
     decision_record(source="cds_hooks", outcome="overridden", option="denosumab",
                     rule_codes=["DMAB-TA265-02"], decided_by="DMAB-TA265-02",
-                    ruleset_version="2026.2", advised_status="not_recommended",
+                    ruleset_version="2026.3", advised_status="not_recommended",
                     reason_code="patient_choice", reason_text="Patient's choice",
                     client_name="EHR")
     decision_record(source="cds_hooks", outcome="overridden", option="denosumab",
                     rule_codes=["DMAB-TA265-02"], decided_by="DMAB-TA265-02",
-                    ruleset_version="2026.2", advised_status="not_recommended",
+                    ruleset_version="2026.3", advised_status="not_recommended",
                     reason_code="other_reason", reason_text="Trial protocol",
                     client_name="EHR")
     text = editor_browser.get("/admin/guidance/rule/review/DMAB-TA265-02/").content.decode()

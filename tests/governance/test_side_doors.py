@@ -79,7 +79,7 @@ def officer_client(safety_officer):
 
 @pytest.fixture
 def approved_draft(published_ruleset, guidance_editor, safety_officer):
-    """2026.3: a harmless change, submitted by the editor and approved by an officer."""
+    """2026.4: a harmless change, submitted by the editor and approved by an officer."""
     draft = ruleset_create_draft(source=published_ruleset, by=guidance_editor)
     draft.notes = f"{draft.notes}\nWording only."
     ruleset_details_save(ruleset=draft, by=guidance_editor)
@@ -91,7 +91,7 @@ def approved_draft(published_ruleset, guidance_editor, safety_officer):
 
 def test_the_revert_sequence_cannot_publish_a_lowered_threshold(
         approved_draft, guidance_editor, guidance_editor_client):
-    assert patient_told() == ("2026.2", "contraindicated", True)
+    assert patient_told() == ("2026.3", "contraindicated", True)
     form = {"title": approved_draft.title, "notes": approved_draft.notes}
     # 1. Back to its draft state through the history page: refused, nothing changes.
     response = guidance_editor_client.post(
@@ -117,7 +117,7 @@ def test_the_revert_sequence_cannot_publish_a_lowered_threshold(
     ruleset_publish(ruleset=approved_draft, by=guidance_editor)
     live = Rule.objects.get(ruleset__state=RuleSet.PUBLISHED, code="DEF-HYPOCALCAEMIA")
     assert live.condition == {"fact": "corrected_calcium_mmol_l", "lt": 2.2}
-    assert patient_told() == ("2026.3", "contraindicated", True)
+    assert patient_told() == ("2026.4", "contraindicated", True)
 
 
 @pytest.mark.parametrize("role", ["editor", "safety_officer"])
@@ -138,7 +138,7 @@ def test_history_pages_cannot_edit_the_published_ruleset_in_place(
         response = client.post(history_url(obj, history_row(obj)), data)
         assert response.status_code == 405, obj
         assert model_to_dict(type(obj).objects.get(pk=obj.pk)) == before
-    assert patient_told() == ("2026.2", "contraindicated", True)
+    assert patient_told() == ("2026.3", "contraindicated", True)
     assert GuidanceDocument.objects.get(pk=document.pk).url != "https://example.org/elsewhere"
 
 
@@ -209,7 +209,7 @@ def test_state_moves_only_through_the_services(published_ruleset, approved_draft
         with pytest.raises((RuleSetFrozen, ProtectedError)):
             RuleSet.objects.filter(pk=ruleset.pk).delete()
     assert RuleSet.objects.filter(pk=approved_draft.pk, state=RuleSet.APPROVED).exists()
-    assert patient_told() == ("2026.2", "contraindicated", True)
+    assert patient_told() == ("2026.3", "contraindicated", True)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the triggers are PostgreSQL's")
@@ -226,7 +226,7 @@ def test_state_moves_only_through_the_services(published_ruleset, approved_draft
 def test_postgresql_refuses_writes_that_skip_the_models(published_ruleset, statement):
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement)
-    assert patient_told() == ("2026.2", "contraindicated", True)
+    assert patient_told() == ("2026.3", "contraindicated", True)
 
 
 def test_approval_and_publication_check_the_content_digest(
@@ -250,7 +250,7 @@ def test_approval_and_publication_check_the_content_digest(
     tamper.update(condition=lowered)
     with pytest.raises(GovernanceRefused, match="not those safety|approved"):
         ruleset_publish(ruleset=draft, by=guidance_editor)
-    assert patient_told() == ("2026.2", "contraindicated", True)
+    assert patient_told() == ("2026.3", "contraindicated", True)
 
 
 def test_a_rollback_restores_the_documents_and_code_lists_published_with(

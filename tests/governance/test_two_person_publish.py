@@ -35,7 +35,7 @@ def test_submit_freezes_the_draft_with_its_diff_and_impact(draft, guidance_edito
     (change,) = review.rules_diff
     assert change["code"] == "DEF-HYPOCALCAEMIA" and change["change"] == "changed"
     assert change["fields"]["condition"][1] == {"fact": "corrected_calcium_mmol_l", "lt": 2.1}
-    assert review.impact["against"] == "2026.2"
+    assert review.impact["against"] == "2026.3"
     rule = draft.rules.get(code="DEF-HYPOCALCAEMIA")
     rule.text = "Changed while in review"
     with pytest.raises(RuleSetReadOnly):
@@ -110,7 +110,7 @@ def test_publishing_records_author_reviewer_reasons_and_impact(
         guidance_editor, safety_officer, safety_officer)
     assert SUMMARY in publication.reasons and "Checked against the lab's range" in (
         publication.reasons)
-    assert publication.replaced_version == "2026.2"
+    assert publication.replaced_version == "2026.3"
     hold = publication.impact["options"]["bisphosphonate"]["hold"]
     assert hold == {"scenarios": 0, "consultations": 0, "transitions": []}
 

@@ -8,6 +8,7 @@ from guidance.selectors import (
     citations_for,
     define_names,
     replacements_for,
+    ruleset_bonecare_defaults,
     ruleset_text_sources,
 )
 
@@ -32,7 +33,7 @@ STATUS_TAGS = {
 DISCUSSED = ("recommended", "consider")
 ALERT_TITLES = {
     "mscc": "Emergency: signs of spinal cord compression",
-    "unstable_spine": "Possible spinal instability: spinal surgical opinion",
+    "unstable_spine": "Spinal instability: urgent spinal surgical opinion",
     "orthopaedic_referral": "Orthopaedic referral",
     "out_of_scope": "Outside what these options are for",
 }
@@ -162,7 +163,7 @@ class OptionView:
     def not_now_said(self):
         """True when the stored summary already says what must happen first."""
         summary = self.result.get("summary", "")
-        return all(r.get("text", "") in summary for r in self.not_now)
+        return bool(self.not_now) and all(r.get("text", "") in summary for r in self.not_now)
 
     @property
     def other_reasons(self):
@@ -231,6 +232,8 @@ def consultation_view(consultation, *, patient=False):
     alerts = [{**_linked(scrub(alert), documents),
                "title": ALERT_TITLES.get(alert.get("code"), label(alert.get("code", "")))}
               for alert in result.get("alerts", [])]
+    if not patient:
+        _label_defaults(ruleset_bonecare_defaults(consultation.ruleset), options, alerts)
     context = {
         "consultation": consultation,
         "options": options,
@@ -249,7 +252,26 @@ def consultation_view(consultation, *, patient=False):
 
 def _source_of(sources, option, text):
     reason = sources.get((option, text))
-    return {"guidance": reason["guidance"], "section": reason["section"]} if reason else {}
+    return {"guidance": reason["guidance"], "section": reason["section"],
+            "rule": reason["rule"]} if reason else {}
+
+
+def _label_defaults(codes, options, alerts):
+    """Mark every shown item whose rule is BoneCare's own default (where the guidance is
+    silent or unclear), so that it is never read as NICE's."""
+    if not codes:
+        return
+    for view in options:
+        items = [*view.not_now, *view.other_reasons, *(item for items in view.sourced.values()
+                                                       for item in items)]
+        if view.decided:
+            items.append(view.decided)
+        for item in items:
+            if item.get("rule") in codes:
+                item["bonecare_default"] = True
+    for alert in alerts:
+        if alert.get("rule") in codes:
+            alert["bonecare_default"] = True
 
 
 SCORE_DOCUMENTS = {"sins": "SINS-2010", "mirels": "MIRELS-1989"}
