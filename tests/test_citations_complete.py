@@ -46,3 +46,13 @@ def test_each_condition_names_its_source(published_ruleset, clinician, clinician
                            section.group(0), re.S).group(1)
     items = re.findall(r"<li>(.*?)</li>", conditions, re.S)
     assert items and all('class="bc-source"' in item for item in items), items
+
+
+def test_the_denosumab_calcium_stop_cites_the_mhra_september_2014_update(
+        published_ruleset, clinician, clinician_client):
+    from tests.guidance_builders import calcium_assessment
+    given = consultation_create(data=calcium_assessment(1.98), channel="form", by=clinician)
+    denosumab = next(o for o in given.result["options"] if o["option"] == "denosumab")
+    assert denosumab["decided_by"] == "DMAB-SAFE-02"
+    html = clinician_client.get(f"/consultations/{given.pk}/").content.decode()
+    assert {"XGEVA-SMPC", "MHRA-DSU-2014"} <= _cited(html)
