@@ -17,7 +17,7 @@ from .choices import field_name, label
 from .rules.texts import format_number
 from .rules.thresholds import ruleset_thresholds
 
-__all__ = ["METHODS", "option_values", "result_values", "values_sentence"]
+__all__ = ["METHODS", "option_values", "result_values"]
 
 # Creatinine clearance methods the engine names in `derived`.
 METHODS = {"cockcroft_gault": "Cockcroft–Gault"}
@@ -126,7 +126,3 @@ def result_values(result: Mapping, *, ruleset, value_of: ValueOf) -> dict[str, l
                                           result=result)
             for item in result.get("options", [])}
 
-
-def values_sentence(values: list[str]) -> str:
-    """Return "Values used: A; B." for an option's values, or "" for none."""
-    return f"Values used: {'; '.join(values)}." if values else ""
