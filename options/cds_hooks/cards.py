@@ -5,7 +5,9 @@ order-select / order-sign: the same critical card first, whatever was ordered; t
 per bone-strengthening order whose option is not recommended (warning), contraindicated
 (critical), not applicable (warning, saying why) or needs information (info, with "Open in
 BoneCare"). Missing inputs are named in words (options.choices.missing_words); anything
-quoted from FHIR is made inert Markdown (`inert`).
+quoted from FHIR is made inert Markdown (`inert`). Beside each option, the values that decided
+it in the result page's words (options.decision_values, which the service passes in: it reads
+the ruleset, so it is not called from here).
 """
 
 import re
@@ -92,20 +94,25 @@ def _indicator(result):
     return "warning" if "warning" in severities or "contraindicated" in statuses else "info"
 
 
-def _option_line(option, assessment):
+def _option_line(option, assessment, values=()):
     reason = option["reasons"][0] if option["reasons"] else None
     cited = f" ({reason['guidance']} {reason['section']}, {reason['rule']})" if reason else ""
     line = (f"- **{LABELS[option['option']].capitalize()}**: "
             f"{STATUS_WORDS[option['status']]}. {summary_in_words(option, assessment)}{cited}")
     if option["missing"] and option["status"] != "needs_information":
         line += f" Missing: {'; '.join(missing_grouped(option['missing'], assessment))}."
+    if values:  # the result page's words; they hold values mapped from FHIR, so inert
+        line += f"\n  - **Values used:** {inert('; '.join(values))}."
     return line
 
 
-def detail_text(result, mapped):
-    """Markdown: each option with status, reason and source, then what FHIR could not say."""
+def detail_text(result, mapped, values=None):
+    """Markdown: each option with status, reason, source and the values that decided it
+    (`values`: {option: [values in words]}), then what FHIR could not say."""
+    values = values or {}
     lines = [f"**{a['severity'].capitalize()}**: {a['text']}" for a in result["alerts"]]
-    lines += [_option_line(o, mapped.assessment) for o in result["options"]]
+    lines += [_option_line(o, mapped.assessment, values.get(o["option"]))
+              for o in result["options"]]
     lines += _record_lines(mapped)
     return "\n".join(lines)
 
@@ -137,11 +144,12 @@ def alert_cards(result, mapped, *, url, new_uuid=new_uuid):
             for alert in result["alerts"] if alert["severity"] == "critical"]
 
 
-def patient_view_cards(result, mapped, *, links, url, new_uuid=new_uuid):
+def patient_view_cards(result, mapped, *, links, url, values=None, new_uuid=new_uuid):
     """Return the patient-view cards: cord compression first, then the summary card."""
     cards = alert_cards(result, mapped, url=url, new_uuid=new_uuid)
     cards.append({"uuid": new_uuid(), "indicator": _indicator(result),
-                  "summary": summary_text(result), "detail": detail_text(result, mapped),
+                  "summary": summary_text(result),
+                  "detail": detail_text(result, mapped, values),
                   "source": source(result, url=url), "links": links,
                   "extension": extension(mapped, result)})
     return cards
@@ -169,8 +177,10 @@ def _order_summary(option, assessment):
     return f"{name}: {STATUS_WORDS[status]} for this patient (NICE)"
 
 
-def order_card(order, option, mapped, result, *, reasons, url, links=(), new_uuid=new_uuid):
-    """Return the card for one draft order whose option does not stand, or None."""
+def order_card(order, option, mapped, result, *, reasons, url, links=(), values=(),
+               new_uuid=new_uuid):
+    """Return the card for one draft order whose option does not stand, or None; `values`:
+    the values that decided the option, in words."""
     status = option["status"]
     indicator = ORDER_INDICATOR.get(status)
     if indicator is None:
@@ -178,7 +188,7 @@ def order_card(order, option, mapped, result, *, reasons, url, links=(), new_uui
     label = LABELS[option["option"]]
     card = {"uuid": new_uuid(), "indicator": indicator,
             "summary": _short(_order_summary(option, mapped.assessment)),
-            "detail": "\n".join([_option_line(option, mapped.assessment),
+            "detail": "\n".join([_option_line(option, mapped.assessment, values),
                                  *([ENTER_IN_BONECARE] if status == "needs_information" else []),
                                  *_record_lines(mapped)]),
             "source": source(result, url=url),

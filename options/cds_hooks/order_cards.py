@@ -21,9 +21,10 @@ def _selections(request):
         else set()
 
 
-def orders_cards(request, mapped, result, *, codes, url, links=(), missing=None):
+def orders_cards(request, mapped, result, *, codes, url, links=(), missing=None,
+                 values=None):
     """Return [(card, option)] for what BoneCare has to say about the draft orders; an
-    alert's card has the option None.
+    alert's card has the option None. `values`: {option: the values that decided it}.
 
     Without a result (the record does not name the primary cancer: `missing`), every bone
     order gets an info card naming what BoneCare needs.
@@ -38,7 +39,7 @@ def orders_cards(request, mapped, result, *, codes, url, links=(), missing=None)
         else:
             entry = next(o for o in result["options"] if o["option"] == option)
         card = order_card(order, entry, mapped, result, reasons=OVERRIDE_REASONS, url=url,
-                          links=links)
+                          links=links, values=(values or {}).get(option, ()))
         if card is not None:
             if result is None:
                 card["extension"] = extension(mapped, None, option=option,

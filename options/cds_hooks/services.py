@@ -12,8 +12,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from guidance.codes import OBSERVATION_LISTS
-from guidance.selectors import code_lists_published, codes_version, published_key
+from guidance.selectors import (
+    code_lists_published,
+    codes_version,
+    published_compiled,
+    published_key,
+)
 from options.choices import field_name
+from options.decision_values import result_values
 from options.decisions import option_rule_codes
 from options.services import alerts_whatever_the_cancer, evaluate_assessment
 from options.validation import AssessmentInvalid, validate_assessment
@@ -97,13 +103,18 @@ def hook_answer(*, service, request, client, base_url, today=None):
     answer.ruleset_version = result["ruleset"]["version"]
     answer.summary = {"statuses": {o["option"]: o["status"] for o in result["options"]},
                       "alerts": [a["code"] for a in result["alerts"]]}
+    # The thresholds the values met are the rules of the ruleset that evaluated (same key).
+    values = result_values(result, ruleset=published_compiled(key=key)[0],
+                           value_of=mapped.assessment.get)
     if service.id == PATIENT_VIEW:
-        answer.cards = patient_view_cards(result, mapped, links=links, url=base_url)
+        answer.cards = patient_view_cards(result, mapped, links=links, url=base_url,
+                                          values=values)
         # The alert cards come first; the last card is the summary that advises on options.
         answer.remembered = [(card["uuid"], _standing(result) if card is answer.cards[-1]
                               else []) for card in answer.cards]
     else:
-        pairs = orders_cards(request, mapped, result, codes=codes, url=base_url, links=links)
+        pairs = orders_cards(request, mapped, result, codes=codes, url=base_url, links=links,
+                             values=values)
         answer.cards = [card for card, _ in pairs]
         # An alert card (option None) advises on no option: its feedback counts for no rule.
         answer.remembered = [(card["uuid"], [] if option is None else [_advised(

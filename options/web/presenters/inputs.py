@@ -2,10 +2,9 @@
 
 from ... import vocab
 from ...choices import label
+from ...decision_values import METHODS
 
 NOT_KNOWN = "Not known"
-# Creatinine clearance methods the engine names in `derived`.
-METHODS = {"cockcroft_gault": "Cockcroft–Gault"}
 # How the record names each yes/no safety answer; which answers those are, and their order,
 # is the vocabulary's.
 SAFETY_LABELS = {

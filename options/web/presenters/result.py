@@ -14,12 +14,12 @@ from guidance.selectors import (
 
 from ...choices import label, missing_in_words, summary_in_words
 from ...citations import citation_of, citation_view
+from ...decision_values import option_values
 from ...models import TreatmentOption
 from ...rules.texts import TextError, render
 from . import inputs
 from .patient import PATIENT_STATUS_TEXT, alert_patient_view, patient_groups
 from .scoring import score_views
-from .values import option_values
 
 # Status word and NHS tag colour: the word always says it, the colour only repeats it.
 STATUS_TAGS = {
@@ -209,6 +209,11 @@ def cited_documents(consultation):
     return documents
 
 
+def _stored(consultation):
+    """Return a reader of a consultation's stored top-level facts (None where not stored)."""
+    return lambda name: getattr(consultation, name, None)
+
+
 def consultation_view(consultation, *, patient=False):
     """Return the context that shows a consultation's stored advice."""
     result = consultation.result
@@ -221,7 +226,9 @@ def consultation_view(consultation, *, patient=False):
     if not patient:
         sources = ruleset_text_sources(consultation.ruleset)
         for view in options:
-            view.values = option_values(view.result, consultation, result)
+            view.values = option_values(view.result, ruleset=consultation.ruleset,
+                                        value_of=_stored(consultation),
+                                        result=result)
             view.sourced = {kind: [{"text": text, **_source_of(sources, view.slug, text)}
                                    for text in view.result.get(kind, [])]
                             for kind in ("conditions", "cautions", "notes")}
