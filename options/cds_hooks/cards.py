@@ -94,8 +94,17 @@ def _indicator(result):
     return "warning" if "warning" in severities or "contraindicated" in statuses else "info"
 
 
+def _deciding(option):
+    """Return the reason of the rule that set the option's status (a safety stop, not the
+    eligibility it overrode), or None where no rule has decided it yet."""
+    code = option.get("decided_by")
+    found = [r for r in [*option["reasons"], *(option.get("not_now") or [])]
+             if r.get("rule") == code]
+    return found[0] if code and found else None
+
+
 def _option_line(option, assessment, values=()):
-    reason = option["reasons"][0] if option["reasons"] else None
+    reason = _deciding(option)
     cited = f" ({reason['guidance']} {reason['section']}, {reason['rule']})" if reason else ""
     line = (f"- **{LABELS[option['option']].capitalize()}**: "
             f"{STATUS_WORDS[option['status']]}. {summary_in_words(option, assessment)}{cited}")

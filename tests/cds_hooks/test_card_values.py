@@ -164,3 +164,24 @@ def test_the_card_follows_a_threshold_published_since(client, cds_ehr, published
     assert CdsCallAudit.objects.latest("pk").ruleset_version == draft.version
     held = _summary_card(client, cds_ehr, low_calcium(request_of("V01"), calcium=2.3))
     assert card_values(held, "Bisphosphonate") == "Corrected calcium 2.30 mmol/L (below 2.40)."
+
+
+def _option_item(card, name):
+    html = RENDER.render(card["detail"])
+    return re.search(rf"<li><strong>{name}</strong>:.*?(?=<li><strong>(?!Values used)|\Z)",
+                     html, re.S).group(0)
+
+
+def test_each_option_cites_the_rule_that_decided_it_not_the_one_it_overrode(
+        client, cds_ehr, published_ruleset):
+    """Denosumab is recommended by TA265 but stopped by the calcium rule: the card cites
+    the stop, as the result page does."""
+    card = _summary_card(client, cds_ehr, low_calcium(request_of("V01")))
+    result = bonecare(card)["result"]
+    decided = {o["option"]: o["decided_by"] for o in result["options"]}
+    assert decided["denosumab"] == "DMAB-SAFE-02"
+    denosumab = _option_item(card, "Denosumab")
+    assert "DMAB-SAFE-02" in denosumab and "DMAB-TA265-01" not in denosumab
+    renal_card = _summary_card(client, cds_ehr, renal(request_of("V01")))
+    bisphosphonate = _option_item(renal_card, "Bisphosphonate")
+    assert "BP-SAFE-02" in bisphosphonate and "BP-SOLID-01" not in bisphosphonate
