@@ -42,7 +42,12 @@ def test_a_threshold_published_since_names_the_option_that_now_differs(
     box = _box(html)
     assert f"The rules in force now ({draft.version}) would advise differently" in box
     assert "Denosumab: now contraindicated (was recommended)." in box and "2.40" in box
-    assert "Bisphosphonate: now on hold. First: Correct" in box
+    assert "Bisphosphonate: now on hold. First: Corrected calcium is below 2.40" in box
+    # The stored value the rules in force now compare, with their threshold, on each line.
+    lines = re.findall(r"<li>(.*?)</li>", box)
+    for name in ("Denosumab", "Bisphosphonate"):
+        line = next(text for text in lines if text.startswith(name))
+        assert "Values now deciding: Corrected calcium 2.30 mmol/L (below 2.40)." in line, line
     assert "as it was given under 2026.3" in box
     assert _glance_status(html, "denosumab") == "recommended"  # the advice as given
     assert EvaluationAudit.objects.count() == audits + 1

@@ -1,6 +1,10 @@
-"""Old advice beside the rules in force now: the same, or which options now differ and how."""
+"""Old advice beside the rules in force now: the same, or which options now differ and how,
+with the values that now decide it."""
+
+from guidance.models import RuleSet
 
 from ...choices import label
+from ...decision_values import result_values
 
 
 def _deciding_text(option):
@@ -13,15 +17,16 @@ def _first(option):
     return " ".join(item["text"] for item in option.get("not_now") or [])
 
 
-def _option_change(before, now):
+def _option_change(before, now, values):
     name = label(now["option"])
+    said = f" Values now deciding: {'; '.join(values)}." if values else ""
     if before["status"] != now["status"]:
         return (f"{name}: now {label(now['status']).lower()} (was "
-                f"{label(before['status']).lower()}). {_deciding_text(now)}")
+                f"{label(before['status']).lower()}). {_deciding_text(now)}{said}")
     if now.get("hold") and not before.get("hold"):
-        return f"{name}: now on hold. First: {_first(now)}"
+        return f"{name}: now on hold. First: {_first(now)}{said}"
     if before.get("hold") and not now.get("hold"):
-        return f"{name}: no longer held. {_deciding_text(now)}"
+        return f"{name}: no longer held. {_deciding_text(now)}{said}"
     return None
 
 
@@ -33,13 +38,21 @@ def _alert_changes(before, now):
                for code in was.keys() - is_now.keys()])
 
 
-def current_rules_view(given: dict, now: dict | None) -> dict | None:
-    """Return {version, changes} comparing advice as given with the rules' advice now, or None
-    when the rules in force are those it was given under."""
+def current_rules_view(consultation, now: dict | None) -> dict | None:
+    """Return {version, changes} comparing a consultation's advice as given with the rules'
+    advice now, or None when the rules in force are those it was given under.
+
+    Each option that now differs says how, why, and the stored values the rules in force now
+    compare ("Corrected calcium 2.30 mmol/L (below 2.40)"), read from those rules."""
     if now is None:
         return None
+    given = consultation.result
+    ruleset = RuleSet.objects.filter(version=now["ruleset"]["version"]).first()
+    values = result_values(now, ruleset=ruleset,
+                           value_of=lambda name: getattr(consultation, name, None))
     by_option = {option["option"]: option for option in given.get("options", [])}
     changes = [change for option in now["options"] if option["option"] in by_option
-               for change in [_option_change(by_option[option["option"]], option)] if change]
+               for change in [_option_change(by_option[option["option"]], option,
+                                             values.get(option["option"]))] if change]
     return {"version": now["ruleset"]["version"],
             "changes": changes + _alert_changes(given, now)}

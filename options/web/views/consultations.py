@@ -211,7 +211,7 @@ def consultation_detail(request, pk):
     consultation = own_consultation(request, pk)
     context = with_decisions(consultation_view(consultation), consultation)
     context["current"] = current_rules_view(
-        consultation.result, advice_now(consultation=consultation, by=request.user))
+        consultation, advice_now(consultation=consultation, by=request.user))
     return render(request, "options/consultation_detail.html", context)
 
 
