@@ -313,7 +313,7 @@ LOGGING = {
     },
 }
 
-# --- Failure handling (issue 9) ---
+# --- Failure handling (docs/operations.md, "When the database or Redis goes away") ---
 # A persistent connection broken by a database restart is replaced at the next request
 # rather than failing it, so workers recover by themselves (CONN_MAX_AGE stays as above).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
