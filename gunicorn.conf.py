@@ -1,4 +1,4 @@
-"""Gunicorn in production: `gunicorn -c gunicorn.conf.py bonecare.wsgi` (README "Production").
+"""Gunicorn in production: `gunicorn -c gunicorn.conf.py bonecare.wsgi` (docs/operations.md).
 
 Each value can be changed from the environment, or on the command line, which wins.
 """

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# The engine when issue 10 was filed (contract and ruleset of 2026-11-26), and the engine
+# The engine of 2026-11-26 (the contract and ruleset of that day), and the engine
 # after the contract of 2026-11-27 but before the speed work (same contract and ruleset).
 BASELINE_NOTES = {
     "47b9e0e": "the engine when issue 10 was filed (older contract, smaller ruleset)",

@@ -171,8 +171,8 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"  # each role's own page (options.identity.views.role_home)
 LOGOUT_REDIRECT_URL = "login"
 
-# Hospital sign-in through the trust's OpenID Connect provider (options/identity, README
-# "Hospital sign-in"): off unless BONECARE_OIDC_ISSUER is set. Passwords (ModelBackend) only
+# Hospital sign-in through the trust's OpenID Connect provider (options/identity,
+# docs/sign-in.md): off unless BONECARE_OIDC_ISSUER is set. Passwords (ModelBackend) only
 # while BONECARE_LOCAL_SIGN_IN is true; the provider's sessions and everyone's permissions
 # are held by ProviderBackend.
 BONECARE_OIDC = provider_from_environment(os.environ, env_bool)
@@ -246,8 +246,8 @@ SPECTACULAR_SETTINGS = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # HTTPS. With DEBUG off BoneCare is served over HTTPS only, normally behind a proxy that ends
-# TLS (README "Production"). DJANGO_PLAIN_HTTP=true turns that off for a non-debug run over
-# plain http on one's own machine: no redirect, no HSTS, cookies without the Secure flag.
+# TLS (docs/operations.md). DJANGO_PLAIN_HTTP=true turns that off for a non-debug run over plain
+# http on one's own machine: no redirect, no HSTS, cookies without the Secure flag.
 HTTPS = not DEBUG and not env_bool("DJANGO_PLAIN_HTTP", False)
 # Only when the proxy sets X-Forwarded-Proto on every request, replacing any a client sent:
 # otherwise a client could claim https.
@@ -313,7 +313,7 @@ LOGGING = {
     },
 }
 
-# --- Failure handling (issue 9) ---
+# --- Failure handling (docs/operations.md, "When the database or Redis goes away") ---
 # A persistent connection broken by a database restart is replaced at the next request
 # rather than failing it, so workers recover by themselves (CONN_MAX_AGE stays as above).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

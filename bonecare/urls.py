@@ -15,7 +15,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("guidance/", include("guidance.urls")),
-    # Sign-in, local or through the hospital's identity provider, and sign-out (issue 13).
+    # Sign-in, local or through the hospital's identity provider, and sign-out.
     path("accounts/", include("options.identity.urls")),
     path("consultations/", include("options.web.urls")),
     path("", identity_views.role_home, name="home"),

@@ -14,7 +14,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
-# Hashing a password as production does (PBKDF2, a million rounds) takes about 0.2 s, and the
+# Hashing a password as production does (PBKDF2, a million rounds) is slow by design, and the
 # suite creates a user for most tests: here a fast hasher comes first. Passwords set by a
 # test still check as they would in production; servers started as separate processes keep
 # production's hashers and only ever see users they create themselves.

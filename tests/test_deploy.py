@@ -1,6 +1,7 @@
 """The documented production environment passes Django's deployment checks and serves HTTPS only.
 
-The environment here is the one README "Production" gives, with a fresh random secret.
+The environment here is the one docs/operations.md ("Production") gives, with a fresh random
+secret.
 """
 
 import os
@@ -21,7 +22,7 @@ HOST = "bonecare.example.nhs.uk"
 
 
 def production_environment(**extra):
-    """README "Production": the variables a hospital sets, behind one TLS-terminating proxy."""
+    """docs/operations.md: the variables a hospital sets, behind one TLS-terminating proxy."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("DJANGO_", "BONECARE_")) and k != "DATABASE_URL"}
     env.update({
@@ -89,7 +90,7 @@ def wait_until_up(url, deadline):
 
 @pytest.fixture(scope="module")
 def production_server(tmp_path_factory):
-    """gunicorn -c gunicorn.conf.py after collectstatic, as README "Production" says."""
+    """gunicorn -c gunicorn.conf.py after collectstatic, as docs/operations.md says."""
     tmp = tmp_path_factory.mktemp("production")
     port = free_port()
     env = production_environment(DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}",

@@ -1,4 +1,4 @@
-"""An editor's publish reaches the consultation form and the REST API at once (issue 5)."""
+"""An editor's publish reaches the consultation form and the REST API at once."""
 
 from options.models import Consultation
 from tests.guidance_builders import calcium_assessment, hypocalcaemia_draft, publish_reviewed

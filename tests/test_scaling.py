@@ -1,8 +1,8 @@
 """Beyond one machine: two gunicorn instances on one PostgreSQL database and one Redis.
 
-They stand for two application servers behind a load balancer (README "Production"): each
-serves what the other stored, a publish reaches both at once, and the API throttle counts a
-client's calls across both. Skipped where gunicorn, redis-server or PostgreSQL on
+They stand for two application servers behind a load balancer (docs/operations.md, "Beyond
+one machine"): each serves what the other stored, a publish reaches both at once, and the API
+throttle counts a client's calls across both. Skipped where gunicorn, redis-server or PostgreSQL on
 127.0.0.1:5432 is missing.
 """
 

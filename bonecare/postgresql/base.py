@@ -2,16 +2,16 @@
 hot statements prepared once per connection.
 
 Django's CONN_HEALTH_CHECKS asks a reused connection "SELECT 1" before the first query of
-every request: a round trip per request, which under load is a fifth of an evaluation's
-cost (make bench-api). A connection that answered a request moments ago is as likely to work
+every request: a round trip per request, a large part of what a short API call costs under
+load (make bench-api). A connection that answered a request moments ago is as likely to work
 as one that has just answered "SELECT 1", so the check is made only after the connection has
 been idle for RECENT_SECONDS. What that costs: if PostgreSQL restarts within that second
 after a request, the worker's next request fails with a 503 (options.failure) and the
 broken connection is closed as that request ends; the request after it reconnects.
 
 psycopg2 sends every statement as text, which PostgreSQL parses and plans afresh: for the
-API's authentication statement planning costs more than running it (pgbench: 0.35 ms a
-statement as text, 0.14 ms prepared). `prepare_once` prepares such a statement on the
+API's authentication statement planning costs more than running it (docs/speed.md, "REST
+API"). `prepare_once` prepares such a statement on the
 connection the first time it is used there (a new connection starts with none), and
 bonecare.db.execute_hot runs it with EXECUTE.
 """

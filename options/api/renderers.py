@@ -1,7 +1,7 @@
 """The API's JSON out: DRF's JSON, written by orjson, and chosen without parsing a plain Accept.
 
 An evaluation's result is several kilobytes of JSON; the standard library's encoder took
-about a tenth of an evaluation's CPU (make bench-api, README "API", "Speed"). orjson writes
+a noticeable share of an evaluation's CPU (make bench-api; docs/speed.md). orjson writes
 the same document: dates and times still go through DRF's encoder (so they read exactly as
 before), U+2028 and U+2029 are still escaped, and anything orjson refuses (an integer beyond
 64 bits, a key that is not a string) or an indented rendering falls back to DRF's renderer.

@@ -63,8 +63,8 @@ def text_errors(value, path=""):
     that hold a control character or are longer than MAX_STRING (at most MAX_TEXT_ERRORS).
 
     A body that, written out whole by the C encoder, is no longer than MAX_STRING and shows
-    no sign of a control character has none: that costs a tenth of the walk every call
-    would otherwise pay. The walk runs without recursion: a body nested as deep as the JSON
+    no sign of a control character has none: that check is far cheaper than the walk every
+    call would otherwise pay. The walk runs without recursion: a body nested as deep as the JSON
     parser allows must not exhaust the stack here."""
     try:
         text = json.dumps(value, ensure_ascii=False, check_circular=False)
@@ -155,7 +155,8 @@ def resources_of(value, path):
     a single resource as a list of one, or None for null.
 
     Each entry's resource is validated by its fhir.resources model; the Bundle envelope is
-    only checked for its entries (validating it as a whole costs half as much again).
+    only checked for its entries (validating it as a whole would make parsing markedly
+    slower).
     """
     if value is None:
         return None

@@ -9,7 +9,8 @@ from .cards import alert_cards, extension, order_card
 from .fhir import draft_orders
 from .orders import bone_orders
 
-# Offered as overrideReasons: the same coded reasons the result page offers (issue 12).
+# Offered as overrideReasons: the same coded reasons the result page offers, so that a reason
+# given in the EHR is stored and reviewed as the same coded reason.
 OVERRIDE_REASONS = tuple((code, label(code)) for code in DECISION_REASONS)
 
 

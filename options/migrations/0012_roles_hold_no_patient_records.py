@@ -1,5 +1,5 @@
 """No role holds a permission on a patient record; the safety officer reads the governance
-audit and writes nothing (options.roles, issue 18)."""
+audit and writes nothing (options.roles)."""
 
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions

@@ -1,6 +1,6 @@
 """A safety threshold moved in a draft is noticed: the threshold scenarios either side of it
 fail the gate, and a changed threshold no scenario brackets is named to the editor who
-submits and the safety officer who reviews (docs/hazard-log.md, GV7; issue 18)."""
+submits and the safety officer who reviews (docs/hazard-log.md, GV7)."""
 
 import pytest
 from django.test import Client

@@ -188,14 +188,17 @@ def test_a_misspelt_variable_stops_start_up_with_its_message_alone():
                      "knows."]
 
 
-def test_the_readmes_example_environments_load_in_a_shell(tmp_path):
-    """`set -a; . /etc/bonecare.env` must not break on the README's own example values."""
+def test_the_documented_example_environments_load_in_a_shell(tmp_path):
+    """`set -a; . /etc/bonecare.env` must not break on the documentation's own example values.
+
+    The examples are the Entra ID and CIS2 environments of docs/sign-in.md.
+    """
     import re
     import subprocess
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    lines = re.findall(r"^BONECARE_[A-Z0-9_]+=.*$", readme, re.M)
+    sign_in = (Path(__file__).resolve().parents[2] / "docs" / "sign-in.md").read_text()
+    lines = re.findall(r"^BONECARE_[A-Z0-9_]+=.*$", sign_in, re.M)
     assert len(lines) >= 10
     env_file = tmp_path / "bonecare.env"
     env_file.write_text("\n".join(lines) + "\n")

@@ -4,7 +4,7 @@ Each role alone, every pair and all three walk every URL of the site (the admin'
 add, change, history, delete and custom pages, the consultation pages, the API, CDS Hooks),
 with path parameters naming another clinician's consultation, its decision and its prints, and
 an API client's consultation. No response carries those patients' references, no page naming
-their records answers 200, nothing answers 500, and no POST changes a record (issue 18).
+their records answers 200, nothing answers 500, and no POST changes a record.
 """
 
 import functools
