@@ -8,53 +8,30 @@ once (as in a server process). Validated assessments in, result dicts out: no Dj
 database. Turns cancel out most of what other processes do to the figures.
 """
 
-import importlib.util
-import io
 import json
 import os
 import statistics
-import subprocess
-import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-# The engine of 2026-11-26 (the contract and ruleset of that day), and the engine
-# after the contract of 2026-11-27 but before the speed work (same contract and ruleset).
+from tests.engine.baseline import (
+    FILED,
+    ROOT,
+    RULESET,
+    SAME_CONTRACT,
+    extract_revision,
+    load_package,
+    scenarios,
+)
+
 BASELINE_NOTES = {
-    "47b9e0e": "the engine when issue 10 was filed (older contract, smaller ruleset)",
-    "4dce0a9": "the 2026-11-27 contract and ruleset, before the speed work",
+    FILED: "the engine of 2026-11-26 (older contract, smaller ruleset)",
+    SAME_CONTRACT: "the 2026-11-27 contract and ruleset, before the speed work",
 }
-FILED, SAME_CONTRACT = "47b9e0e", "4dce0a9"
 BASELINES = os.environ.get("BENCH_BASELINES", f"{FILED} {SAME_CONTRACT}").split()
-RULESET = Path("guidance/data/default_ruleset.json")
-SCENARIOS = ROOT / "guidance" / "data" / "scenarios"
-ENGINE_PATHS = ("options/__init__.py", "options/rules", "options/validation.py", str(RULESET))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 20))  # each engine's: short rounds, many turns
 SECONDS = 0.5
-
-
-def extract_revision(revision, into):
-    """Write the engine, validator and default ruleset of `revision` under `into`."""
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, *ENGINE_PATHS],
-                             check=True, capture_output=True).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
-    return Path(into)
-
-
-def load_package(root, name):
-    """Import `root`/options as package `name`; return its (rules, validation) modules."""
-    init = Path(root) / "options" / "__init__.py"
-    spec = importlib.util.spec_from_file_location(
-        name, init, submodule_search_locations=[str(init.parent)])
-    package = importlib.util.module_from_spec(spec)
-    sys.modules[name] = package
-    spec.loader.exec_module(package)
-    rules = importlib.import_module(f"{name}.rules")
-    return rules, importlib.import_module(f"{name}.validation")
 
 
 class Engine:
@@ -101,14 +78,6 @@ def known_fields(validation, scenario):
                 {k: v for k, v in scenario.items() if k not in unknown})
         except validation.AssessmentInvalid:
             return None
-
-
-def scenarios():
-    """Return the shared scenarios' assessments, in file order."""
-    found = [json.loads(p.read_text())["assessment"] for p in sorted(SCENARIOS.glob("*.json"))]
-    if not found:
-        sys.exit(f"no scenarios found in {SCENARIOS}")
-    return found
 
 
 def turns(engines):
