@@ -4,7 +4,7 @@ In-process, against a throwaway migrated database (SQLite unless DATABASE_URL is
 default ruleset published, the shared scenarios loaded, CONSULTATIONS consultations stored in
 bulk (each a shared scenario's assessment with its calcium, age and weight varied, so that
 few are identical), and a draft whose hypocalcaemia threshold is 2.30 mmol/L. Times ROUNDS
-calls of guidance.impact.ruleset_impact (the page's one call), after one to compile both
+calls of guidance.scenarios.impact.ruleset_impact (the page's one call), after one to compile both
 rulesets, and prints each, their median, the queries one call makes, and what it found.
 Target: under 2 s.
 """
@@ -71,7 +71,7 @@ def _measure(draft, published):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from guidance.impact import ruleset_impact
+    from guidance.scenarios.impact import ruleset_impact
 
     ruleset_impact(draft=draft, published=published)  # compile both rulesets once
     times = []

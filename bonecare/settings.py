@@ -182,7 +182,7 @@ if not BONECARE_LOCAL_SIGN_IN and BONECARE_OIDC is None:
         "BONECARE_LOCAL_SIGN_IN is 'false' but BONECARE_OIDC_ISSUER is not set: "
         "nobody could sign in.")
 # History pages show past versions and never write them back ("Revert" would be a write path
-# around two-person governance; guidance.admin_history refuses the POST as well).
+# around two-person governance; guidance.console.history refuses the POST as well).
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # django-axes: lock out a username from one IP address after repeated failures, so that one

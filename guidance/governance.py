@@ -19,12 +19,12 @@ from options.rules import RuleError
 
 from .audit import event_record, user_or_none
 from .content import ruleset_digest
-from .diff import code_lists_diff, documents_diff, expectation_changes, rules_diff
-from .expectations import expectations_complete
 from .guards import state_change
-from .impact import ruleset_impact
 from .models import Publication, Review, Rule, RuleSet
-from .regression import ruleset_test
+from .scenarios.diff import code_lists_diff, documents_diff, expectation_changes, rules_diff
+from .scenarios.expectations import expectations_complete
+from .scenarios.impact import ruleset_impact
+from .scenarios.regression import ruleset_test
 from .selectors import ruleset_compile
 from .services import PublishRefused, ruleset_make_current
 

@@ -28,9 +28,13 @@ from .drafting import (
     draft_locked,
     shipped_code_lists,
 )
-from .expectations import expectations_complete, expectations_copy, scenario_expectation_update
 from .guards import state_change
 from .models import Publication, Rule, RuleSet, Scenario
+from .scenarios.expectations import (
+    expectations_complete,
+    expectations_copy,
+    scenario_expectation_update,
+)
 from .transfer import (
     DOCUMENT_FIELDS,
     RULE_FIELDS,

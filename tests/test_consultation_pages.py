@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 
 from guidance.models import RuleSet
-from guidance.scenarios import scenario_file_mismatches
+from guidance.scenarios.compare import scenario_file_mismatches
 from guidance.selectors import define_names
 from options.models import Consultation, EvaluationAudit
 from options.roles import CLINICIAN

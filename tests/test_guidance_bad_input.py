@@ -84,7 +84,7 @@ def test_ruleset_data_nested_too_deeply_is_refused_however_it_arrived():
 
 def test_a_deeply_nested_scenario_shown_again_does_not_fail(editor_raising):
     """The admin re-renders refused input; the pretty-printer must not recurse on it."""
-    from guidance.forms import PrettyJSONWidget
+    from guidance.console.forms import PrettyJSONWidget
 
     assert PrettyJSONWidget().format_value(nested(900)) == nested(900)
 

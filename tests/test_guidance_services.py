@@ -12,9 +12,9 @@ from guidance.governance import (
     ruleset_rollback,
     ruleset_submit,
 )
-from guidance.impact import ruleset_impact
 from guidance.models import ExpectationChange, Rule, RuleSet, Scenario
-from guidance.regression import ruleset_test
+from guidance.scenarios.impact import ruleset_impact
+from guidance.scenarios.regression import ruleset_test
 from guidance.selectors import published_compiled
 from guidance.services import (
     PublishRefused,

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from guidance.scenarios import scenario_file_mismatches
+from guidance.scenarios.compare import scenario_file_mismatches
 from options.models import EvaluationAudit
 from options.services import evaluate_assessment
 from tests.builders import scenario, scenario_files, threshold_scenario_files

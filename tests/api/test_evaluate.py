@@ -3,7 +3,7 @@ import logging
 
 import pytest
 
-from guidance.scenarios import scenario_file_mismatches
+from guidance.scenarios.compare import scenario_file_mismatches
 from options.api.models import ApiCallAudit
 from options.models import Consultation, EvaluationAudit
 

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from guidance.scenarios import scenario_file_mismatches
+from guidance.scenarios.compare import scenario_file_mismatches
 from guidance.services import default_ruleset_data
 from options.rules import Assessment, CompiledRuleSet, ConditionError, Rule, evaluate
 from options.rules.thresholds import (

@@ -4,11 +4,11 @@ published with, and is flagged for a safety officer's follow-up."""
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from guidance import regression
-from guidance.expectations import ruleset_expectations
 from guidance.governance import GovernanceRefused, publication_follow_up, ruleset_rollback
 from guidance.models import GovernanceEvent, Publication, Rule, RuleSet, Scenario
-from guidance.regression import ruleset_test
+from guidance.scenarios import regression
+from guidance.scenarios.expectations import ruleset_expectations
+from guidance.scenarios.regression import ruleset_test
 from guidance.selectors import published_compiled
 from guidance.services import (
     ruleset_create_draft,

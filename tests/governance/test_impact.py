@@ -2,7 +2,7 @@
 
 import pytest
 
-from guidance.impact import ruleset_impact
+from guidance.scenarios.impact import ruleset_impact
 from guidance.services import rule_save, ruleset_create_draft, scenarios_load_shared
 from options.services import consultation_create
 from tests.guidance_builders import calcium_assessment, hypocalcaemia_draft, shared_assessment

@@ -15,7 +15,7 @@ from django.db.models import ProtectedError
 from django.forms.models import model_to_dict
 from django.test import Client
 
-from guidance.admin_history import HistoryAdmin
+from guidance.console.history import HistoryAdmin
 from guidance.content import ruleset_digest
 from guidance.drafting import code_entry_save, document_save, ruleset_details_save
 from guidance.governance import (

@@ -7,9 +7,9 @@ from django.test import Client
 from django.urls import reverse
 
 from guidance.governance import ruleset_submit
-from guidance.regression import ruleset_test
+from guidance.scenarios.regression import ruleset_test
+from guidance.scenarios.thresholds import thresholds_unbracketed
 from guidance.services import PublishRefused, rule_save, scenarios_load_shared
-from guidance.thresholds import thresholds_unbracketed
 from tests.guidance_builders import calcium_215_no_longer_held, hypocalcaemia_draft
 
 pytestmark = pytest.mark.django_db

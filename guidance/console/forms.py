@@ -10,8 +10,8 @@ from options import vocab
 from options.choices import choices, label
 from options.json_input import JSONTooDeep, json_depth_check, json_loads
 
-from .models import CodeListEntry, GuidanceDocument, Rule, RuleSet, Scenario
-from .services import stale_edit_for
+from ..models import CodeListEntry, GuidanceDocument, Rule, RuleSet, Scenario
+from ..services import stale_edit_for
 
 CONDITION_HELP = (
     "JSON from the closed vocabulary: {\"fact\": NAME, OP: VALUE} with OP one of eq, ne, in, "

@@ -13,9 +13,7 @@ from django.urls import reverse
 
 from options.rules import ConditionError, RuleError
 
-from .admin_views import ConsoleViews
-from .diff import code_lists_diff, documents_diff, expectation_changes, rules_diff
-from .governance import (
+from ..governance import (
     publication_follow_up,
     ruleset_approve,
     ruleset_publish,
@@ -23,11 +21,13 @@ from .governance import (
     ruleset_rollback,
     ruleset_submit,
 )
-from .impact import ruleset_impact
-from .models import Publication, Review, RuleSet
-from .selectors import NoPublishedRuleSet, ruleset_get_published
-from .services import PublishRefused
-from .thresholds import thresholds_unbracketed
+from ..models import Publication, Review, RuleSet
+from ..scenarios.diff import code_lists_diff, documents_diff, expectation_changes, rules_diff
+from ..scenarios.impact import ruleset_impact
+from ..scenarios.thresholds import thresholds_unbracketed
+from ..selectors import NoPublishedRuleSet, ruleset_get_published
+from ..services import PublishRefused
+from .views import ConsoleViews
 
 
 def _text(label, help_text, required=True):

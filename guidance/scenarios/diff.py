@@ -4,11 +4,11 @@ expectations with reasons."""
 from options.rules import ConditionError
 from options.rules.plain import condition_plain
 
-from .codes import CODE_LISTS
-from .engine_rules import define_conditions
+from ..codes import CODE_LISTS
+from ..engine_rules import define_conditions
+from ..models import Expectation, Rule
+from ..transfer import CODE_FIELDS, DOCUMENT_FIELDS, RULE_FIELDS, document_data
 from .expectations import ruleset_expectations
-from .models import Expectation, Rule
-from .transfer import CODE_FIELDS, DOCUMENT_FIELDS, RULE_FIELDS, document_data
 
 DIFF_FIELDS = (*RULE_FIELDS, "guidance")
 

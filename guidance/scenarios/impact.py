@@ -14,8 +14,8 @@ from options.core import AssessmentInvalid, assessment_evaluate_each
 from options.stored import stored_assessments
 from options.vocab import OPTIONS
 
+from ..selectors import ruleset_compiled
 from .expectations import ruleset_expectations
-from .selectors import ruleset_compiled
 
 DEFAULT_CONSULTATIONS_LIMIT = 10_000
 EXAMPLES = 5

@@ -8,9 +8,9 @@ approved. The engine finds the thresholds and reads each case (options/rules/thr
 
 from options.rules.thresholds import Bracket, case_values, thresholds_bracketed, thresholds_changed
 
-from .models import RuleSet
+from ..models import RuleSet
+from ..selectors import ruleset_engine_rules
 from .regression import ruleset_test
-from .selectors import ruleset_engine_rules
 
 __all__ = ["thresholds_unbracketed"]
 

@@ -6,9 +6,9 @@ from options.choices import label as status_label
 from options.core import AssessmentInvalid, assessment_evaluate
 from options.vocab import OPTIONS
 
+from ..selectors import ruleset_compiled
+from .compare import scenario_mismatches
 from .expectations import ruleset_expectations
-from .scenarios import scenario_mismatches
-from .selectors import ruleset_compiled
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from django.contrib.auth.base_user import AbstractBaseUser as User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .audit import event_record, user_or_none
-from .models import EXPECTATION_FIELDS, Expectation, ExpectationChange, RuleSet, Scenario
+from ..audit import event_record, user_or_none
+from ..models import EXPECTATION_FIELDS, Expectation, ExpectationChange, RuleSet, Scenario
 
 __all__ = ["expectations_complete", "expectations_copy", "ruleset_expectations",
            "scenario_expectation_update"]

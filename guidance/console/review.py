@@ -7,9 +7,9 @@ from django.http import Http404, StreamingHttpResponse
 
 from options.choices import label
 
-from .admin_views import ConsoleViews
+from ..rule_review import decisions_for_export, rule_comments, rule_months, rule_stats
 from .chart import decisions_chart
-from .rule_review import decisions_for_export, rule_comments, rule_months, rule_stats
+from .views import ConsoleViews
 
 CSV_HEADER = ("recorded_at", "rule_code", "option", "source", "outcome", "followed",
               "advised_status", "reason_code", "reason", "reason_text", "comment",

@@ -1,6 +1,6 @@
 """Rules console pages beyond the model forms: test, impact, export, import, new draft, and a
 draft's own expectations. The governance steps (submit, review, publish, roll back) are in
-guidance.admin_governance."""
+guidance.console.governance."""
 
 import json
 import re
@@ -17,13 +17,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from options.rules import RuleError
 from options.vocab import OPTIONS
 
-from .expectations import ruleset_expectations
-from .forms import ExpectationChangeForm, RulesetImportForm, expectation_initial
-from .impact import ruleset_impact
-from .models import RuleSet
-from .regression import ruleset_test, scenario_check
-from .selectors import NoPublishedRuleSet, ruleset_compiled, ruleset_get_published
-from .services import (
+from ..models import RuleSet
+from ..scenarios.expectations import ruleset_expectations
+from ..scenarios.impact import ruleset_impact
+from ..scenarios.regression import ruleset_test, scenario_check
+from ..selectors import NoPublishedRuleSet, ruleset_compiled, ruleset_get_published
+from ..services import (
     GuidanceImportError,
     RuleSetReadOnly,
     ruleset_create_draft,
@@ -31,6 +30,7 @@ from .services import (
     ruleset_import,
     scenario_expectation_update,
 )
+from .forms import ExpectationChangeForm, RulesetImportForm, expectation_initial
 
 
 def today():
