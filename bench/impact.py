@@ -28,8 +28,8 @@ def _assessments(directory):
 
 def _store(count, bases, ruleset):
     """Store `count` consultations in bulk, with their lesions and prior treatments."""
-    from options.models import Consultation, Lesion, PriorTreatment
-    from options.services import LESION_TEXT, TEXT_FIELDS, _blank_text
+    from options.consultation.models import Consultation, Lesion, PriorTreatment
+    from options.consultation.services import LESION_TEXT, TEXT_FIELDS, _blank_text
     from options.vocab import ASSESSMENT_SCALAR_FIELDS
 
     chance = random.Random(12)

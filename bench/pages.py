@@ -40,8 +40,8 @@ def main():
         from django.test import Client
 
         from guidance.services import default_ruleset_data, ruleset_import
-        from options.roles import CLINICIAN
-        from options.services import consultation_create
+        from options.consultation.services import consultation_create
+        from options.identity.roles import CLINICIAN
 
         ruleset_import(data=default_ruleset_data(), publish_if_none=True)
         user = get_user_model().objects.create_user(username="bench", password="unused")

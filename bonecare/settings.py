@@ -65,7 +65,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
-    "options.middleware.NoStoreMiddleware",
+    "options.identity.middleware.NoStoreMiddleware",
     # Before sessions: probes skip them; a lost database is a 503 (options/failure.py).
     "options.failure.AvailabilityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -75,7 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "options.middleware.SessionLimitsMiddleware",
+    "options.identity.middleware.SessionLimitsMiddleware",
     # Last, as django-axes asks, so that it sees the outcome of every sign-in.
     "axes.middleware.AxesMiddleware",
 ]
@@ -270,7 +270,7 @@ SESSION_COOKIE_SECURE = HTTPS
 # The cookie ends with the browser; the session row ends after 12 hours at most.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = 43200  # 12 hours
-# Sign-in ends after 30 minutes idle and 12 hours in all (options.middleware).
+# Sign-in ends after 30 minutes idle and 12 hours in all (options.identity.middleware).
 SESSION_IDLE_SECONDS = 30 * 60
 SESSION_ABSOLUTE_SECONDS = SESSION_COOKIE_AGE
 # Messages live in the session, not in a signed but readable cookie: one may hold a token.

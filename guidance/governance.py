@@ -14,7 +14,7 @@ from django.contrib.auth.base_user import AbstractBaseUser as User
 from django.db import transaction
 from django.utils import timezone
 
-from options.roles import EDITOR, SAFETY_OFFICER, role_held
+from options.identity.roles import EDITOR, SAFETY_OFFICER, role_held
 from options.rules import RuleError
 
 from .audit import event_record, user_or_none

@@ -1,8 +1,9 @@
 """Rule review: per rule, how often the options it decided were followed or overridden, and
 why.
 
-Read from the decisions clinicians record (options.decisions): each decision names the rule
-that decided its option (options.DecisionRule), so counting per rule is one grouped query.
+Read from the decisions clinicians record (options.consultation.decisions): each decision
+names the rule that decided its option (options.DecisionRule), so counting per rule is one
+grouped query.
 """
 
 from collections import Counter
@@ -13,7 +14,7 @@ from django.db.models import Count
 from django.db.models.functions import TruncMonth
 
 from options.choices import label
-from options.models import Decision, DecisionRule
+from options.consultation.models import Decision, DecisionRule
 from options.rules.texts import TextError, render
 
 from .engine_rules import define_conditions

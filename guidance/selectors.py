@@ -5,7 +5,7 @@ import threading
 from django.db import connection
 
 from bonecare.db import execute_hot
-from options.citations import citation_of, cited_codes
+from options.consultation.citations import citation_of, cited_codes
 from options.rules import CompiledRuleSet
 
 from .codes import CodeLists, Entry

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
-from .models import EvaluationAudit, TreatmentOption
-from .sign_in import AdminSignInForm
+from .consultation.models import EvaluationAudit, TreatmentOption
+from .identity.sign_in import AdminSignInForm
 
 admin.site.login_form = AdminSignInForm
 

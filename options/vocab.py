@@ -11,7 +11,8 @@ from .rules.vocab import __all__ as _engine_names
 EVALUATION_CHANNELS = ("form", "api", "cds_hooks", "cli")
 EVALUATION_OUTCOMES = ("ok", "invalid", "error")
 
-# Clinicians' decisions (options.decisions): what was done with one option of the advice.
+# Clinicians' decisions (options.consultation.decisions): what was done with one option of
+# the advice.
 DECISION_OUTCOMES_BY_SOURCE = {
     "result_page": ("going_ahead", "not_going_ahead", "mdt_disagrees"),
     "cds_hooks": ("accepted", "overridden"),

@@ -63,7 +63,7 @@ def treatment_options(transactional_db):
     """The five options as their data migration made them (live_server tests flush tables)."""
     from importlib import import_module
 
-    from options.models import TreatmentOption
+    from options.consultation.models import TreatmentOption
 
     migration = import_module("options.migrations.0002_treatment_options")
     for values in migration.TREATMENT_OPTIONS:

@@ -24,7 +24,7 @@ settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
 import pytest  # noqa: E402
 from django.contrib.auth.models import Group, Permission  # noqa: E402
 
-from options.roles import CLINICIAN, EDITOR, SAFETY_OFFICER, roles_sync  # noqa: E402
+from options.identity.roles import CLINICIAN, EDITOR, SAFETY_OFFICER, roles_sync  # noqa: E402
 
 
 def user_in_role(django_user_model, *, username, role):

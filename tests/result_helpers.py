@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 from django.conf import settings
 
 from options import vocab
-from options.services import consultation_create
+from options.consultation.services import consultation_create
 
 SCENARIOS = sorted(p.stem for p in settings.BONECARE_SCENARIOS_DIR.glob("*.json"))
 # Cases the shared scenarios do not cover, built from them: a bisphosphonate on hold and

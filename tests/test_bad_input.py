@@ -5,8 +5,8 @@ import unicodedata
 import pytest
 from django.test import Client
 
-from options.models import Consultation
-from options.services import consultation_create
+from options.consultation.models import Consultation
+from options.consultation.services import consultation_create
 from options.validation import PATIENT_REF_PATTERN, patient_ref_problem, validate_assessment
 from tests.builders import assessment
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from options.models import Consultation
+from options.consultation.models import Consultation
 from options.web.forms import AssessmentForm, LesionForm
 from tests.browser import (
     BROWSER_TESTS,

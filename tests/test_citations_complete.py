@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from options.services import consultation_create
+from options.consultation.services import consultation_create
 from tests.guidance_builders import shared_assessment
 
 pytestmark = pytest.mark.django_db

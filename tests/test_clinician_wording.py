@@ -10,7 +10,7 @@ import pytest
 from guidance.content import ruleset_content, ruleset_digest
 from guidance.services import rule_save, ruleset_create_draft
 from guidance.transfer import ruleset_file_errors
-from options.services import consultation_create
+from options.consultation.services import consultation_create
 from tests.guidance_builders import calcium_assessment, publish_reviewed, shared_assessment
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from guidance.services import (
     ruleset_create_draft,
     ruleset_import,
 )
-from options.models import EvaluationAudit
+from options.consultation.models import EvaluationAudit
 from tests.builders import scenario_files, threshold_scenario_files
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from options.models import Consultation
+from options.consultation.models import Consultation
 from options.rules.vocab import PATIENT_FACTS
 from options.validation import validate_assessment
 from options.web.consultation_form import ConsultationForm, data_from_assessment, lesion_score_text

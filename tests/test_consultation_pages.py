@@ -9,10 +9,10 @@ from django.conf import settings
 from guidance.models import RuleSet
 from guidance.scenarios.compare import scenario_file_mismatches
 from guidance.selectors import define_names
-from options.models import Consultation, EvaluationAudit
-from options.roles import CLINICIAN
+from options.consultation.models import Consultation, EvaluationAudit
+from options.consultation.services import consultation_create
+from options.identity.roles import CLINICIAN
 from options.rules.texts import render
-from options.services import consultation_create
 from options.web.consultation_form import data_from_assessment
 from tests.conftest import user_in_role
 from tests.guidance_builders import publish_with_document

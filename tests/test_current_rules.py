@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from options.models import EvaluationAudit
-from options.services import consultation_create
+from options.consultation.models import EvaluationAudit
+from options.consultation.services import consultation_create
 from tests.guidance_builders import calcium_assessment, hypocalcaemia_draft, publish_reviewed
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from options.roles import CLINICIAN, EDITOR, SAFETY_OFFICER
+from options.identity.roles import CLINICIAN, EDITOR, SAFETY_OFFICER
 
 pytestmark = pytest.mark.django_db
 

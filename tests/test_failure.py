@@ -8,8 +8,8 @@ from django.db import OperationalError
 from django.test import RequestFactory
 
 from options.api.models import ApiCallAudit
+from options.consultation.models import Consultation, EvaluationAudit
 from options.failure import AvailabilityMiddleware, server_error
-from options.models import Consultation, EvaluationAudit
 from tests.api.helpers import minimal_assessment
 from tests.failure_helpers import REFUSED, database_down, every_log_record
 

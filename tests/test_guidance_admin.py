@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from guidance.models import Rule, RuleSet, Scenario
 from guidance.services import default_ruleset_data, ruleset_create_draft, scenarios_load_shared
-from options.services import consultation_create, evaluate_assessment
+from options.consultation.services import consultation_create, evaluate_assessment
 from tests.guidance_builders import (
     calcium_assessment,
     calcium_scenario,
@@ -127,7 +127,7 @@ def test_the_later_of_two_saves_of_one_rule_is_refused_and_keeps_its_input(
         client, guidance_editor, django_user_model, published_ruleset):
     from django.test import Client
 
-    from options.roles import EDITOR
+    from options.identity.roles import EDITOR
     from tests.conftest import user_in_role
 
     other = user_in_role(django_user_model, username="second_editor", role=EDITOR)

@@ -19,7 +19,7 @@ from django.contrib.auth.models import User
 from guidance.governance import ruleset_approve, ruleset_publish, ruleset_rollback, ruleset_submit
 from guidance.models import RuleSet
 from guidance.services import ruleset_create_draft
-from options.accounts import user_create
+from options.identity.accounts import user_create
 def person(name, role):
     user = User.objects.filter(username=name).first()
     return user or user_create(username=name, password="plaster-quinine-harbour-41", role=role)

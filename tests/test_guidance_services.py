@@ -25,7 +25,7 @@ from guidance.services import (
     scenario_expectation_update,
     scenarios_load_shared,
 )
-from options.services import consultation_create, evaluate_assessment
+from options.consultation.services import consultation_create, evaluate_assessment
 from tests.builders import scenario_files, threshold_scenario_files
 from tests.guidance_builders import (
     calcium_assessment,

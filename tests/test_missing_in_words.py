@@ -7,7 +7,7 @@ import pytest
 
 from options import vocab
 from options.choices import FIELD_NAMES, missing_grouped, missing_in_words, missing_words
-from options.services import consultation_create
+from options.consultation.services import consultation_create
 from tests.builders import assessment as built
 
 from .result_helpers import CASES, consultation_for, contract_names_in, page, visible_blocks

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from guidance.models import GuidanceDocument, RuleSet
-from options.models import Consultation, Lesion, PriorTreatment, TreatmentOption
+from options.consultation.models import Consultation, Lesion, PriorTreatment, TreatmentOption
 from options.vocab import OPTIONS
 
 pytestmark = pytest.mark.django_db

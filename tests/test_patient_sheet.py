@@ -5,7 +5,7 @@ import re
 import pytest
 import textstat
 
-from options.models import Consultation
+from options.consultation.models import Consultation
 from options.web.presenters import ALERT_PATIENT_TEXT
 
 from .result_helpers import CASES, SCENARIOS, as_prose, consultation_for, page, sentences

@@ -1,6 +1,6 @@
 """An editor's publish reaches the consultation form and the REST API at once."""
 
-from options.models import Consultation
+from options.consultation.models import Consultation
 from tests.guidance_builders import calcium_assessment, hypocalcaemia_draft, publish_reviewed
 from tests.test_consultation_pages import form_post
 

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from options.models import Consultation
-from options.services import consultation_create
+from options.consultation.models import Consultation
+from options.consultation.services import consultation_create
 from tests.guidance_builders import publish_with_document
 
 from .result_helpers import CASES, assessment, consultation_for, page, scenario, visible_blocks

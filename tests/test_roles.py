@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from options.identity.roles import CLINICIAN, EDITOR, ROLES, SAFETY_OFFICER
 from options.management.commands.create_user import Command
-from options.roles import CLINICIAN, EDITOR, ROLES, SAFETY_OFFICER
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 
 from guidance.scenarios.compare import scenario_file_mismatches
-from options.models import EvaluationAudit
-from options.services import evaluate_assessment
+from options.consultation.models import EvaluationAudit
+from options.consultation.services import evaluate_assessment
 from tests.builders import scenario, scenario_files, threshold_scenario_files
 
 FILES = scenario_files()

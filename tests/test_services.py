@@ -4,8 +4,12 @@ import pytest
 
 from guidance.models import RuleSet
 from guidance.selectors import NoPublishedRuleSet
-from options.models import Consultation, EvaluationAudit, Lesion, PriorTreatment
-from options.services import AssessmentInvalid, consultation_create, evaluate_assessment
+from options.consultation.models import Consultation, EvaluationAudit, Lesion, PriorTreatment
+from options.consultation.services import (
+    AssessmentInvalid,
+    consultation_create,
+    evaluate_assessment,
+)
 from tests.builders import ANALGESIA_FAILED, assessment, long_bone, scenario, scenario_files, spine
 
 

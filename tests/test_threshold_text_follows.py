@@ -1,6 +1,6 @@
 """Every word from the decision: a published threshold change reaches every text that names it."""
 
-from options.models import Consultation
+from options.consultation.models import Consultation
 from tests.guidance_builders import calcium_assessment, hypocalcaemia_draft, publish_reviewed
 from tests.test_consultation_pages import form_post
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = (sorted((ROOT / "options" / "rules").glob("*.py"))
-         + [ROOT / "options" / "services.py", ROOT / "guidance" / "services.py"])
+         + [ROOT / "options" / "consultation" / "services.py", ROOT / "guidance" / "services.py"])
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 

@@ -3,15 +3,15 @@
 For every scenario and stored consultation both rulesets evaluate the same inputs now, so a
 change reflects the rules alone. Counted per option: changes of status and of hold (a
 bisphosphonate held until calcium is corrected); and per alert code: alerts that appear or
-go. A fixed number of queries whatever the number of consultations (options.stored).
+go. A fixed number of queries whatever the number of consultations (options.consultation.stored).
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
 
 from options.choices import label
-from options.core import AssessmentInvalid, assessment_evaluate_each
-from options.stored import stored_assessments
+from options.consultation.evaluation import AssessmentInvalid, evaluate_with_rulesets
+from options.consultation.stored import stored_assessments
 from options.vocab import OPTIONS
 
 from ..selectors import ruleset_compiled
@@ -132,7 +132,7 @@ class _Comparison:
         rows, skipped = [], 0
         for case_label, title, data in cases:
             try:
-                before, after = assessment_evaluate_each(data=data, rulesets=self.rulesets)[1]
+                before, after = evaluate_with_rulesets(data=data, rulesets=self.rulesets)[1]
             except AssessmentInvalid:
                 skipped += 1
                 continue

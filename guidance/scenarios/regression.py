@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from options.choices import label as status_label
-from options.core import AssessmentInvalid, assessment_evaluate
+from options.consultation.evaluation import AssessmentInvalid, evaluate_with_ruleset
 from options.vocab import OPTIONS
 
 from ..selectors import ruleset_compiled
@@ -71,7 +71,7 @@ class RulesetTest:
 
 def _evaluate(data, compiled):
     """Evaluate a contract dict; raise AssessmentInvalid if it no longer validates."""
-    return assessment_evaluate(data=data, ruleset=compiled)[1]
+    return evaluate_with_ruleset(data=data, ruleset=compiled)[1]
 
 
 def _invalid_text(error):

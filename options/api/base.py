@@ -13,8 +13,8 @@ from rest_framework.exceptions import (
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from options.consultation.services import audit_patient_ref
 from options.failure import database_unavailable, unavailable_response
-from options.services import audit_patient_ref
 
 from .auth import AnonymousRateThrottle, ApiClientAuthentication, ClientRateThrottle, HasScope
 from .errors import LengthRequired, api_exception_handler

@@ -8,7 +8,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from options.services import AssessmentInvalid, NoPublishedRuleSet
+from options.consultation.services import AssessmentInvalid, NoPublishedRuleSet
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 
 from options.choices import choices
-from options.models import Consultation
+from options.consultation.models import Consultation
 
 from .scopes import SCOPES
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from bonecare.db import execute_hot
-from options.services import consultation_create
+from options.consultation.services import consultation_create
 
 from .models import ApiCallAudit, ApiClient, ClientConsultation
 from .scopes import SCOPES

@@ -13,8 +13,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from guidance.selectors import published_documents, ruleset_get_published
-from options.models import Consultation, TreatmentOption
-from options.services import audit_patient_ref, evaluate_assessment
+from options.consultation.models import Consultation, TreatmentOption
+from options.consultation.services import audit_patient_ref, evaluate_assessment
 from options.validation import (
     PATIENT_REF_MAX_LENGTH,
     PATIENT_REF_PATTERN,

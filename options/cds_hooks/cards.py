@@ -6,7 +6,7 @@ per bone-strengthening order whose option is not recommended (warning), contrain
 (critical), not applicable (warning, saying why) or needs information (info, with "Open in
 BoneCare"). Missing inputs are named in words (options.choices.missing_words); anything
 quoted from FHIR is made inert Markdown (`inert`). Beside each option, the values that decided
-it in the result page's words (options.decision_values, which the service passes in: it reads
+it in the result page's words (options.consultation.values, which the service passes in: it reads
 the ruleset, so it is not called from here).
 """
 

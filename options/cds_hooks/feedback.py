@@ -1,6 +1,6 @@
 """CDS Hooks feedback: what the clinician did with each card (accepted or overridden, when,
 and why), checked strictly, kept once per client, card and outcomeTimestamp, and stored as
-decisions through options.decisions, each counting for or against the rule that decided
+decisions through options.consultation.decisions, each counting for or against the rule that decided
 its option."""
 
 import datetime
@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from options.choices import label
-from options.decisions import decision_errors, decision_record
+from options.consultation.decisions import decision_errors, decision_record
 from options.vocab import ACTIVE_STATUSES, DECISION_REASONS
 
 from .fhir import text_errors
@@ -21,7 +21,7 @@ CHANNEL = "cds_hooks"
 OTHER_REASON = "other_reason"
 OUTCOMES = ("accepted", "overridden")
 MAX_ITEMS = 100
-# The longest text a Decision keeps of each (options.models.Decision).
+# The longest text a Decision keeps of each (options.consultation.models.Decision).
 LIMITS = {"card": 64, "code": 64, "system": 500, "display": 300, "userComment": 2000}
 
 

@@ -1,6 +1,6 @@
 """The CDS Hooks service's work: register and revoke EHRs, answer a hook, audit the call
-(feedback: feedback.py). A hook's assessment is evaluated by options.services.evaluate_assessment,
-as for every other interface."""
+(feedback: feedback.py). A hook's assessment is evaluated by
+options.consultation.services.evaluate_assessment, as for every other interface."""
 
 import datetime
 import json
@@ -19,9 +19,9 @@ from guidance.selectors import (
     published_key,
 )
 from options.choices import field_name
-from options.decision_values import result_values
-from options.decisions import option_rule_codes
-from options.services import alerts_whatever_the_cancer, evaluate_assessment
+from options.consultation.decisions import option_rule_codes
+from options.consultation.services import alerts_whatever_the_cancer, evaluate_assessment
+from options.consultation.values import result_values
 from options.validation import AssessmentInvalid, validate_assessment
 
 from .cards import alert_cards, patient_view_cards, question_card

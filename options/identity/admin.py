@@ -6,7 +6,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.shortcuts import redirect
 
 from options.admin import ReadOnlyAdminMixin
-from options.roles import ROLES
+from options.identity.roles import ROLES
 
 from .audit import user_source
 from .models import AccountEvent

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from simple_history.models import HistoricalRecords
 
-from options.roles import ROLES
+from options.identity.roles import ROLES
 
 from .models import AccountEvent
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
-from options.roles import ROLES
+from options.identity.roles import ROLES
 
 from .credentials import CredentialRefused, certificate_headers, rsa_private_key
 
@@ -156,7 +156,7 @@ def _credential(read, suffix, *args):
 
 
 def _role_values(environ):
-    """Read BONECARE_OIDC_ROLE_<KEY> for every role in options.roles.ROLES."""
+    """Read BONECARE_OIDC_ROLE_<KEY> for every role in options.identity.roles.ROLES."""
     values = {}
     for key in ROLES:
         words = _words(environ.get(ROLE_PREFIX + key.upper(), ""))

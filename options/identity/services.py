@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from options.roles import ROLES, roles_sync
+from options.identity.roles import ROLES, roles_sync
 
 from .audit import acting_for, event_record
 from .claims import roles_from_claims

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_POST
 
-from options.roles import CLINICIAN, EDITOR, ROLES, SAFETY_OFFICER, role_held
-from options.sign_in import SignInForm
+from options.identity.roles import CLINICIAN, EDITOR, ROLES, SAFETY_OFFICER, role_held
+from options.identity.sign_in import SignInForm
 
 from .backends import PROVIDER_BACKEND
 from .client import metadata, oidc_client, provider_config

@@ -1,10 +1,10 @@
-"""Create the Clinician and Guidance editor groups with their permissions (options.roles)."""
+"""Create the Clinician and Guidance editor groups with their permissions (options.identity.roles)."""
 
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from options.roles import ROLES, roles_sync
+from options.identity.roles import ROLES, roles_sync
 
 # Permissions are normally created by post_migrate, after every migration has run; create the
 # ones the roles name now, from the historical models, so that the groups can hold them.

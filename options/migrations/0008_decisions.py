@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('rule_codes', models.JSONField(blank=True, default=list, help_text='The codes of the rules the advice cited.')),
                 ('ruleset_version', models.CharField(max_length=40)),
                 ('advised_status', models.CharField(blank=True, choices=[('recommended', 'Recommended'), ('consider', 'Consider'), ('not_recommended', 'Not recommended'), ('contraindicated', 'Contraindicated'), ('not_applicable', 'Not applicable'), ('needs_information', 'Needs information')], help_text="The option's status in the advice the decision was about, where known.", max_length=20)),
-                ('followed', models.BooleanField(help_text='Whether the decision went with the advice (options.decisions.followed).')),
+                ('followed', models.BooleanField(help_text='Whether the decision went with the advice (options.consultation.decisions.followed).')),
                 ('reason_code', models.CharField(blank=True, choices=[('patient_choice', "Patient's choice"), ('clinical_judgement', 'Clinical judgement for this patient'), ('other_condition', 'Another condition or medicine'), ('contraindication_not_assessed', 'A contraindication the assessment does not ask about'), ('not_available', 'Not available locally or in time'), ('evidence_moved_on', 'Evidence or practice has moved on from the guidance'), ('mdt_decision', 'Multidisciplinary team decision'), ('other_reason', 'Other reason (see comment)')], max_length=30)),
                 ('reason_text', models.CharField(blank=True, max_length=300)),
                 ('comment', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(2000)])),

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from options.citations import citation_of, cited_codes
+from options.consultation.citations import citation_of, cited_codes
 
 
 def citations_backfill(apps, schema_editor):

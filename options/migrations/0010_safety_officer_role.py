@@ -1,10 +1,10 @@
-"""Create the Clinical safety officer group with its permissions (options.roles)."""
+"""Create the Clinical safety officer group with its permissions (options.identity.roles)."""
 
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from options.roles import ROLES, roles_sync
+from options.identity.roles import ROLES, roles_sync
 
 
 def role_create(apps, schema_editor):

@@ -1,11 +1,11 @@
-"""Give each role exactly its permissions of today (options.roles): the guidance editor's
+"""Give each role exactly its permissions of today (options.identity.roles): the guidance editor's
 code-list permissions are now on guidance.CodeListEntry, versioned with each ruleset."""
 
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from options.roles import roles_sync
+from options.identity.roles import roles_sync
 
 
 def roles_resync(apps, schema_editor):

@@ -1,11 +1,11 @@
 """No role holds a permission on a patient record; the safety officer reads the governance
-audit and writes nothing (options.roles)."""
+audit and writes nothing (options.identity.roles)."""
 
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from options.roles import ROLES, roles_sync
+from options.identity.roles import ROLES, roles_sync
 
 CHANGED = ("clinician", "safety_officer")
 # What the two roles held before, for the way back.

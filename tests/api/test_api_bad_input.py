@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from options.api.models import ApiCallAudit
-from options.models import EvaluationAudit
+from options.consultation.models import EvaluationAudit
 
 from .helpers import minimal_assessment
 

@@ -8,10 +8,10 @@ import pytest
 from django.db import DatabaseError, OperationalError, connection, connections
 from rest_framework.test import APIClient
 
-from options import services
 from options.api import services as api_services
 from options.api.models import ApiCallAudit, ClientConsultation
-from options.models import Consultation, EvaluationAudit, Lesion
+from options.consultation import services
+from options.consultation.models import Consultation, EvaluationAudit, Lesion
 
 from .helpers import minimal_assessment, scenario
 

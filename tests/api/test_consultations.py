@@ -1,7 +1,7 @@
 import pytest
 
 from options.api.models import ApiCallAudit, ClientConsultation
-from options.models import Consultation
+from options.consultation.models import Consultation
 
 from .helpers import minimal_assessment, scenario
 

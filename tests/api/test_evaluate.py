@@ -5,7 +5,7 @@ import pytest
 
 from guidance.scenarios.compare import scenario_file_mismatches
 from options.api.models import ApiCallAudit
-from options.models import Consultation, EvaluationAudit
+from options.consultation.models import Consultation, EvaluationAudit
 
 from .helpers import minimal_assessment, scenario_files
 

@@ -8,7 +8,7 @@ import json
 import urllib.request
 
 from options.cds_hooks.services import cds_client_create
-from options.roles import CLINICIAN, EDITOR
+from options.identity.roles import CLINICIAN, EDITOR
 from tests.browser import BROWSER_TESTS, PASSWORD, assert_accessible, local_context, shot
 from tests.conftest import user_in_role
 

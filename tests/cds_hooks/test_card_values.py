@@ -12,7 +12,7 @@ from markdown_it import MarkdownIt
 from options.cds_hooks.cards import detail_text
 from options.cds_hooks.mapping import Mapped
 from options.cds_hooks.models import CdsCallAudit
-from options.services import consultation_create
+from options.consultation.services import consultation_create
 from tests.guidance_builders import hypocalcaemia_draft, publish_reviewed
 
 from .fhir_builders import LOINC, SNOMED, bundle, condition, observation

@@ -12,7 +12,7 @@ from guidance.governance import GovernanceRefused, ruleset_approve, ruleset_publ
 from guidance.models import CodeListEntry
 from guidance.services import ruleset_create_draft
 from options.cds_hooks.models import CdsCallAudit
-from options.roles import SAFETY_OFFICER
+from options.identity.roles import SAFETY_OFFICER
 from tests.conftest import user_in_role
 
 from .helpers import PATIENT_VIEW, call, request_of

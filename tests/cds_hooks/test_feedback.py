@@ -1,5 +1,6 @@
-"""Feedback on cards is stored in the one store of decisions (options.decisions), one row per
-option the card advised on, with the card's rule codes, ruleset version and the reason."""
+"""Feedback on cards is stored in the one store of decisions (options.consultation.decisions),
+one row per option the card advised on, with the card's rule codes, ruleset version and the
+reason."""
 
 import json
 
@@ -10,7 +11,7 @@ from guidance.rule_review import rule_stats
 from options.cds_hooks.feedback import OTHER_REASON
 from options.cds_hooks.models import FeedbackReceived, IssuedCard
 from options.cds_hooks.services import cds_client_create
-from options.models import Decision
+from options.consultation.models import Decision
 from options.vocab import DECISION_REASONS
 
 from .helpers import (

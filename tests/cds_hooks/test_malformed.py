@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from options.cds_hooks.fhir import CONTROL, MAX_STRING, text_errors
 from options.cds_hooks.models import CdsCallAudit
-from options.models import Decision
+from options.consultation.models import Decision
 
 from .helpers import (
     ORDER_SIGN,

@@ -10,7 +10,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from options.cds_hooks.models import ConsultationDraft
-from options.roles import CLINICIAN
+from options.identity.roles import CLINICIAN
 from tests.conftest import user_in_role
 from tests.result_helpers import contract_names_in, visible_blocks
 

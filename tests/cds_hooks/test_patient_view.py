@@ -6,7 +6,7 @@ import datetime
 from django.utils import timezone
 
 from options.cds_hooks.models import CdsCallAudit, ConsultationDraft, IssuedCard
-from options.models import EvaluationAudit
+from options.consultation.models import EvaluationAudit
 
 from .helpers import PATIENT_VIEW, bonecare, call, example, request_of
 

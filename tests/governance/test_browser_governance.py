@@ -60,8 +60,8 @@ def setting(transactional_db, published_ruleset, guidance_editor, safety_officer
     from django.contrib.auth.models import Group
 
     from guidance.services import scenario_expectation_update, scenarios_load_shared
-    from options.roles import SAFETY_OFFICER
-    from options.services import consultation_create
+    from options.consultation.services import consultation_create
+    from options.identity.roles import SAFETY_OFFICER
     from tests.guidance_builders import (
         CALCIUM_215_EXPECTED_NOW,
         calcium_215_no_longer_held,
@@ -90,8 +90,8 @@ def earlier_decisions(consultation, clinician):
     """Decisions of the last three months about the same advice, for the chart."""
     from django.utils import timezone
 
-    from options.decisions import decision_record, option_rule_codes
-    from options.models import Decision
+    from options.consultation.decisions import decision_record, option_rule_codes
+    from options.consultation.models import Decision
 
     now = timezone.now()
     for months_ago, outcome in [(3, "not_going_ahead"), (3, "mdt_disagrees"),
@@ -111,7 +111,7 @@ def test_a_change_goes_through_two_people_and_decisions_reach_the_rule_review(
         browser, live_server, setting, guidance_editor, safety_officer, clinician,
         published_ruleset):
     from guidance.models import Publication, RuleSet
-    from options.models import Decision
+    from options.consultation.models import Decision
 
     consultation, draft = setting
     doctor_context, doctor = person(clinician, browser, live_server)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from guidance.drafting import RuleSetReadOnly, document_save
 from guidance.models import GovernanceEvent, GuidanceDocument
 from guidance.services import ruleset_create_draft
-from options.services import consultation_create
+from options.consultation.services import consultation_create
 from tests.guidance_builders import calcium_assessment, publish_reviewed
 
 pytestmark = pytest.mark.django_db

@@ -3,9 +3,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from options.decisions import decision_followed, decision_record, option_rule_codes
-from options.models import Decision
-from options.services import consultation_create
+from options.consultation.decisions import decision_followed, decision_record, option_rule_codes
+from options.consultation.models import Decision
+from options.consultation.services import consultation_create
 from tests.result_helpers import assessment
 
 

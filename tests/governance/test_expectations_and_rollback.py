@@ -15,7 +15,7 @@ from guidance.services import (
     scenario_expectation_update,
     scenarios_load_shared,
 )
-from options.roles import SAFETY_OFFICER
+from options.identity.roles import SAFETY_OFFICER
 from tests.conftest import user_in_role
 from tests.guidance_builders import (
     CALCIUM_215_EXPECTED_NOW,

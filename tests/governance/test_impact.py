@@ -4,7 +4,7 @@ import pytest
 
 from guidance.scenarios.impact import ruleset_impact
 from guidance.services import rule_save, ruleset_create_draft, scenarios_load_shared
-from options.services import consultation_create
+from options.consultation.services import consultation_create
 from tests.guidance_builders import calcium_assessment, hypocalcaemia_draft, shared_assessment
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 
 from guidance.rule_review import rule_stats
-from options.decisions import decision_record
-from options.models import Decision
-from options.services import consultation_create
+from options.consultation.decisions import decision_record
+from options.consultation.models import Decision
+from options.consultation.services import consultation_create
 from tests.guidance_builders import calcium_assessment
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +90,7 @@ def test_recording_needs_the_csrf_token(consultation, clinician):
 @pytest.mark.parametrize("who", ["editor", "other-clinician", "anonymous"])
 def test_only_the_consultations_clinician_records_a_decision(
         consultation, client, guidance_editor, django_user_model, who):
-    from options.roles import CLINICIAN
+    from options.identity.roles import CLINICIAN
     from tests.conftest import user_in_role
 
     if who == "editor":

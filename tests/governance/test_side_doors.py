@@ -27,8 +27,8 @@ from guidance.governance import (
 from guidance.guards import RuleSetFrozen
 from guidance.models import CodeListEntry, GuidanceDocument, Rule, RuleSet, Scenario
 from guidance.services import ruleset_create_draft, scenarios_load_shared
-from options.roles import SAFETY_OFFICER
-from options.services import evaluate_assessment
+from options.consultation.services import evaluate_assessment
+from options.identity.roles import SAFETY_OFFICER
 from tests.conftest import user_in_role
 from tests.guidance_builders import calcium_assessment, publish_reviewed
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from options.models import Consultation
-from options.services import consultation_create
-from options.stored import stored_assessments
+from options.consultation.models import Consultation
+from options.consultation.services import consultation_create
+from options.consultation.stored import stored_assessments
 from tests.builders import scenario_files
 from tests.guidance_builders import shared_assessment
 

@@ -12,7 +12,7 @@ from guidance.governance import (
 )
 from guidance.models import GovernanceEvent, Publication, Review, RuleSet
 from guidance.services import RuleSetReadOnly, rule_save, ruleset_create_draft
-from options.roles import SAFETY_OFFICER
+from options.identity.roles import SAFETY_OFFICER
 from tests.conftest import user_in_role
 from tests.guidance_builders import approved, calcium_scenario, hypocalcaemia_draft
 

@@ -8,8 +8,8 @@ from django.test import RequestFactory
 
 from options.identity.config import ProviderConfig
 from options.identity.models import AccountEvent, ProviderIdentity
+from options.identity.roles import CLINICIAN, EDITOR, ROLES, roles_sync
 from options.identity.services import provider_sign_in
-from options.roles import CLINICIAN, EDITOR, ROLES, roles_sync
 
 ISSUER = "https://idp.example.nhs.uk"
 PASSWORD = "correct-horse-battery-staple"

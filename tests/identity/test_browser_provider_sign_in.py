@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from options.identity.models import AccountEvent, ProviderIdentity
-from options.roles import CLINICIAN, EDITOR
+from options.identity.roles import CLINICIAN, EDITOR
 from tests.browser import BROWSER_TESTS, assert_accessible, shot
 from tests.identity.conftest import (
     CLINICIAN_VALUE,

@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from options import roles
 from options.identity import config as identity_config
+from options.identity import roles
 from options.identity.config import provider_from_environment
 
 

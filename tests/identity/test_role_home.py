@@ -5,7 +5,7 @@ clinician who opens the admin is told it is not theirs."""
 import pytest
 from django.test import Client
 
-from options.roles import CLINICIAN, EDITOR, SAFETY_OFFICER
+from options.identity.roles import CLINICIAN, EDITOR, SAFETY_OFFICER
 from tests.conftest import user_in_role
 
 PASSWORD = "correct-horse-battery-staple"

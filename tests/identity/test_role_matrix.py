@@ -29,10 +29,10 @@ from options.api.scopes import CONSULTATIONS_READ, SCOPES
 from options.api.services import api_client_create
 from options.cds_hooks.hooks import SERVICE_IDS
 from options.cds_hooks.models import CdsCallAudit, ConsultationDraft
-from options.decisions import decision_record, option_rule_codes
-from options.models import Consultation, Decision
-from options.roles import ROLES, roles_sync
-from options.services import consultation_create
+from options.consultation.decisions import decision_record, option_rule_codes
+from options.consultation.models import Consultation, Decision
+from options.consultation.services import consultation_create
+from options.identity.roles import ROLES, roles_sync
 from tests.builders import assessment, spine
 from tests.identity.url_walk import endpoints, urls
 

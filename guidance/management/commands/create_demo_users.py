@@ -5,8 +5,8 @@ import secrets
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from options.accounts import user_create
-from options.roles import CLINICIAN, EDITOR, SAFETY_OFFICER
+from options.identity.accounts import user_create
+from options.identity.roles import CLINICIAN, EDITOR, SAFETY_OFFICER
 
 DEMO_USERS = (
     # username, role

@@ -1,10 +1,10 @@
-"""Guidance editors add, change and view the FHIR code lists (options.roles.EDITOR)."""
+"""Guidance editors add, change and view the FHIR code lists (options.identity.roles.EDITOR)."""
 
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from options.roles import roles_sync
+from options.identity.roles import roles_sync
 
 
 def editors_grant(apps, schema_editor):

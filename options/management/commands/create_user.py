@@ -5,8 +5,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from options.accounts import AccountRefused, user_create, username_free_check
-from options.roles import ROLES
+from options.identity.accounts import AccountRefused, user_create, username_free_check
+from options.identity.roles import ROLES
 
 
 class Command(BaseCommand):

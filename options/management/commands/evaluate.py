@@ -5,8 +5,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from options.consultation.services import AssessmentInvalid, NoPublishedRuleSet, evaluate_assessment
 from options.json_input import JSONTooDeep, json_loads
-from options.services import AssessmentInvalid, NoPublishedRuleSet, evaluate_assessment
 
 
 class Command(BaseCommand):

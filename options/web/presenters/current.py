@@ -4,7 +4,7 @@ with the values that now decide it."""
 from guidance.models import RuleSet
 
 from ...choices import label
-from ...decision_values import result_values
+from ...consultation.values import result_values
 
 
 def _deciding_text(option):

@@ -2,7 +2,7 @@
 
 from ... import vocab
 from ...choices import label
-from ...decision_values import METHODS
+from ...consultation.values import METHODS
 
 NOT_KNOWN = "Not known"
 # How the record names each yes/no safety answer; which answers those are, and their order,

@@ -13,9 +13,9 @@ from guidance.selectors import (
 )
 
 from ...choices import label, missing_in_words, summary_in_words
-from ...citations import citation_of, citation_view
-from ...decision_values import option_values
-from ...models import TreatmentOption
+from ...consultation.citations import citation_of, citation_view
+from ...consultation.models import TreatmentOption
+from ...consultation.values import option_values
 from ...rules.texts import TextError, render
 from . import inputs
 from .patient import PATIENT_STATUS_TEXT, alert_patient_view, patient_groups

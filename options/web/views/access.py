@@ -5,8 +5,8 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 
-from ...models import Consultation
-from ...roles import CLINICIAN, role_held
+from ...consultation.models import Consultation
+from ...identity.roles import CLINICIAN, role_held
 
 
 def is_clinician(user):

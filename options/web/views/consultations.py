@@ -13,9 +13,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ... import vocab
 from ...cds_hooks.drafts import draft_open
+from ...consultation.models import Consultation
+from ...consultation.services import (
+    AssessmentInvalid,
+    NoPublishedRuleSet,
+    advice_now,
+    consultation_create,
+)
 from ...json_input import json_loads
-from ...models import Consultation
-from ...services import AssessmentInvalid, NoPublishedRuleSet, advice_now, consultation_create
 from ...validation import (
     PATIENT_REF_MAX_LENGTH,
     invisible_characters,

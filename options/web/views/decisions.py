@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 
 from ... import vocab
 from ...choices import choices, label
-from ...decisions import decision_record, option_rule_codes
-from ...models import Decision
+from ...consultation.decisions import decision_record, option_rule_codes
+from ...consultation.models import Decision
 from ..presenters import consultation_view
 from .access import clinician_required, own_consultation
 

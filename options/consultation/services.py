@@ -5,10 +5,10 @@ from django.db import transaction
 
 from guidance.selectors import NoPublishedRuleSet, citations_for, published_compiled
 
-from .core import assessment_evaluate
+from ..rules.vocab import ASSESSMENT_SCALAR_FIELDS, CANCER_TYPES
+from ..validation import AssessmentInvalid, patient_ref_normal, patient_ref_problem
+from .evaluation import evaluate_with_ruleset
 from .models import Consultation, EvaluationAudit, Lesion, PriorTreatment
-from .rules.vocab import ASSESSMENT_SCALAR_FIELDS, CANCER_TYPES
-from .validation import AssessmentInvalid, patient_ref_normal, patient_ref_problem
 
 __all__ = [
     "AssessmentInvalid",
@@ -52,7 +52,7 @@ def _evaluate(data, audit, published_key=None):
     """Evaluate through the one door outside any transaction, so a refusal's audit is kept."""
     ruleset, compiled = published_compiled(key=published_key)
     try:
-        clean, result = assessment_evaluate(data=data, ruleset=compiled)
+        clean, result = evaluate_with_ruleset(data=data, ruleset=compiled)
     except AssessmentInvalid:
         _audit(outcome="invalid", patient_ref=audit_patient_ref(data), **audit)
         raise
@@ -107,7 +107,7 @@ def alerts_whatever_the_cancer(*, data: dict, published_key: tuple | None = None
     results = []
     for cancer_type in CANCER_TYPES:
         try:
-            results.append(assessment_evaluate(data={**data, "cancer_type": cancer_type},
+            results.append(evaluate_with_ruleset(data={**data, "cancer_type": cancer_type},
                                                ruleset=compiled)[1])
         except AssessmentInvalid:
             return None

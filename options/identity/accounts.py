@@ -1,4 +1,4 @@
-"""People's accounts: one service creates an account holding a role (options.roles)."""
+"""People's accounts: one service creates an account holding a role (options.identity.roles)."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission

@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping
 
 from guidance.selectors import ruleset_engine_rules
 
-from .choices import field_name, label
-from .rules.texts import format_number
-from .rules.thresholds import ruleset_thresholds
+from ..choices import field_name, label
+from ..rules.texts import format_number
+from ..rules.thresholds import ruleset_thresholds
 
 __all__ = ["METHODS", "option_values", "result_values"]
 

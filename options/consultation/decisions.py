@@ -9,7 +9,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from . import vocab
+from .. import vocab
 from .models import Consultation, Decision, DecisionRule
 
 __all__ = ["REASON_CHOICES", "decision_errors", "decision_followed", "decision_record",
