@@ -18,7 +18,7 @@ from tests.browser import (
     sign_in,
 )
 
-from .result_helpers import CASES, consultation_for
+from .result_helpers import CASES, LONG_CASES, consultation_for
 
 pytestmark = BROWSER_TESTS
 FOLD = 800
@@ -27,6 +27,7 @@ SHOTS = Path(os.environ.get("BONECARE_SHOTS_DIR") or "/tmp/ui-shots")
 # compression, an unstable spine, two alerts and a temporary stop.
 SHOWN = ["V06", "V07", "V23", "V31", "V01-not-now"]
 PRINT_PT_MIN = 12
+CLINICIAN_PT_MIN = 10
 
 
 @pytest.fixture
@@ -74,8 +75,8 @@ def test_alerts_and_the_options_table_are_above_the_fold_in_every_case(page, cli
     assert beyond == []
 
 
-def small_print_text(page):
-    """Return the visible texts of the patient sheet set below 12 pt in print."""
+def print_text_below(page, minimum):
+    """Return the visible texts of a print set below `minimum` points in print media."""
     page.emulate_media(media="print")
     small = page.evaluate("""(minimum) => {
       const found = [];
@@ -88,9 +89,39 @@ def small_print_text(page):
                                                    + el.textContent.trim().slice(0, 60));
       }
       return found;
-    }""", PRINT_PT_MIN)
+    }""", minimum)
     page.emulate_media(media="screen")
     return small
+
+
+def small_print_text(page):
+    """Return the visible texts of the patient sheet set below 12 pt in print."""
+    return print_text_below(page, PRINT_PT_MIN)
+
+
+def pdf_pages(page):
+    """Return how many A4 pages the page prints to."""
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4")
+    page.emulate_media(media="screen")
+    return len(re.findall(rb"/Type\s*/Page\b", pdf))
+
+
+def test_every_clinician_print_fits_one_page_and_every_patient_sheet_two(page, clinician):
+    # Every case, the held-out long ones too (three lesions; two alerts), in one session.
+    wrong = []
+    for case in LONG_CASES:
+        pk = consultation_for(case, clinician).pk
+        page.goto(f"/consultations/{pk}/print/clinician/")
+        if (pages := pdf_pages(page)) != 1:
+            wrong.append(f"{case}: the clinician print runs to {pages} A4 pages")
+        wrong += [f"{case} clinician print: {text}"
+                  for text in print_text_below(page, CLINICIAN_PT_MIN)]
+        page.goto(f"/consultations/{pk}/print/patient/")
+        if (pages := pdf_pages(page)) > 2:
+            wrong.append(f"{case}: the patient sheet runs to {pages} A4 pages")
+        wrong += [f"{case} patient sheet: {text}" for text in small_print_text(page)]
+    assert wrong == []
 
 
 @pytest.mark.parametrize("case", SHOWN)
