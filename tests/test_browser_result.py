@@ -131,6 +131,10 @@ def test_result_and_both_prints_are_accessible_and_photographed(page, clinician,
     shoot(page, f"{case}-result-top", full_page=False)
     shoot(page, f"{case}-result-full")
     assert_accessible(page)
+    # Every "Criteria and rules" and "Record what was decided" opened: its headings in order.
+    page.locator("details").evaluate_all("all => all.forEach(d => { d.open = true; })")
+    shoot(page, f"{case}-result-details-open")
+    assert_accessible(page)
     page.get_by_role("link", name="Print clinician summary").click()
     page.wait_for_url(f"**/consultations/{consultation.pk}/print/clinician/")
     pages = shoot(page, f"{case}-print-clinician", media="print")
