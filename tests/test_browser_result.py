@@ -94,6 +94,15 @@ def print_text_below(page, minimum):
     return small
 
 
+def assert_accessible_in_print(page):
+    """Check the page with axe-core as it prints (colours and sizes of print media)."""
+    page.emulate_media(media="print")
+    try:
+        assert_accessible(page)
+    finally:
+        page.emulate_media(media="screen")
+
+
 def small_print_text(page):
     """Return the visible texts of the patient sheet set below 12 pt in print."""
     return print_text_below(page, PRINT_PT_MIN)
@@ -140,9 +149,11 @@ def test_result_and_both_prints_are_accessible_and_photographed(page, clinician,
     pages = shoot(page, f"{case}-print-clinician", media="print")
     assert pages == 1, f"{case}: the clinician print runs to {pages} A4 pages"
     assert_accessible(page)
+    assert_accessible_in_print(page)
     page.go_back()
     page.get_by_role("link", name="Print patient summary").click()
     page.wait_for_url(f"**/consultations/{consultation.pk}/print/patient/")
     shoot(page, f"{case}-print-patient", media="print")
     assert_accessible(page)
+    assert_accessible_in_print(page)
     assert small_print_text(page) == []
