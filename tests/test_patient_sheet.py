@@ -53,6 +53,15 @@ def test_each_option_sits_in_the_group_its_stored_advice_puts_it(clinician_clien
     assert shown == expected
 
 
+def test_the_sheet_opens_with_what_the_treatments_can_do_and_promises_no_more(
+        clinician_client, clinician, published_ruleset):
+    opening = blocks_of(page(clinician_client, "patient", consultation_for("V06", clinician)))[1]
+    assert "lower the chance of a broken bone" in opening and "ease pain" in opening
+    assert "Your team will talk them through with you." in opening
+    for promise in ("strong again", "cure", "will make", "stop the cancer"):
+        assert promise not in opening
+
+
 def test_a_temporary_stop_reads_as_not_now_with_what_must_happen_first(
         clinician_client, clinician, published_ruleset):
     consultation = consultation_for("V01-not-now", clinician)
