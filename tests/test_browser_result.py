@@ -24,8 +24,9 @@ pytestmark = BROWSER_TESTS
 FOLD = 800
 SHOTS = Path(os.environ.get("BONECARE_SHOTS_DIR") or "/tmp/ui-shots")
 # Cases whose three pages are photographed and checked with axe-core: a plain one, cord
-# compression, an unstable spine, two alerts and a temporary stop.
-SHOWN = ["V06", "V07", "V23", "V31", "V01-not-now"]
+# compression, an unstable spine, two alerts, a temporary stop, and the held-out long ones
+# (three lesions with two alerts; cord compression with an unstable spine).
+SHOWN = ["V06", "V07", "V23", "V31", "V01-not-now", "held-three-lesions", "held-two-alerts"]
 PRINT_PT_MIN = 12
 CLINICIAN_PT_MIN = 10
 
