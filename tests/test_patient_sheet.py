@@ -8,10 +8,10 @@ import textstat
 from options.consultation.models import Consultation
 from options.web.presenters import ALERT_PATIENT_TEXT
 
-from .result_helpers import CASES, SCENARIOS, as_prose, consultation_for, page, sentences
+from .result_helpers import CASES, LONG_CASES, as_prose, consultation_for, page, sentences
 from .result_helpers import visible_blocks as blocks_of
 
-READING_EASE = 75
+READING_EASE = 78
 # Each option's group on the sheet, by its stored status; a temporary stop is "not now".
 GROUP_OF_STATUS = {
     "recommended": "offered", "consider": "offered", "needs_information": "more_information",
@@ -29,9 +29,10 @@ def groups_shown(html):
     return shown
 
 
-@pytest.mark.parametrize("case", SCENARIOS)
-def test_every_scenario_sheet_is_easy_to_read(clinician_client, clinician, published_ruleset,
-                                              case):
+# Every scenario, variant and held-out long case (three lesions; two alerts): the level is
+# held with room to spare on sheets the wording was not tuned on.
+@pytest.mark.parametrize("case", LONG_CASES)
+def test_every_sheet_is_easy_to_read(clinician_client, clinician, published_ruleset, case):
     html = page(clinician_client, "patient", consultation_for(case, clinician))
     blocks = blocks_of(html)
     score = textstat.flesch_reading_ease(as_prose(blocks))
@@ -51,6 +52,15 @@ def test_each_option_sits_in_the_group_its_stored_advice_puts_it(clinician_clien
     expected = {o["option"]: "not_now" if o.get("not_now") else GROUP_OF_STATUS[o["status"]]
                 for o in consultation.result["options"]}
     assert shown == expected
+
+
+def test_the_sheet_opens_with_what_the_treatments_can_do_and_promises_no_more(
+        clinician_client, clinician, published_ruleset):
+    opening = blocks_of(page(clinician_client, "patient", consultation_for("V06", clinician)))[1]
+    assert "lower the chance of a broken bone" in opening and "ease pain" in opening
+    assert "Your team will talk them through with you." in opening
+    for promise in ("strong again", "cure", "will make", "stop the cancer"):
+        assert promise not in opening
 
 
 def test_a_temporary_stop_reads_as_not_now_with_what_must_happen_first(

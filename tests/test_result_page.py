@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from html import escape
 
 import pytest
 
@@ -231,6 +232,22 @@ def test_clinician_print_asks_no_pregnancy_of_a_man_and_shows_a_score_range(
     assert "SINS 6 to 12 (depends on findings not reported)" in ranged
     assert "collapse not known" in ranged
     assert "vertebral body collapse 0 to 3" in ranged
+
+
+def test_clinician_print_says_conditions_an_earlier_option_shares_once(
+        clinician_client, clinician, published_ruleset):
+    consultation = consultation_for("held-L1-collapse", clinician)
+    shared = option(consultation.result, "vertebroplasty")["conditions"]
+    own = option(consultation.result, "kyphoplasty")["conditions"]
+    assert len(shared) > 1 and own[:len(shared)] == shared  # the case still shows it
+    html = page(clinician_client, "clinician", consultation)
+    vertebroplasty, kyphoplasty = row(html, "vertebroplasty"), row(html, "kyphoplasty")
+    assert "Conditions: as for vertebroplasty." in kyphoplasty
+    assert all(escape(c) in vertebroplasty and escape(c) not in kyphoplasty for c in shared)
+    assert all(escape(c) in kyphoplasty for c in own[len(shared):])
+    assert "as for" not in row(html, "denosumab")  # its conditions are its own
+    assert all(escape(c) in detail(page(clinician_client, "result", consultation),
+                                   "kyphoplasty") for c in own)  # the advice page: in full
 
 
 # 8. Scores as MDCalc shows them

@@ -133,6 +133,8 @@ class OptionView:
     missing: list = field(default_factory=list)  # in words (choices.missing_words)
     values: list = field(default_factory=list)  # the values its deciding rules compared
     sourced: dict = field(default_factory=dict)  # conditions, cautions, notes with a source
+    conditions_as_for: str = ""  # the print: an earlier option whose conditions these repeat
+    conditions_besides: list = field(default_factory=list)  # ...and the ones added to them
 
     @property
     def discussed(self):
@@ -255,6 +257,23 @@ def consultation_view(consultation, *, patient=False):
         context["patient_alerts"] = [
             alert_patient_view(a, rows.patient_text(a)) for a in alerts]
     return context
+
+
+def conditions_said_once(options):
+    """Mark each option whose conditions repeat all of an earlier one's, for the print.
+
+    Vertebroplasty and balloon kyphoplasty share four conditions; on one A4 page they are
+    said once and the later option reads "as for vertebroplasty" plus what it adds.
+    """
+    for index, view in enumerate(options):
+        own = view.result.get("conditions", [])
+        for earlier in options[:index]:
+            shared = earlier.result.get("conditions", [])
+            if len(shared) > 1 and own[:len(shared)] == shared:
+                view.conditions_as_for = earlier.name
+                view.conditions_besides = own[len(shared):]
+                break
+    return options
 
 
 def _source_of(sources, option, text):

@@ -2,7 +2,7 @@
 
 from django.shortcuts import render
 
-from ..presenters import consultation_view, inputs_view
+from ..presenters import conditions_said_once, consultation_view, inputs_view
 from .access import clinician_required, own_consultation
 
 
@@ -11,6 +11,7 @@ def consultation_print_clinician(request, pk):
     """Show a one-page clinical summary of the stored advice and its inputs, laid out for A4."""
     consultation = own_consultation(request, pk)
     context = {**consultation_view(consultation), "inputs": inputs_view(consultation)}
+    conditions_said_once(context["options"])
     return render(request, "options/print_clinician.html", context)
 
 
