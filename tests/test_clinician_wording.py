@@ -133,3 +133,15 @@ def test_an_undated_source_says_it_is_the_current_version_at_its_link(
     row = re.search(r'data-document="XGEVA-SMPC".*?</tr>', html, re.S).group(0)
     assert "Undated: the current version at the link" in row
     assert "Not recorded" not in html
+
+
+def test_the_clinician_print_labels_bonecares_default_too(published_ruleset, clinician,
+                                                          clinician_client):
+    given = consultation_create(data=_spinal_case(), channel="form", by=clinician)
+    printed = clinician_client.get(f"/consultations/{given.pk}/print/clinician/")
+    row = re.search(r'data-option="vertebroplasty".*?</tr>', printed.content.decode(),
+                    re.S).group(0)
+    said = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", row))
+    assert "SINS 7-12 (possibly unstable): spinal surgeon review first. (BoneCare default, " \
+           "not NICE's)" in said, said
+    assert "Good access to a spinal surgery service. (BoneCare" not in said

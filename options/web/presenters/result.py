@@ -137,6 +137,11 @@ class OptionView:
     conditions_besides: list = field(default_factory=list)  # ...and the ones added to them
 
     @property
+    def conditions(self):
+        """Its conditions, each with its source and any BoneCare-default label."""
+        return _conditions(self)
+
+    @property
     def discussed(self):
         return self.status in DISCUSSED and not self.not_now
 
@@ -259,6 +264,12 @@ def consultation_view(consultation, *, patient=False):
     return context
 
 
+def _conditions(view):
+    """Return an option's conditions with their source and default label where known."""
+    return view.sourced.get("conditions") or [{"text": text}
+                                              for text in view.result.get("conditions", [])]
+
+
 def conditions_said_once(options):
     """Mark each option whose conditions repeat all of an earlier one's, for the print.
 
@@ -271,7 +282,7 @@ def conditions_said_once(options):
             shared = earlier.result.get("conditions", [])
             if len(shared) > 1 and own[:len(shared)] == shared:
                 view.conditions_as_for = earlier.name
-                view.conditions_besides = own[len(shared):]
+                view.conditions_besides = _conditions(view)[len(shared):]
                 break
     return options
 
