@@ -67,7 +67,11 @@ class ClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(TreatmentOption)
-class TreatmentOptionAdmin(admin.ModelAdmin):
+class TreatmentOptionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The five options and the words patients read about them: shown here, changed only by a
+    reviewed data migration, never through a page (a superuser's edit would reach every
+    patient sheet without a second person)."""
+
     list_display = ["name", "slug", "display_order", "summary"]
 
 

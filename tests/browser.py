@@ -68,6 +68,9 @@ def treatment_options(transactional_db):
     migration = import_module("options.migrations.0002_treatment_options")
     for values in migration.TREATMENT_OPTIONS:
         TreatmentOption.objects.update_or_create(slug=values["slug"], defaults=values)
+    since = import_module("options.migrations.0013_patient_descriptions_promise_no_more")
+    for slug, text in since.DESCRIPTIONS.items():
+        TreatmentOption.objects.filter(slug=slug).update(patient_description=text)
 
 
 def local_context(browser, live_server, *, width, height):

@@ -154,3 +154,29 @@ def test_print_css_sets_the_patient_sheet_at_12_point_or_more():
     block = css.split("/* result: start */")[1].split("/* result: end */")[0]
     sizes = re.findall(r"\.bc-patient[^{]*\{[^}]*font-size:\s*(\d+)pt", block)
     assert sizes and min(int(s) for s in sizes) >= 12
+
+
+def test_the_drug_descriptions_promise_no_more_than_the_evidence(clinician_client, clinician,
+                                                                published_ruleset):
+    """Both drugs lower the chance of broken bones and other bone problems; neither is said
+    to strengthen bones or to stop the cancer damaging them."""
+    html = page(clinician_client, "patient", consultation_for("V01", clinician))
+    text = " ".join(blocks_of(html)).lower()
+    assert "can lower the chance of a broken bone or other bone problems" in text
+    for overclaim in ("strengthen bones", "stop cancer from damaging", "strong again"):
+        assert overclaim not in text, overclaim
+
+
+def test_no_page_edits_what_patients_read_about_an_option(admin_client):
+    """A superuser's admin shows the options and cannot change their words."""
+    from options.consultation.models import TreatmentOption
+
+    option = TreatmentOption.objects.get(slug="denosumab")
+    before = option.patient_description
+    response = admin_client.post(f"/admin/options/treatmentoption/{option.pk}/change/",
+                                 {"name": "Denosumab", "slug": "denosumab",
+                                  "display_order": 2, "summary": "x",
+                                  "patient_description": "Makes bones strong again."})
+    assert response.status_code == 403
+    option.refresh_from_db()
+    assert option.patient_description == before
