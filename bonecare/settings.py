@@ -157,7 +157,7 @@ STORAGES = {
 }
 
 # The clinical scenarios are part of the project: they arrive from ../shared deliberately
-# (tests/test_scenario_copy.py names any file that differs) and are read only from here.
+# (tests/guidance/test_scenario_copy.py names any file that differs) and are read only from here.
 BONECARE_SCENARIOS_DIR = BASE_DIR / "guidance" / "data" / "scenarios"
 # Where the shared clinical material arrives from (only compared against, never read at run).
 BONECARE_SHARED_DIR = Path(os.environ.get("BONECARE_SHARED_DIR") or BASE_DIR.parent / "shared")

@@ -2,7 +2,7 @@
 
 The call's token check, its throttle count and the question "which ruleset is published?"
 are one statement; its audit row is the second. A publish and a revocation must still be
-seen by the very next call (tests/test_publish_reaches_every_interface.py and
+seen by the very next call (tests/guidance/test_publish_reaches_every_interface.py and
 tests/api/test_clients.py).
 """
 

@@ -1,7 +1,7 @@
 """In a real browser: a card's "Open in BoneCare" link, from a hook call over HTTP to the live
 server, asks the clinician to sign in and opens the consultation form pre-filled.
 
-Same set-up as tests/test_browser.py. Set BONECARE_SHOTS_DIR to save a screenshot.
+Same set-up as tests/web/test_browser.py. Set BONECARE_SHOTS_DIR to save a screenshot.
 """
 
 import json

@@ -1,6 +1,6 @@
 """In a real browser: the consultation form's scripted help, and the same form without script.
 
-Same set-up as tests/test_browser.py (Debian's Chromium through Playwright's bundled driver,
+Same set-up as tests/web/test_browser.py (Debian's Chromium through Playwright's bundled driver,
 nothing fetched from outside). Set BONECARE_SHOTS_DIR to save screenshots there.
 """
 

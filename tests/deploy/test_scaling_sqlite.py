@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 WRITERS = 4
 TRANSACTIONS = 150
 # A worker's transaction as the services write one: read, then write, in one atomic block.

@@ -1,6 +1,6 @@
 """In a real browser: the result at a glance above the fold, both prints, and axe-core on each.
 
-Same set-up as tests/test_browser.py (Debian's Chromium through Playwright's bundled driver,
+Same set-up as tests/web/test_browser.py (Debian's Chromium through Playwright's bundled driver,
 nothing fetched from outside). Screenshots go to /tmp/ui-shots/ (or BONECARE_SHOTS_DIR).
 """
 
@@ -18,7 +18,7 @@ from tests.browser import (
     sign_in,
 )
 
-from .result_helpers import CASES, LONG_CASES, consultation_for
+from ..result_helpers import CASES, LONG_CASES, consultation_for
 
 pytestmark = BROWSER_TESTS
 FOLD = 800

@@ -1,7 +1,7 @@
 """Rules console services: draft, publish, roll back, scenarios as a gate, impact, locking.
 
 Publishing always goes through a second person here (tests.guidance_builders); the rules of
-that review are tested in tests/governance/."""
+that review are tested in tests/guidance/governance/."""
 
 import pytest
 from django.core.exceptions import ValidationError

@@ -2,7 +2,7 @@
 
 from options.consultation.models import Consultation
 from tests.guidance_builders import calcium_assessment, hypocalcaemia_draft, publish_reviewed
-from tests.test_consultation_pages import form_post
+from tests.web.test_consultation_pages import form_post
 
 
 def denosumab(result):

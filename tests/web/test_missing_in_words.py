@@ -10,7 +10,7 @@ from options.choices import FIELD_NAMES, missing_grouped, missing_in_words, miss
 from options.consultation.services import consultation_create
 from tests.builders import assessment as built
 
-from .result_helpers import CASES, consultation_for, contract_names_in, page, visible_blocks
+from ..result_helpers import CASES, consultation_for, contract_names_in, page, visible_blocks
 
 SPINE_L2 = {"lesions": [{"site": "spine", "level": "L2"}, {"site": "pelvis"}],
             "prior_treatments": [{"treatment": "radiotherapy"}]}

@@ -8,8 +8,8 @@ import textstat
 from options.consultation.models import Consultation
 from options.web.presenters import ALERT_PATIENT_TEXT
 
-from .result_helpers import CASES, LONG_CASES, as_prose, consultation_for, page, sentences
-from .result_helpers import visible_blocks as blocks_of
+from ..result_helpers import CASES, LONG_CASES, as_prose, consultation_for, page, sentences
+from ..result_helpers import visible_blocks as blocks_of
 
 READING_EASE = 78
 # Each option's group on the sheet, by its stored status; a temporary stop is "not now".

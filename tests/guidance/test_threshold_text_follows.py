@@ -2,7 +2,7 @@
 
 from options.consultation.models import Consultation
 from tests.guidance_builders import calcium_assessment, hypocalcaemia_draft, publish_reviewed
-from tests.test_consultation_pages import form_post
+from tests.web.test_consultation_pages import form_post
 
 
 def test_a_published_calcium_threshold_is_what_every_page_and_the_api_say(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PEOPLE = """
 from django.contrib.auth.models import User
 from guidance.governance import ruleset_approve, ruleset_publish, ruleset_rollback, ruleset_submit

@@ -22,7 +22,7 @@ import psycopg2
 import pytest
 import redis
 
-from tests.test_guidance_processes import PUBLISH_DRAFT, ROOT, current_version, free_port
+from tests.guidance.test_guidance_processes import PUBLISH_DRAFT, ROOT, current_version, free_port
 
 pytestmark = pytest.mark.skipif(
     shutil.which("redis-server") is None or importlib.util.find_spec("gunicorn") is None,

@@ -115,7 +115,7 @@ class TestBehindOneProxy:
 
     @pytest.fixture(autouse=True)
     def one_trusted_proxy(self, settings):
-        # What DJANGO_TRUSTED_PROXY_COUNT=1 sets (tests/test_settings.py checks that).
+        # What DJANGO_TRUSTED_PROXY_COUNT=1 sets (tests/deploy/test_settings.py checks that).
         settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
         settings.AXES_IPWARE_PROXY_COUNT = 0
         settings.IPWARE_STRICT = False

@@ -38,7 +38,7 @@ def field_errors(response, name):
 @pytest.mark.parametrize("depth", DEPTHS.values(), ids=DEPTHS)
 def test_a_deeply_nested_rule_condition_is_a_form_error(editor_raising, guidance_editor,
                                                         published_ruleset, depth):
-    from tests.test_guidance_admin import rule_form_data
+    from tests.guidance.test_guidance_admin import rule_form_data
 
     rule = ruleset_create_draft(source=published_ruleset, by=guidance_editor).rules.get(
         code="DEF-HYPOCALCAEMIA")

@@ -17,7 +17,7 @@ from options.rules import vocab
 from options.validation import AssessmentInvalid, contract_validator, validate_assessment
 from options.web.forms import assessment_form_class
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NEW_FACT = ("frailty_score", ("number", 1, 10))
 
 

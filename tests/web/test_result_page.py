@@ -10,7 +10,7 @@ from options.consultation.models import Consultation
 from options.consultation.services import consultation_create
 from tests.guidance_builders import publish_with_document
 
-from .result_helpers import CASES, assessment, consultation_for, page, scenario, visible_blocks
+from ..result_helpers import CASES, assessment, consultation_for, page, scenario, visible_blocks
 
 RULE_CODE = re.compile(r"\b[A-Z][A-Z0-9]+(?:-[A-Z0-9]+)+\b")
 
