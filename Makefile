@@ -53,9 +53,12 @@ bench: bench-engine bench-pages bench-api bench-cds
 bench-engine: venv
 	$(BIN)/python -m bench.engine
 
-# The REST API under gunicorn (DEBUG off, 2 sync workers), driven by Debian's wrk, beside a
-# bare DRF view served by the benchmark alone (bench/urls.py): on a throwaway SQLite file
-# (the embedded default) and on a fresh PostgreSQL database, one after the other.
+# The REST API under gunicorn (DEBUG off, 2 sync workers, access log on), driven by Debian's
+# wrk, against a truly bare DRF app served the same way (bench/bare_project: DRF and one view,
+# none of BoneCare's middleware) and, as a second line, a bare view inside BoneCare's
+# middleware (bench/urls.py): on a throwaway SQLite file (the embedded default) and on a
+# fresh PostgreSQL database, one after the other. Prints evaluate's req/s, the bare app's,
+# their ratio and evaluate's p99.
 BENCH_DATABASE := bonecare_bench_api
 bench-api: venv
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) \

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "guidance",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "options.http",
     "options.api",
     "options.cds_hooks",
     "options.identity",
@@ -117,8 +118,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
-# API throttling counts across every worker process: in Redis when REDIS_URL is set,
-# otherwise in a database table (options/api/throttling.py).
+# API and CDS Hooks throttles count across every worker process: in Redis when REDIS_URL is
+# set, otherwise in a database table (options/http/counting.py).
 if os.environ.get("REDIS_URL"):
     CACHES["throttle"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": os.environ["REDIS_URL"]}
@@ -318,15 +319,8 @@ LOGGING = {
 # rather than failing it, so workers recover by themselves (CONN_MAX_AGE stays as above).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # The same backend, checking a connection's health only after it was idle for a second
-    # (not before every request: a round trip each; bonecare/postgresql/base.py).
-    DATABASES["default"]["ENGINE"] = "bonecare.postgresql"
     # Give up on an unreachable server in seconds, not the operating system's minutes.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
-# The statements every API call runs are prepared once per PostgreSQL connection
-# (bonecare/db.py). Turn off behind a pooler in transaction mode (PgBouncer's default), which
-# may run a connection's next transaction on another server connection.
-BONECARE_DB_PREPARED_STATEMENTS = env_bool("BONECARE_DB_PREPARED_STATEMENTS", True)
 if "throttle" in CACHES:
     # A lost Redis costs a throttle check half a second at most; it then counts in the database.
     CACHES["throttle"]["OPTIONS"] = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}

@@ -4,7 +4,6 @@ import threading
 
 from django.db import connection
 
-from bonecare.db import execute_hot
 from options.consultation.citations import citation_of, cited_codes
 from options.rules import CompiledRuleSet
 
@@ -77,28 +76,14 @@ PUBLISHED_KEY_COLUMNS = ("id", "version", "state", "lock_version", "published_at
 def published_key():
     """Read the published ruleset's identifying columns, or None.
 
-    Every evaluation in every interface runs this (unless its caller read them already, see
-    published_key_sql), so it is one plain statement rather than an ORM query (the ORM's SQL
-    compilation cost more than the round trip; make bench-api).
+    Every evaluation in every interface runs this, so that a publish reaches every worker at
+    its next call: one plain SELECT rather than a queryset, whose building cost several
+    times the round trip (make bench-api).
     """
     with connection.cursor() as cursor:
-        execute_hot(
-            cursor, f"SELECT {', '.join(PUBLISHED_KEY_COLUMNS)} FROM {RuleSet._meta.db_table}"
-            " WHERE state = %s LIMIT 1", [RuleSet.PUBLISHED])
+        cursor.execute(f"SELECT {', '.join(PUBLISHED_KEY_COLUMNS)} FROM "
+                       f"{RuleSet._meta.db_table} WHERE state = %s", [RuleSet.PUBLISHED])
         return cursor.fetchone()  # a cache key only: SQLite's text time serves as well
-
-
-def published_key_sql():
-    """Return (expressions, params) that read the published ruleset's key in another statement.
-
-    One scalar subquery per column of PUBLISHED_KEY_COLUMNS: the API's authentication reads
-    them in the statement that finds the client and counts the call, and passes them to
-    published_compiled(key=...), so an evaluation costs no round trip of its own.
-    """
-    table = connection.ops.quote_name(RuleSet._meta.db_table)
-    return ([f"(SELECT {column} FROM {table} WHERE state = %s LIMIT 1)"
-             for column in PUBLISHED_KEY_COLUMNS],
-            [RuleSet.PUBLISHED] * len(PUBLISHED_KEY_COLUMNS))
 
 
 def ruleset_compiled(ruleset):
@@ -133,7 +118,7 @@ def published_compiled(key=None):
     Asking the database each time is what makes a publish reach every worker at once; the
     query reads only the columns that name the ruleset's content, and the row and its
     compiled rules are kept per process once loaded. `key`: those columns as read earlier
-    in the same request (published_key_sql), so as not to read them twice.
+    in the same request (published_key), so as not to read them twice.
     """
     if key is None:
         key = published_key()

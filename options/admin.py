@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 
 from .consultation.models import EvaluationAudit, TreatmentOption
+from .http.clients import client_revoke
 from .identity.sign_in import AdminSignInForm
 
 admin.site.login_form = AdminSignInForm
@@ -34,7 +35,8 @@ class PatientAuditAdminMixin(ReadOnlyAdminMixin):
 class ClientAdmin(admin.ModelAdmin):
     """A system that calls BoneCare (an API client, an EHR): made through its service, which
     issues its credentials, and revoked, never deleted, so that its audit rows keep pointing
-    at it. A subclass says how to create and revoke one, and what it is called."""
+    at it (options.http.clients.client_revoke, for either door). A subclass says how to
+    create one, and what it is called."""
 
     actions = ["revoke"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
@@ -42,9 +44,6 @@ class ClientAdmin(admin.ModelAdmin):
 
     def client_create(self, request, obj):
         """Create the client the add form describes; return it."""
-        raise NotImplementedError
-
-    def client_revoke(self, client):
         raise NotImplementedError
 
     def has_delete_permission(self, request, obj=None):
@@ -61,7 +60,7 @@ class ClientAdmin(admin.ModelAdmin):
     @admin.action(description="Revoke the selected clients")
     def revoke(self, request, queryset):
         for client in queryset:
-            self.client_revoke(client)
+            client_revoke(client=client)
         self.message_user(request, f"Revoked {queryset.count()} {self.noun}(s).",
                           messages.SUCCESS)
 

@@ -15,7 +15,7 @@ from django.views import defaults
 from redis.exceptions import RedisError
 
 from guidance.selectors import NoPublishedRuleSet, ruleset_get_published
-from options.api.errors import error_body
+from options.http.errors import error_body
 
 try:  # psycopg2 raises its own classes where Django's wrapper does not reach (closing)
     from psycopg2 import InterfaceError as PgInterfaceError

@@ -5,7 +5,7 @@ from options.admin import ClientAdmin, PatientAuditAdminMixin
 
 from .models import ApiCallAudit, ApiClient
 from .scopes import SCOPE_CHOICES
-from .services import api_client_create, api_client_revoke
+from .services import api_client_create
 
 
 class ApiClientForm(forms.ModelForm):
@@ -34,9 +34,6 @@ class ApiClientAdmin(ClientAdmin):
         messages.warning(request, f"The token for {client.name} is shown only this once; "
                                   f"copy it now: {token}")
         return client
-
-    def client_revoke(self, client):
-        api_client_revoke(client=client)
 
 
 @admin.register(ApiCallAudit)

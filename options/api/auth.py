@@ -1,26 +1,21 @@
 """Who is calling: token authentication, scope permission and per-client throttling."""
 
-import time
-
-from axes.helpers import get_client_ip_address
-from django.conf import settings
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import BasePermission
-from rest_framework.throttling import BaseThrottle
 
-from .models import ApiClient
-from .services import api_client_touch, token_digest, token_prefix
-from .throttling import anonymous_calls_in_window, client_authenticate_counted
+from options.http import throttles
+
+from .selectors import api_client_by_token
+from .services import api_client_touch
 
 KEYWORD = "Token"
 _BAD_TOKEN = "Invalid or revoked token."
 
 
 class ApiClientAuthentication(BaseAuthentication):
-    """Authenticate `Authorization: Token <prefix>.<secret>` against a client's digest, and
-    count the call in the client's throttle window in the same statement
-    (throttling.client_authenticate_counted); ClientRateThrottle then reads the count."""
+    """Authenticate `Authorization: Token <prefix>.<secret>` against a live client's digest
+    (api.selectors.api_client_by_token): a revoked client is refused at its next call."""
 
     def authenticate(self, request):
         parts = get_authorization_header(request).split()
@@ -32,10 +27,7 @@ class ApiClientAuthentication(BaseAuthentication):
             token = parts[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_BAD_TOKEN) from None
-        _, period = parse_rate(settings.BONECARE_API_THROTTLE_RATE)
-        client = client_authenticate_counted(prefix=token_prefix(token),
-                                             digest=token_digest(token), period=period,
-                                             window_index=int(time.time() // period))
+        client = api_client_by_token(token)
         if client is None:
             raise exceptions.AuthenticationFailed(_BAD_TOKEN)
         api_client_touch(client=client)
@@ -45,20 +37,13 @@ class ApiClientAuthentication(BaseAuthentication):
         return KEYWORD
 
 
-class IsApiClient(BasePermission):
-    """Deny anyone without a valid client token."""
-
-    def has_permission(self, request, view):
-        return isinstance(request.auth, ApiClient)
-
-
-class HasScope(IsApiClient):
-    """Allow a client only when it holds the view's `required_scope`."""
+class HasScope(BasePermission):
+    """Allow a client only when it holds the view's `required_scope` (deny anyone else)."""
 
     message = "This client does not have the scope this operation needs."
 
     def has_permission(self, request, view):
-        if not super().has_permission(request, view):
+        if request.auth is None:
             return False
         scope = getattr(view, "required_scope", None)
         if scope and not request.auth.has_scope(scope):
@@ -67,55 +52,8 @@ class HasScope(IsApiClient):
         return True
 
 
-def parse_rate(rate):
-    """Turn '600/min' into (600, 60)."""
-    count, _, period = rate.partition("/")
-    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[:1]]
-    return int(count), seconds
+class ClientRateThrottle(throttles.ClientRateThrottle):
+    """Allow each client BONECARE_API_THROTTLE_RATE calls per window."""
 
-
-class _WindowThrottle(BaseThrottle):
-    """Allow `rate` calls per fixed window of a counter that every worker shares."""
-
-    rate_setting = ""
-
-    def allow_request(self, request, view):
-        limit, period = parse_rate(getattr(settings, self.rate_setting))
-        now = time.time()
-        window_index = int(now // period)
-        self.wait_seconds = period - (now - window_index * period)
-        return self.count(request, period, window_index) <= limit
-
-    def count(self, request, period, window_index):
-        raise NotImplementedError
-
-    def wait(self):
-        return self.wait_seconds
-
-
-class ClientRateThrottle(BaseThrottle):
-    """Allow each client BONECARE_API_THROTTLE_RATE calls per fixed window, counted by
-    ApiClientAuthentication in storage every worker shares (see throttling)."""
-
-    def allow_request(self, request, view):
-        if not isinstance(request.auth, ApiClient):
-            return True
-        limit, period = parse_rate(settings.BONECARE_API_THROTTLE_RATE)
-        self.wait_seconds = period - time.time() % period
-        return request.auth.calls_in_window <= limit
-
-    def wait(self):
-        return self.wait_seconds
-
-
-class AnonymousRateThrottle(_WindowThrottle):
-    """Count calls without a valid token per client address (the address django-axes uses,
-    behind DJANGO_TRUSTED_PROXY_COUNT proxies), and refuse beyond
-    BONECARE_API_ANONYMOUS_RATE."""
-
-    rate_setting = "BONECARE_API_ANONYMOUS_RATE"
-
-    def count(self, request, period, window_index):
-        address = get_client_ip_address(request) or "unknown"
-        return anonymous_calls_in_window(address=address[:64], period=period,
-                                         window_index=window_index)
+    door = "api"
+    rate_setting = "BONECARE_API_THROTTLE_RATE"

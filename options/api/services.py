@@ -9,24 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from bonecare.db import execute_hot
 from options.consultation.services import consultation_create
 
 from .models import ApiCallAudit, ApiClient, ClientConsultation
 from .scopes import SCOPES
+from .selectors import token_digest
 
 CHANNEL = "api"
-
-
-def token_digest(token):
-    """Return the stored form of a token: its SHA-256, hex."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def token_prefix(token):
-    """Return the public part of a token that finds its client."""
-    prefix, _, _ = token.partition(".")
-    return prefix
 
 
 @transaction.atomic
@@ -46,14 +35,6 @@ def api_client_create(*, name, scopes, by=None):
     return client, token
 
 
-def api_client_revoke(*, client):
-    """Revoke a client's token for good; its calls get 401 from now on."""
-    if client.revoked_at is None:
-        client.revoked_at = timezone.now()
-        client.save(update_fields=["revoked_at"])
-    return client
-
-
 # When this process last recorded each token's use: {token prefix: time.monotonic()}.
 _touched = {}
 
@@ -71,15 +52,12 @@ def api_call_record(*, client, endpoint, status_code, outcome, patient_ref="",
                     ruleset_version="", consultation=None):
     """Write the audit row for one API call (in the caller's transaction, if any).
 
-    One plain INSERT, prepared once per PostgreSQL connection (bonecare.db.execute_hot):
-    every authenticated call runs it, and the ORM's model and SQL building cost more than
-    the statement itself (make bench-api).
+    One plain INSERT rather than Model.objects.create: every authenticated call runs it, and
+    the ORM's model and SQL building cost more than the statement itself (make bench-api).
     """
-    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        execute_hot(
-            cursor,
-            f"INSERT INTO {quote(ApiCallAudit._meta.db_table)} (created_at, client_id, endpoint,"
+        cursor.execute(
+            f"INSERT INTO {ApiCallAudit._meta.db_table} (created_at, client_id, endpoint,"
             " status_code, outcome, patient_ref, ruleset_version, consultation_id)"
             " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
             [connection.ops.adapt_datetimefield_value(timezone.now()), client.pk, endpoint,
@@ -115,7 +93,7 @@ def consultation_create_once(*, client, data, key, endpoint):
     attempt = transaction.savepoint()
     try:
         consultation = consultation_create(data=data, channel=CHANNEL, client_name=client.name,
-                                           endpoint=endpoint)
+                                           endpoint=endpoint, audit=False)
         ClientConsultation.objects.create(client=client, consultation=consultation,
                                           idempotency_key=key, request_sha256=digest)
     except IntegrityError:

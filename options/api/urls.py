@@ -3,8 +3,9 @@ from csp.decorators import csp_update
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from options.http.errors import not_found
+
 from . import views
-from .errors import api_not_found
 
 v1 = [
     path("evaluate", views.EvaluateView.as_view(), name="evaluate"),
@@ -28,5 +29,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", docs, name="docs"),
     # Anything else under /api/ gets the error shape, not Django's HTML 404 page.
-    re_path(r"^.*$", api_not_found),
+    re_path(r"^.*$", not_found),
 ]

@@ -14,7 +14,9 @@ from rest_framework.response import Response
 
 from guidance.selectors import published_documents, ruleset_get_published
 from options.consultation.models import Consultation, TreatmentOption
-from options.consultation.services import audit_patient_ref, evaluate_assessment
+from options.consultation.services import assessment_advise, audit_patient_ref
+from options.http.errors import Conflict, error_response
+from options.http.views import in_transaction
 from options.validation import (
     PATIENT_REF_MAX_LENGTH,
     PATIENT_REF_PATTERN,
@@ -23,8 +25,7 @@ from options.validation import (
 )
 
 from . import scopes
-from .base import ApiView, AuditedResponse, CallRecord, in_transaction
-from .errors import Conflict, error_response
+from .base import ApiView, AuditedResponse, CallRecord
 from .schema import error_responses
 from .serializers import (
     AssessmentInputSerializer,
@@ -35,7 +36,7 @@ from .serializers import (
     RuleSetOutputSerializer,
     TreatmentOptionOutputSerializer,
 )
-from .services import CHANNEL, IdempotencyConflict, consultation_create_once
+from .services import IdempotencyConflict, consultation_create_once
 
 MAX_ID = 2**63 - 1
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
@@ -63,9 +64,7 @@ class EvaluateView(ApiView):
                    responses={200: EvaluationOutputSerializer, **error_responses(400, 413, 415,
                                                                                  503)})
     def post(self, request):
-        result = evaluate_assessment(data=request.data, channel=CHANNEL,
-                                     client_name=request.auth.name, endpoint=self.route,
-                                     published_key=request.auth.published_key)
+        result = assessment_advise(data=request.data)
         return AuditedResponse(result, record=CallRecord(
             patient_ref=audit_patient_ref(request.data),
             ruleset_version=result["ruleset"]["version"]))

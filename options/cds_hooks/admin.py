@@ -7,7 +7,7 @@ from options.admin import ClientAdmin, PatientAuditAdminMixin
 
 from .hooks import SERVICE_IDS
 from .models import CdsCallAudit, CdsClient
-from .services import cds_client_create, cds_client_revoke
+from .services import cds_client_create
 
 
 class CdsClientForm(forms.ModelForm):
@@ -44,9 +44,6 @@ class CdsClientAdmin(ClientAdmin):
         return cds_client_create(name=obj.name, iss=obj.iss, jwks=obj.jwks,
                                  jwks_url=obj.jwks_url, services=obj.services,
                                  fhir_server=obj.fhir_server, by=request.user)
-
-    def client_revoke(self, client):
-        cds_client_revoke(client=client)
 
 
 @admin.register(CdsCallAudit)

@@ -2,15 +2,12 @@
 may call, and its call rate."""
 
 import datetime
-import time
 
-from django.conf import settings
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import BasePermission
-from rest_framework.throttling import BaseThrottle
 
-from options.api.auth import parse_rate
+from options.http import throttles
 
 from .hooks import SERVICES
 from .models import CdsClient
@@ -65,12 +62,9 @@ class CdsJwtAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(str(rejected)) from None
         expires = datetime.datetime.fromtimestamp(claims["exp"] + LEEWAY_SECONDS,
                                                   tz=datetime.UTC)
-        _, period = parse_rate(settings.BONECARE_CDS_THROTTLE_RATE)
-        calls = jti_record(client=client, jti=claims["jti"], expires_at=expires, period=period)
-        if calls is None:
+        if not jti_record(client=client, jti=claims["jti"], expires_at=expires):
             request._request.cds_replayed = True
             raise Replayed()
-        client.calls_in_window = calls
         return client, client
 
     def authenticate_header(self, request):
@@ -102,16 +96,9 @@ class ServiceAllowed(IsCdsClient):
         return service_id not in SERVICES or service_id in request.auth.services
 
 
-class CdsClientThrottle(BaseThrottle):
-    """Allow each EHR BONECARE_CDS_THROTTLE_RATE calls per window, counted with its jti by
-    CdsJwtAuthentication where every worker sees the count (replay.jti_record)."""
+class CdsClientThrottle(throttles.ClientRateThrottle):
+    """Allow each EHR BONECARE_CDS_THROTTLE_RATE calls per window, counted once its JWT is
+    verified and its jti found new."""
 
-    def allow_request(self, request, view):
-        if not isinstance(request.auth, CdsClient):
-            return True
-        limit, period = parse_rate(settings.BONECARE_CDS_THROTTLE_RATE)
-        self.wait_seconds = period - time.time() % period
-        return request.auth.calls_in_window <= limit
-
-    def wait(self):
-        return self.wait_seconds
+    door = "cds_hooks"
+    rate_setting = "BONECARE_CDS_THROTTLE_RATE"

@@ -76,22 +76,6 @@ class SeenJti(models.Model):
         return f"jti seen at {self.seen_at:%Y-%m-%d %H:%M}"
 
 
-class CallCount(models.Model):
-    """How many calls one EHR made in one throttle window, shared by every worker."""
-
-    client = models.ForeignKey(CdsClient, on_delete=models.CASCADE, related_name="+")
-    period = models.PositiveIntegerField(help_text="Window length in seconds.")
-    window_index = models.BigIntegerField(help_text="Seconds since the epoch // period.")
-    calls = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["client", "period", "window_index"],
-                                               name="unique_cds_call_window")]
-
-    def __str__(self):
-        return f"{self.client_id}: {self.calls} calls in window {self.window_index}"
-
-
 class CdsCallAudit(models.Model):
     """One call to the CDS Hooks service: which EHR, which hook and hookInstance, which
     patient (the EHR's id and the NHS number, as the API audit keeps its patient reference),

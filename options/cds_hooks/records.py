@@ -1,15 +1,12 @@
 """Write a call's rows (the draft, the cards to remember, the audit row) in as few round
 trips as the database allows: one statement on PostgreSQL (INSERTs chained as WITH ...
-INSERT, atomic as one statement), one transaction on SQLite. Plain SQL, as for the API's
-audit: every hook call runs it (make bench-cds)."""
+INSERT, atomic as one statement), one transaction on SQLite."""
 
 import datetime
 import json
 
 from django.db import connection, transaction
 from django.utils import timezone
-
-from bonecare.db import execute_hot
 
 from .models import CdsCallAudit
 
@@ -32,12 +29,11 @@ def rows_insert(batches):
     if not statements:
         return
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":  # one statement, prepared once per shape
+        if connection.vendor == "postgresql":  # one statement
             *first, (last_sql, last_params) = statements
             with_sql = "".join(f"w{i} AS ({sql}), " for i, (sql, _) in enumerate(first))
             params = [p for _, ps in first for p in ps] + last_params
-            execute_hot(cursor, f"WITH {with_sql[:-2]} {last_sql}" if first else last_sql,
-                        params)
+            cursor.execute(f"WITH {with_sql[:-2]} {last_sql}" if first else last_sql, params)
             return
         with transaction.atomic():
             for sql, params in statements:

@@ -8,9 +8,6 @@ import time
 import urllib.request
 
 from django.conf import settings
-from django.db import connection
-
-from bonecare.db import execute_hot
 
 from .models import CdsClient
 
@@ -23,25 +20,9 @@ _jwks_by_url = {}  # url -> (time.monotonic() fetched, JWK Set)
 
 
 def client_by_issuer(iss):
-    """Return the registered client for an issuer, revoked or not, or None.
-
-    One plain SELECT (every call runs it): revocation counts from the next call. The row is
-    not for saving; `revoked_at` is as the database returns it (only its presence is read).
-    """
-    with connection.cursor() as cursor:
-        execute_hot(cursor, "SELECT id, name, jwks, jwks_url, services, revoked_at, "
-                    f"fhir_server FROM {connection.ops.quote_name(CdsClient._meta.db_table)} "
-                    "WHERE iss = %s", [iss])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    pk, name, jwks, jwks_url, services, revoked_at, fhir_server = row
-    return CdsClient(id=pk, name=name, iss=iss, jwks=_json(jwks), jwks_url=jwks_url,
-                     services=_json(services), revoked_at=revoked_at, fhir_server=fhir_server)
-
-
-def _json(value):
-    return json.loads(value) if isinstance(value, str | bytes) else value
+    """Return the registered client for an issuer, revoked or not, or None; read at every
+    call, so a revocation counts from the next one."""
+    return CdsClient.objects.filter(iss=iss).first()
 
 
 def client_jwks(client, *, kid=None):

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from options.api.errors import api_not_found
+from options.http.errors import not_found
 
 from . import views
 
@@ -11,5 +11,5 @@ urlpatterns = [
     path("cds-services/<str:service_id>/feedback", views.FeedbackView.as_view(),
          name="feedback"),
     # Anything else under /cds-services/ gets the error shape, not Django's HTML 404 page.
-    re_path(r"^cds-services/.*$", api_not_found),
+    re_path(r"^cds-services/.*$", not_found),
 ]

@@ -1,13 +1,14 @@
 """The CDS Hooks endpoints: discovery, the three hooks, feedback. Thin: the work is in
-services; the error shape, the 503 and the anonymous throttle are the REST API's own."""
+services; the error shape, the 503 and the anonymous throttle are the doors' shared base
+(options.http)."""
 
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from guidance.codes import OBSERVATION_LISTS
 from guidance.selectors import code_lists_published
-from options.api.base import ApiView
-from options.api.parsers import LimitedJSONParser
+from options.http.parsers import LimitedJSONParser
+from options.http.views import AuditedView
 
 from .auth import CdsClientThrottle, CdsJwtAuthentication, ServiceAllowed
 from .feedback import FeedbackInvalid, feedback_store
@@ -40,7 +41,7 @@ class CdsJSONParser(LimitedJSONParser):
     limit_setting = "BONECARE_CDS_MAX_BODY_BYTES"
 
 
-class CdsView(ApiView):
+class CdsView(AuditedView):
     """Deny by default: a verified JWT from a registered, unrevoked EHR, allowed the
     service; one audit row per call by a known EHR (cds_hooks.CdsCallAudit)."""
 

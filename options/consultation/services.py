@@ -15,20 +15,21 @@ __all__ = [
     "NoPublishedRuleSet",
     "advice_now",
     "alerts_whatever_the_cancer",
+    "assessment_advise",
     "consultation_create",
     "evaluate_assessment",
 ]
 
 
-SELF_AUDITED_CHANNELS = ("api", "cds_hooks")
+# CDS Hooks writes one row per call (cds_hooks.CdsCallAudit) with its answer, yet still
+# reaches evaluate_assessment rather than assessment_advise (its hook_answer is being
+# changed elsewhere): until it calls assessment_advise, its evaluations are not audited here.
+DOOR_AUDITED_CHANNELS = ("cds_hooks",)
 
 
 def _audit(*, channel, outcome, patient_ref="", ruleset_version="", user=None,
            client_name="", endpoint="", consultation=None):
-    if channel in SELF_AUDITED_CHANNELS:
-        # The API and CDS Hooks write one row per call (api.ApiCallAudit,
-        # cds_hooks.CdsCallAudit), naming what the call caused, in the transaction that
-        # decides its response: a second row here would repeat it.
+    if channel in DOOR_AUDITED_CHANNELS:
         return
     EvaluationAudit.objects.create(
         channel=channel,
@@ -49,23 +50,38 @@ def audit_patient_ref(data: object) -> str:
 
 
 def _evaluate(data, audit, published_key=None):
-    """Evaluate through the one door outside any transaction, so a refusal's audit is kept."""
+    """Evaluate through the one door outside any transaction, so a refusal's audit is kept
+    (`audit`: whom the EvaluationAudit row names; None when the calling door audits)."""
     ruleset, compiled = published_compiled(key=published_key)
     try:
         clean, result = evaluate_with_ruleset(data=data, ruleset=compiled)
     except AssessmentInvalid:
-        _audit(outcome="invalid", patient_ref=audit_patient_ref(data), **audit)
+        if audit is not None:
+            _audit(outcome="invalid", patient_ref=audit_patient_ref(data), **audit)
         raise
     return ruleset, clean, result
+
+
+def assessment_advise(*, data: object) -> dict:
+    """Validate an assessment and evaluate it with the published ruleset; audit nothing.
+
+    For a door that writes its call's one audit row with its answer (the REST API, which
+    names the ruleset version in it). Raises AssessmentInvalid (with field paths) or
+    NoPublishedRuleSet; stores nothing.
+    """
+    _, compiled = published_compiled()
+    return evaluate_with_ruleset(data=data, ruleset=compiled)[1]
 
 
 def evaluate_assessment(*, data: object, channel: str, user: AbstractBaseUser | None = None,
                         client_name: str = "", endpoint: str = "",
                         published_key: tuple | None = None) -> dict:
-    """Validate an assessment, evaluate it with the published ruleset and audit the call.
+    """Validate an assessment, evaluate it with the published ruleset and audit the call
+    (options.EvaluationAudit: the consultation form, the command line).
 
     `published_key`: which ruleset is published, as the caller read it earlier in the same
-    request (guidance.selectors.published_key_sql); None to read it here. Raises
+    request (guidance.selectors.published_key), so that what it read with it (code lists)
+    is of the same version; None to read it here. Raises
     AssessmentInvalid (with field paths) or NoPublishedRuleSet; stores nothing but the audit
     row.
     """
@@ -121,14 +137,17 @@ TEXT_FIELDS = ("patient_ref", "sex", "prostate_hormone_status", "treatment_inten
 
 def consultation_create(*, data: object, channel: str, by: AbstractBaseUser | None = None,
                         client_name: str = "", endpoint: str = "",
-                        copied_from: Consultation | None = None) -> Consultation:
+                        copied_from: Consultation | None = None,
+                        audit: bool = True) -> Consultation:
     """Validate, evaluate and store a consultation with its advice, atomically.
 
     The stored result and ruleset version let the advice be shown again exactly as given.
+    `audit=False`: the calling door writes the call's one audit row itself, in the caller's
+    transaction (the REST API's api.ApiCallAudit).
     """
-    audit = {"channel": channel, "user": by, "client_name": client_name,
-             "endpoint": endpoint}
-    ruleset, clean, result = _evaluate(data, audit)
+    who = {"channel": channel, "user": by, "client_name": client_name,
+           "endpoint": endpoint} if audit else None
+    ruleset, clean, result = _evaluate(data, who)
     with transaction.atomic():
         values = {name: clean.get(name) for name in ASSESSMENT_SCALAR_FIELDS}
         for name in TEXT_FIELDS:
@@ -143,8 +162,9 @@ def consultation_create(*, data: object, channel: str, by: AbstractBaseUser | No
         consultation.full_clean()
         consultation.save()
         _children_create(consultation, clean)
-        _audit(outcome="ok", patient_ref=clean.get("patient_ref", ""),
-               ruleset_version=ruleset.version, consultation=consultation, **audit)
+        if who is not None:
+            _audit(outcome="ok", patient_ref=clean.get("patient_ref", ""),
+                   ruleset_version=ruleset.version, consultation=consultation, **who)
     return consultation
 
 

@@ -4,8 +4,9 @@ each: a flood of bad tokens cannot grow a table without bound."""
 import pytest
 from rest_framework.test import APIClient
 
-from options.api.models import AnonymousCallCount, ApiCallAudit
-from options.api.throttling import anonymous_calls_in_window
+from options.api.models import ApiCallAudit
+from options.http.counting import anonymous_calls_in_window
+from options.http.models import AnonymousCallCount
 
 
 def caller(address, token=None):

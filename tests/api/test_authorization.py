@@ -3,9 +3,11 @@
 import pytest
 from rest_framework.test import APIClient
 
-from options.api.models import AnonymousCallCount, ApiCallAudit
+from options.api.models import ApiCallAudit
 from options.api.scopes import SCOPES
-from options.api.services import api_client_revoke, consultation_create_once
+from options.api.services import consultation_create_once
+from options.http.clients import client_revoke
+from options.http.models import AnonymousCallCount
 
 from .helpers import http_for, minimal_assessment
 
@@ -73,7 +75,7 @@ def test_right_prefix_wrong_secret_is_401(method, path, scope, ehr_client, store
 
 @pytest.mark.parametrize(("method", "path", "scope"), ENDPOINTS, ids=IDS)
 def test_revoked_token_is_401(method, path, scope, ehr_client, stored):
-    api_client_revoke(client=ehr_client.api_client)
+    client_revoke(client=ehr_client.api_client)
     assert_error(call(ehr_client, method, path, stored), 401)
 
 

@@ -28,7 +28,7 @@ def test_command_refuses_an_unknown_scope(db):
 
 
 def test_revoke_command_makes_the_token_fail(ehr_client):
-    call_command("revoke_api_client", "Test EHR", stdout=StringIO())
+    call_command("revoke_client", "api", "Test EHR", stdout=StringIO())
     assert ehr_client.get("/api/v1/whoami").status_code == 401
 
 

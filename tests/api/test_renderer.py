@@ -1,4 +1,4 @@
-"""The API's JSON is DRF's JSON, written faster (options/api/renderers.py).
+"""The API's JSON is DRF's JSON, written faster (options/http/renderers.py).
 
 Every body must mean exactly what DRF's own renderer would have written, dates and times must
 read exactly as before, and whatever orjson cannot write must still be written by DRF.
@@ -13,11 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rest_framework.renderers import JSONRenderer
 
-from options.api.renderers import ApiJSONRenderer
+from options.http.renderers import CompactJSONRenderer
 
 from .helpers import minimal_assessment, scenario, scenario_files
 
-ours, drf = ApiJSONRenderer(), JSONRenderer()
+ours, drf = CompactJSONRenderer(), JSONRenderer()
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(min_value=-(2**63), max_value=2**63 - 1)

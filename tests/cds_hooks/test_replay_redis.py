@@ -11,9 +11,9 @@ import pytest
 from django.core.cache import caches
 from django.utils import timezone
 
-from options.api.throttling import _redis
 from options.cds_hooks import replay
 from options.cds_hooks.models import CdsCallAudit, SeenJti
+from options.http.counting import redis_state
 from tests.failure_helpers import closed_port, redis_cache_at
 from tests.fault.processes import RedisServer
 
@@ -40,7 +40,7 @@ def _redis_state():
 
 def _redis_retry_now():
     """Forget an earlier failure, as if Redis's retry pause had passed."""
-    _redis._retry_at, _redis._down_since = 0.0, None
+    redis_state.forget()
 
 
 def _use(http, token):

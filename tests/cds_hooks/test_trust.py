@@ -10,7 +10,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from options.cds_hooks.models import CdsCallAudit
-from options.cds_hooks.services import cds_client_create, cds_client_revoke
+from options.cds_hooks.services import cds_client_create
+from options.http.clients import client_revoke
 
 from .helpers import BASE, ORDER_SIGN, PATIENT_VIEW, Ehr, example, service_url
 
@@ -117,7 +118,7 @@ def test_a_jti_is_only_a_replay_for_the_same_issuer(client, cds_ehr, published_r
 
 def test_a_revoked_client_is_refused_at_its_next_call(client, cds_ehr, published_ruleset):
     assert _post(client, cds_ehr.token(URL)).status_code == 200
-    cds_client_revoke(client=cds_ehr.client)
+    client_revoke(client=cds_ehr.client)
     _refused(_post(client, cds_ehr.token(URL)), "revoked")
 
 

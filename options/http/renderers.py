@@ -1,4 +1,5 @@
-"""The API's JSON out: DRF's JSON, written by orjson, and chosen without parsing a plain Accept.
+"""A machine door's JSON out: DRF's JSON, written by orjson, and chosen without parsing a
+plain Accept.
 
 An evaluation's result is several kilobytes of JSON; the standard library's encoder took
 a noticeable share of an evaluation's CPU (make bench-api; docs/speed.md). orjson writes
@@ -17,7 +18,7 @@ _DRF_DEFAULT = JSONEncoder().default  # what DRF writes for dates, times, decima
 _LINE_SEPARATORS = ((b"\xe2\x80\xa8", b"\\u2028"), (b"\xe2\x80\xa9", b"\\u2029"))
 
 
-class ApiJSONRenderer(JSONRenderer):
+class CompactJSONRenderer(JSONRenderer):
     """DRF's compact JSON, written by orjson where it writes the same bytes' meaning."""
 
     def render(self, data, accepted_media_type=None, renderer_context=None):

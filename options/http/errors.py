@@ -1,4 +1,5 @@
-"""One JSON shape for every API error: {"status", "title", "errors": [{"path", "message"}]}."""
+"""One JSON shape for every error of a machine door (the REST API, CDS Hooks):
+{"status", "title", "errors": [{"path", "message"}]}."""
 
 import logging
 
@@ -77,8 +78,8 @@ def _flatten(detail, path=""):
     return [{"path": "" if whole else path, "message": str(detail)}]
 
 
-def api_exception_handler(exc, context):
-    """Render every exception the API raises in the one error shape."""
+def exception_handler(exc, context):
+    """Render every exception a machine door raises in the one error shape."""
     if isinstance(exc, AssessmentInvalid):
         exc = AssessmentRejected(exc.errors)
     elif isinstance(exc, NoPublishedRuleSet):
@@ -105,7 +106,8 @@ def error_response(status_code, message, path=""):
 
 
 @csrf_exempt  # it reads nothing and changes nothing: a POST gets the 404, not the CSRF page
-def api_not_found(request, *args, **kwargs):
-    """Answer any unknown /api/ address in the error shape, not Django's HTML page."""
+def not_found(request, *args, **kwargs):
+    """Answer any unknown address under a door's prefix in the error shape, not Django's
+    HTML page."""
     return JsonResponse(error_body(404, [{"path": "", "message": "No such API address."}]),
                         status=404)
