@@ -1,6 +1,7 @@
 """The CDS Hooks service's work: register and revoke EHRs, answer a hook, audit the call
 (feedback: feedback.py). A hook's assessment is evaluated by
-options.consultation.services.evaluate_assessment, as for every other interface."""
+options.consultation.services.assessment_advise, as the REST API's is; the call's one audit
+row (CdsCallAudit) is written with its answer."""
 
 import datetime
 import json
@@ -20,7 +21,7 @@ from guidance.selectors import (
 )
 from options.choices import field_name
 from options.consultation.decisions import option_rule_codes
-from options.consultation.services import alerts_whatever_the_cancer, evaluate_assessment
+from options.consultation.services import alerts_whatever_the_cancer, assessment_advise
 from options.consultation.values import result_values
 from options.validation import AssessmentInvalid, validate_assessment
 
@@ -50,14 +51,6 @@ def cds_client_create(*, name, iss, jwks=None, jwks_url="", services=(), fhir_se
                        created_by=by if by is not None and by.is_authenticated else None)
     client.full_clean()
     client.save()
-    return client
-
-
-def cds_client_revoke(*, client):
-    """Revoke an EHR for good: its calls get 401 from its next call on."""
-    if client.revoked_at is None:
-        client.revoked_at = timezone.now()
-        client.save(update_fields=["revoked_at"])
     return client
 
 
@@ -97,9 +90,7 @@ def hook_answer(*, service, request, client, base_url, today=None):
                                        codes, key)
         answer.remembered = [(card["uuid"], []) for card in answer.cards]  # for feedback
         return _draft_if_linked(answer)
-    result = evaluate_assessment(data=mapped.assessment, channel=CHANNEL,
-                                 client_name=client.name, published_key=key,
-                                 endpoint=f"POST /cds-services/{service.id}")
+    result = assessment_advise(data=mapped.assessment, published_key=key)
     answer.ruleset_version = result["ruleset"]["version"]
     answer.summary = {"statuses": {o["option"]: o["status"] for o in result["options"]},
                       "alerts": [a["code"] for a in result["alerts"]]}

@@ -21,16 +21,8 @@ __all__ = [
 ]
 
 
-# CDS Hooks writes one row per call (cds_hooks.CdsCallAudit) with its answer, yet still
-# reaches evaluate_assessment rather than assessment_advise (its hook_answer is being
-# changed elsewhere): until it calls assessment_advise, its evaluations are not audited here.
-DOOR_AUDITED_CHANNELS = ("cds_hooks",)
-
-
 def _audit(*, channel, outcome, patient_ref="", ruleset_version="", user=None,
            client_name="", endpoint="", consultation=None):
-    if channel in DOOR_AUDITED_CHANNELS:
-        return
     EvaluationAudit.objects.create(
         channel=channel,
         outcome=outcome,
@@ -62,14 +54,16 @@ def _evaluate(data, audit, published_key=None):
     return ruleset, clean, result
 
 
-def assessment_advise(*, data: object) -> dict:
+def assessment_advise(*, data: object, published_key: tuple | None = None) -> dict:
     """Validate an assessment and evaluate it with the published ruleset; audit nothing.
 
-    For a door that writes its call's one audit row with its answer (the REST API, which
-    names the ruleset version in it). Raises AssessmentInvalid (with field paths) or
-    NoPublishedRuleSet; stores nothing.
+    For a door that writes its call's one audit row with its answer (the REST API and CDS
+    Hooks, which name the ruleset version in it). `published_key`: which ruleset is
+    published, as the caller read it earlier in the same request (so that what it read with
+    it, such as code lists, is of the same version); None to read it here. Raises
+    AssessmentInvalid (with field paths) or NoPublishedRuleSet; stores nothing.
     """
-    _, compiled = published_compiled()
+    _, compiled = published_compiled(key=published_key)
     return evaluate_with_ruleset(data=data, ruleset=compiled)[1]
 
 
