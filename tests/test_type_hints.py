@@ -1,4 +1,5 @@
-"""Every public function and method of the rules engine and the services has full type hints.
+"""Every public function and method of the rules engine, the services, identity and the web
+pages has full type hints.
 
 Read with ast, so nothing is imported: each parameter but self/cls (positional-only,
 keyword-only, *args and **kwargs too) and the return, for module-level functions and the
@@ -10,7 +11,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = (sorted((ROOT / "options" / "rules").glob("*.py"))
-         + [ROOT / "options" / "consultation" / "services.py", ROOT / "guidance" / "services.py"])
+         + [ROOT / "options" / "consultation" / "services.py", ROOT / "guidance" / "services.py"]
+         + sorted(path for folder in ("identity", "web")
+                  for path in (ROOT / "options" / folder).rglob("*.py")
+                  if "migrations" not in path.parts))
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 

@@ -1,24 +1,27 @@
 """People's accounts: one service creates an account holding a role (options.identity.roles)."""
 
+from collections.abc import Iterable
+
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import AbstractUser, Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .roles import ROLES, roles_sync
+from .roles import ROLES, Role, roles_sync
 
 
 class AccountRefused(Exception):
     """The account cannot be created as asked; `messages` says why, one line each."""
 
-    def __init__(self, messages):
+    def __init__(self, messages: Iterable[str]) -> None:
         super().__init__("; ".join(messages))
         self.messages = list(messages)
 
 
 @transaction.atomic
-def user_create(*, username, password, role, reset=False):
+def user_create(*, username: str, password: str, role: str,
+                reset: bool = False) -> AbstractUser:
     """Create an account in the role's group; with reset, renew an existing one instead.
 
     The password must pass Django's password validators. Without reset an existing
@@ -45,7 +48,7 @@ def user_create(*, username, password, role, reset=False):
     return user
 
 
-def _group(role):
+def _group(role: Role) -> Group:
     group = Group.objects.filter(name=role.group).first()
     if group is None:  # the migration made it, but a flush empties the table
         roles_sync(group_model=Group, permission_model=Permission)
@@ -53,13 +56,13 @@ def _group(role):
     return group
 
 
-def username_free_check(username):
+def username_free_check(username: str) -> None:
     """Refuse a username that an account already holds."""
     if get_user_model().objects.filter(username=username).exists():
         raise AccountRefused([f"A user named {username!r} already exists."])
 
 
-def _role(key):
+def _role(key: str) -> Role:
     try:
         return ROLES[key]
     except KeyError:
@@ -67,7 +70,7 @@ def _role(key):
             [f"Unknown role {key!r}: choose one of {', '.join(ROLES)}."]) from None
 
 
-def _password_check(user, password):
+def _password_check(user: AbstractUser, password: str) -> None:
     if not password:
         raise AccountRefused(["The password is empty."])
     try:

@@ -1,8 +1,12 @@
 """The admin as an account console: who holds which role, from where, and what happened."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import AbstractUser
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from options.admin import ReadOnlyAdminMixin
@@ -20,10 +24,12 @@ class SourceFilter(admin.SimpleListFilter):
     title = "source"
     parameter_name = "source"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest,
+                model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         return [("local", "Local (BoneCare password)"), ("provider", "Identity provider")]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest,
+                 queryset: QuerySet[AbstractUser]) -> QuerySet[AbstractUser]:
         if self.value() in ("local", "provider"):
             return queryset.filter(provider_identity__isnull=self.value() == "local")
         return queryset
@@ -40,32 +46,34 @@ class AccountAdmin(UserAdmin):
     list_filter = [SourceFilter, "is_active", "groups", "is_staff", "is_superuser"]
     actions = ["deactivate", "reactivate"]
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AbstractUser]:
         return (super().get_queryset(request).select_related("provider_identity")
                 .prefetch_related("groups"))
 
     @admin.display(description="name")
-    def full_name(self, user):
+    def full_name(self, user: AbstractUser) -> str:
         return user.get_full_name()
 
     @admin.display(description="roles")
-    def roles(self, user):
+    def roles(self, user: AbstractUser) -> str:
         held = [ROLE_GROUPS[group.name] for group in user.groups.all()
                 if group.name in ROLE_GROUPS]
         return ", ".join(sorted(held)) or "none"
 
     @admin.display(description="source")
-    def source(self, user):
+    def source(self, user: AbstractUser) -> str:
         return "identity provider" if user_source(user) == "provider" else "local"
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest,
+                            obj: AbstractUser | None = None) -> list[str]:
         """A provider account's roles come from its claims at each sign-in, never from here."""
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and user_source(obj) == "provider":
             fields += ["groups", "user_permissions"]
         return fields
 
-    def user_change_password(self, request, id, form_url=""):
+    def user_change_password(self, request: HttpRequest, id: str,
+                             form_url: str = "") -> HttpResponse:
         """A provider account signs in at the provider only: it is given no password here."""
         user = self.get_object(request, id)
         if user is not None and user_source(user) == "provider":
@@ -74,7 +82,8 @@ class AccountAdmin(UserAdmin):
             return redirect("admin:auth_user_change", user.pk)
         return super().user_change_password(request, id, form_url)
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: AbstractUser, form: forms.ModelForm,
+                   change: bool) -> None:
         """Record a (de)activation made on the change form, as the actions do."""
         if change and "is_active" in form.changed_data:
             wanted = obj.is_active
@@ -85,14 +94,15 @@ class AccountAdmin(UserAdmin):
         super().save_model(request, obj, form, change)
 
     @admin.action(description="Deactivate selected accounts (they cannot sign in)")
-    def deactivate(self, request, queryset):
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[AbstractUser]) -> None:
         self._active_set(request, queryset, active=False)
 
     @admin.action(description="Reactivate selected accounts")
-    def reactivate(self, request, queryset):
+    def reactivate(self, request: HttpRequest, queryset: QuerySet[AbstractUser]) -> None:
         self._active_set(request, queryset, active=True)
 
-    def _active_set(self, request, queryset, *, active):
+    def _active_set(self, request: HttpRequest, queryset: QuerySet[AbstractUser], *,
+                    active: bool) -> None:
         changed = [user for user in queryset
                    if user != request.user
                    and user_active_set(user=user, active=active, by=request.user,

@@ -9,7 +9,7 @@ class IdentityConfig(AppConfig):
     verbose_name = "Accounts and sign-in"
     default_auto_field = "django.db.models.BigAutoField"
 
-    def ready(self):
+    def ready(self) -> None:
         from django.contrib.auth import get_user_model
         from django.contrib.auth.signals import user_logged_in, user_login_failed
         from django.db.models.signals import m2m_changed

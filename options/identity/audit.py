@@ -8,10 +8,13 @@ being served, if any, gives the address and who made the change.
 import contextlib
 import contextvars
 import ipaddress
+from collections.abc import Iterator
 
 from axes.helpers import get_client_ip_address
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AbstractUser, Group
+from django.http import HttpRequest
 from simple_history.models import HistoricalRecords
 
 from options.identity.roles import ROLES
@@ -21,7 +24,7 @@ from .models import AccountEvent
 ROLE_BY_GROUP = {role.group: role.key for role in ROLES.values()}
 
 
-def client_address(request):
+def client_address(request: HttpRequest | None) -> str | None:
     """Return the client's address as django-axes sees it (django-ipware), or None."""
     if request is None:
         return None
@@ -32,7 +35,7 @@ def client_address(request):
         return None
 
 
-def user_source(user):
+def user_source(user: AbstractBaseUser | None) -> str:
     """Return "provider" for an account the identity provider signs in, else "local"."""
     if user is None or user.pk is None:
         return "local"
@@ -40,8 +43,10 @@ def user_source(user):
     return "provider" if has_identity else "local"
 
 
-def event_record(*, kind, request=None, user=None, source=None, username="", subject="",
-                 role="", reason="", by=None):
+def event_record(*, kind: str, request: HttpRequest | None = None,
+                 user: AbstractBaseUser | None = None, source: str | None = None,
+                 username: str = "", subject: str = "", role: str = "", reason: str = "",
+                 by: AbstractBaseUser | None = None) -> AccountEvent:
     """Write one audit row; the address comes from the request when there is one."""
     return AccountEvent.objects.create(
         kind=kind, source=source or user_source(user), user=user,
@@ -50,11 +55,12 @@ def event_record(*, kind, request=None, user=None, source=None, username="", sub
         address=client_address(request), by=by)
 
 
-_acting_request = contextvars.ContextVar("identity_acting_request", default=None)
+_acting_request: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar(
+    "identity_acting_request", default=None)
 
 
 @contextlib.contextmanager
-def acting_for(request):
+def acting_for(request: HttpRequest | None) -> Iterator[None]:
     """Attribute the role changes made inside the block to this request (address, who)."""
     token = _acting_request.set(request)
     try:
@@ -63,7 +69,7 @@ def acting_for(request):
         _acting_request.reset(token)
 
 
-def current_request():
+def current_request() -> HttpRequest | None:
     """The request a change is made for: a service's own, or the one being served.
 
     simple_history's middleware keeps the request being served (the admin's, for example).
@@ -71,7 +77,8 @@ def current_request():
     return _acting_request.get() or getattr(HistoricalRecords.context, "request", None)
 
 
-def role_changes_record(sender, instance, action, reverse, pk_set, **kwargs):
+def role_changes_record(sender: type, instance: AbstractUser | Group, action: str,
+                        reverse: bool, pk_set: set[int] | None, **kwargs: object) -> None:
     """Record role groups added to or removed from users, however the change was made."""
     kind = {"post_add": "role_granted", "post_remove": "role_removed",
             "pre_clear": "role_removed"}.get(action)
@@ -88,7 +95,8 @@ def role_changes_record(sender, instance, action, reverse, pk_set, **kwargs):
                      by=by)
 
 
-def _user_group_pairs(instance, reverse, pk_set, action):
+def _user_group_pairs(instance: AbstractUser | Group, reverse: bool, pk_set: set[int] | None,
+                      action: str) -> list[tuple[AbstractUser, str]]:
     """Return (user, role group name) for each pair the change touches."""
     if reverse:  # group.user_set.add(...): instance is the group
         if instance.name not in ROLE_BY_GROUP:

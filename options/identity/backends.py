@@ -1,6 +1,7 @@
 """The authentication backend that holds sessions begun at the identity provider."""
 
 from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
 
 PROVIDER_BACKEND = "options.identity.backends.ProviderBackend"
 
@@ -13,5 +14,5 @@ class ProviderBackend(ModelBackend):
     request (ModelBackend.get_user refuses an inactive user).
     """
 
-    def authenticate(self, request, **credentials):
+    def authenticate(self, request: HttpRequest | None, **credentials: object) -> None:
         return None

@@ -4,20 +4,25 @@ Pure: claims in (a dict, as the ID token and userinfo carry them), role keys out
 the configuration does not name grants nothing; an unreadable claim grants nothing.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence, Set
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .config import ProviderConfig
 
 # NHS CIS2: nhsid_nrbac_roles lists every role the person holds; selected_roleid names the
 # one they chose at sign-in. Only the selected role's codes count.
 CIS2_SELECTED_ROLE_CLAIM = "selected_roleid"
 
 
-def roles_from_claims(claims, config):
+def roles_from_claims(claims: Mapping[str, object], config: "ProviderConfig") -> set[str]:
     """Return the keys of the roles that the claims grant under the configuration."""
     values = claim_values(claims, config.roles_claim, org_codes=config.org_codes)
     return {key for key, wanted in config.role_values.items() if values & wanted}
 
 
-def claim_values(claims, name, *, org_codes=frozenset()):
+def claim_values(claims: Mapping[str, object], name: str, *,
+                 org_codes: Set[str] = frozenset()) -> set[str]:
     """Return the set of strings the named claim carries.
 
     A string, a list of strings (Entra ID app roles or group ids), or a list of CIS2 role
@@ -36,7 +41,8 @@ def claim_values(claims, name, *, org_codes=frozenset()):
     return strings
 
 
-def _selected_role_codes(roles, selected, org_codes):
+def _selected_role_codes(roles: Sequence[Mapping[str, object]], selected: object,
+                         org_codes: Set[str]) -> set[str]:
     if not selected:
         return set()
     for role in roles:

@@ -10,28 +10,30 @@ discovery document is fetched again after METADATA_SECONDS, dropping the keys wi
 import threading
 import time
 
-from authlib.integrations.django_client import OAuth
+from authlib.integrations.django_client import DjangoOAuth2App, OAuth
 from authlib.oauth2.rfc7523 import PrivateKeyJWT
 from django.conf import settings
 from joserfc.jwk import RSAKey
+
+from .config import ProviderConfig
 
 CLIENT_NAME = "provider"
 METADATA_SECONDS = 24 * 3600
 
 _lock = threading.Lock()
-_clients = {}
+_clients: dict[tuple[object, ...], DjangoOAuth2App] = {}
 
 
 class ProviderMisconfigured(Exception):
     """The provider's discovery document disagrees with BoneCare's configuration."""
 
 
-def provider_config():
+def provider_config() -> ProviderConfig | None:
     """Return the configured provider (settings.BONECARE_OIDC), or None for local sign-in only."""
     return getattr(settings, "BONECARE_OIDC", None)
 
 
-def oidc_client(config):
+def oidc_client(config: ProviderConfig) -> DjangoOAuth2App:
     """Return this process's client for the configuration, its discovery no older than a day."""
     key = (config.issuer, config.client_id, config.client_secret, config.private_key_pem,
            config.private_key_id, tuple(sorted(config.assertion_headers.items())),
@@ -47,7 +49,7 @@ def oidc_client(config):
     return client
 
 
-def metadata(client, config):
+def metadata(client: DjangoOAuth2App, config: ProviderConfig) -> dict[str, object]:
     """Return the provider's discovery document, refusing one issued for another issuer."""
     document = client.load_server_metadata()
     if document.get("issuer") != config.issuer:
@@ -56,7 +58,7 @@ def metadata(client, config):
     return document
 
 
-def _client_create(config):
+def _client_create(config: ProviderConfig) -> DjangoOAuth2App:
     registry = OAuth()
     client_kwargs = {
         "scope": " ".join(config.scopes),

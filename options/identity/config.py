@@ -4,8 +4,10 @@ Every variable is named in an error that stops start-up, so a mistake is found o
 not at a clinician's first sign-in. Nothing here imports Django's settings.
 """
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -25,6 +27,9 @@ MAX_CLOCK_SKEW_SECONDS = 300
 MAX_AGE_SECONDS = 12 * 3600  # no longer than BoneCare's own absolute session limit
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
+Environ = Mapping[str, str]
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class ProviderConfig:
@@ -35,11 +40,13 @@ class ProviderConfig:
     client_secret: str = ""
     private_key_pem: str = ""  # private_key_jwt when set, the client secret otherwise
     private_key_id: str = ""
-    assertion_headers: dict = field(default_factory=dict)  # x5t and x5t#S256 of a certificate
+    # x5t and x5t#S256 of a certificate
+    assertion_headers: dict[str, str] = field(default_factory=dict)
     scopes: tuple[str, ...] = ("openid", "profile", "email")
     roles_claim: str = "roles"
-    role_values: dict = field(default_factory=dict)  # role key -> frozenset of claim values
-    org_codes: frozenset = frozenset()  # CIS2: the selected role must be at one of these
+    # role key -> the claim values that grant it
+    role_values: dict[str, frozenset[str]] = field(default_factory=dict)
+    org_codes: frozenset[str] = frozenset()  # CIS2: the selected role must be at one of these
     use_userinfo: bool = False
     clock_skew_seconds: int = 60
     display_name: str = "your organisation's account"
@@ -48,21 +55,22 @@ class ProviderConfig:
     acr_values: tuple[str, ...] = ()  # the assurance levels (acr) accepted, asked for in turn
 
     @property
-    def discovery_url(self):
+    def discovery_url(self) -> str:
         return self.issuer.rstrip("/") + "/.well-known/openid-configuration"
 
     @property
-    def origin(self):
+    def origin(self) -> str:
         """Where the sign-in and sign-out forms lead (the CSP's form-action must allow it)."""
         parts = urlsplit(self.issuer)
         return f"{parts.scheme}://{parts.netloc}"
 
     @property
-    def client_auth_method(self):
+    def client_auth_method(self) -> str:
         return "private_key_jwt" if self.private_key_pem else "client_secret_basic"
 
 
-def provider_from_environment(environ, read_bool):
+def provider_from_environment(environ: Environ,
+                              read_bool: Callable[[str, bool], bool]) -> ProviderConfig | None:
     """Return the provider the environment configures, or None when BONECARE_OIDC_ISSUER is unset.
 
     read_bool(name, default) is the settings module's strict boolean reader.
@@ -94,14 +102,14 @@ def provider_from_environment(environ, read_bool):
     )
 
 
-def _secure_url(url):
+def _secure_url(url: str) -> bool:
     """An https URL, or http on this machine only (the tests' own provider)."""
     parts = urlsplit(url)
     return bool(parts.hostname) and (
         parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK))
 
 
-def _unknown_names_check(environ):
+def _unknown_names_check(environ: Environ) -> None:
     """Refuse a misspelt variable, which would otherwise be silently ignored."""
     roles = {ROLE_PREFIX + key.upper() for key in ROLES}
     for name in environ:
@@ -114,14 +122,14 @@ def _unknown_names_check(environ):
             raise ImproperlyConfigured(f"{name} is not a setting BoneCare knows.")
 
 
-def _required(environ, suffix):
+def _required(environ: Environ, suffix: str) -> str:
     value = environ.get(PREFIX + suffix, "").strip()
     if not value:
         raise ImproperlyConfigured(f"{PREFIX}{suffix} must be set when {PREFIX}ISSUER is set.")
     return value
 
 
-def _client_credentials(environ):
+def _client_credentials(environ: Environ) -> dict[str, str | dict[str, str]]:
     secret = environ.get(PREFIX + "CLIENT_SECRET", "")
     key_file = environ.get(PREFIX + "PRIVATE_KEY_FILE", "").strip()
     if bool(secret) == bool(key_file):
@@ -139,7 +147,7 @@ def _client_credentials(environ):
             "private_key_id": environ.get(PREFIX + "PRIVATE_KEY_ID", "").strip()}
 
 
-def _file_text(environ, suffix):
+def _file_text(environ: Environ, suffix: str) -> str:
     path = environ.get(PREFIX + suffix, "").strip()
     try:
         return Path(path).read_text()
@@ -148,14 +156,14 @@ def _file_text(environ, suffix):
         raise ImproperlyConfigured(f"{PREFIX}{suffix} cannot be read ({why}): {path}") from None
 
 
-def _credential(read, suffix, *args):
+def _credential(read: Callable[..., T], suffix: str, *args: object) -> T:
     try:
         return read(*args)
     except CredentialRefused as refused:
         raise ImproperlyConfigured(f"{PREFIX}{suffix} {refused}") from None
 
 
-def _role_values(environ):
+def _role_values(environ: Environ) -> dict[str, frozenset[str]]:
     """Read BONECARE_OIDC_ROLE_<KEY> for every role in options.identity.roles.ROLES."""
     values = {}
     for key in ROLES:
@@ -169,11 +177,12 @@ def _role_values(environ):
     return values
 
 
-def _words(raw):
+def _words(raw: str) -> list[str]:
     return [word.strip() for word in raw.split(",") if word.strip()]
 
 
-def _seconds(environ, suffix, default, most, least=0):
+def _seconds(environ: Environ, suffix: str, default: int | None, most: int,
+             least: int = 0) -> int | None:
     raw = environ.get(PREFIX + suffix, "").strip()
     if not raw:
         return default

@@ -17,7 +17,7 @@ class CredentialRefused(ValueError):
     """The key or certificate cannot be used; the message says why."""
 
 
-def rsa_private_key(pem):
+def rsa_private_key(pem: str) -> rsa.RSAPrivateKey:
     """Return the RSA private key a PEM text holds, refusing anything else."""
     try:
         key = serialization.load_pem_private_key(pem.encode(), password=None)
@@ -29,7 +29,7 @@ def rsa_private_key(pem):
     return key
 
 
-def certificate_headers(certificate_pem, key):
+def certificate_headers(certificate_pem: str, key: rsa.RSAPrivateKey) -> dict[str, str]:
     """Return the JWS headers naming the certificate, refusing one for another key."""
     try:
         certificate = x509.load_pem_x509_certificate(certificate_pem.encode())
@@ -42,5 +42,5 @@ def certificate_headers(certificate_pem, key):
             "x5t#S256": _b64url(hashlib.sha256(der).digest())}
 
 
-def _b64url(digest):
+def _b64url(digest: bytes) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()

@@ -6,6 +6,7 @@ import logging
 import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from joserfc.errors import (
@@ -42,7 +43,7 @@ UNREACHABLE = ("Your organisation's sign-in service could not be reached, or ans
                "way BoneCare does not accept.")
 
 
-def failure_reason(error):
+def failure_reason(error: Exception) -> tuple[str, str, int]:
     """Return (audit reason, message for the person, HTTP status) for a refused sign-in."""
     if isinstance(error, MismatchingStateError):
         return "state mismatch", START_AGAIN, 400
@@ -62,7 +63,7 @@ def failure_reason(error):
     return f"provider unavailable: {type(error).__name__}", UNREACHABLE, 503
 
 
-def failure_response(request, error, *, subject):
+def failure_response(request: HttpRequest, error: Exception, *, subject: str) -> HttpResponse:
     """Record the refusal and answer the page that explains it.
 
     Anybody can call the callback, so refusals are recorded at most FAILURES_PER_MINUTE times
@@ -82,7 +83,7 @@ def failure_response(request, error, *, subject):
     return render(request, "identity/sign_in_failed.html", {"message": message}, status=status)
 
 
-def _flooding(address):
+def _flooding(address: str | None) -> bool:
     since = timezone.now() - datetime.timedelta(minutes=1)
     recent = AccountEvent.objects.filter(kind="sign_in_failed", source="provider",
                                          address=address, at__gte=since)

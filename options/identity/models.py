@@ -28,7 +28,7 @@ class ProviderIdentity(models.Model):
         constraints = [models.UniqueConstraint(fields=["issuer", "subject"],
                                                name="identity_one_account_per_subject")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.subject} at {self.issuer}"
 
 
@@ -58,5 +58,5 @@ class AccountEvent(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["kind", "at"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.username} {self.at:%Y-%m-%d %H:%M}"

@@ -10,7 +10,15 @@ user holding two roles is admin staff. The consultation pages check the clinicia
 the ownership of each record instead (options/web/views/access.py).
 """
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+# Imported for the hints alone: bonecare/settings.py reads this module (through
+# options.identity.config) before Django's apps, and so the auth models, are ready.
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser, Group, Permission
 
 # Guidance editors add, change and view the guidance models, and remove a draft's rules.
 # Published and retired rulesets never change, whatever the permission: the admin and
@@ -62,12 +70,13 @@ SAFETY_OFFICER = Role(
 ROLES = {role.key: role for role in (CLINICIAN, EDITOR, SAFETY_OFFICER)}
 
 
-def role_held(user, role):
+def role_held(user: "AbstractBaseUser | AnonymousUser", role: Role) -> bool:
     """Tell whether the user belongs to the role's group."""
     return user.is_authenticated and user.groups.filter(name=role.group).exists()
 
 
-def roles_sync(*, group_model, permission_model, keys=None, apps=None):
+def roles_sync(*, group_model: "type[Group]", permission_model: "type[Permission]",
+               keys: Iterable[str] | None = None, apps: Collection[str] | None = None) -> None:
     """Create each role's group (or those named by `keys`) with exactly its permissions.
 
     Takes the models as arguments so that a migration can pass its historical ones, the keys
@@ -81,7 +90,8 @@ def roles_sync(*, group_model, permission_model, keys=None, apps=None):
         group.permissions.set(_permissions(permission_model, role, apps))
 
 
-def _permissions(permission_model, role, apps=None):
+def _permissions(permission_model: "type[Permission]", role: Role,
+                 apps: Collection[str] | None = None) -> "list[Permission]":
     wanted = {tuple(name.split(".", 1)) for name in role.permissions}
     if apps is not None:
         wanted = {(app, codename) for app, codename in wanted if app in apps}

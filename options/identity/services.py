@@ -2,17 +2,21 @@
 
 import hashlib
 import re
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AbstractUser, Group, Permission
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from options.identity.roles import ROLES, roles_sync
 
 from .audit import acting_for, event_record
 from .claims import roles_from_claims
+from .config import ProviderConfig
 from .models import ProviderIdentity
 
 USERNAME_UNSAFE = re.compile(r"[^\w.@+-]")
@@ -22,11 +26,12 @@ USERNAME_UNSAFE = re.compile(r"[^\w.@+-]")
 class SignInOutcome:
     """What a provider sign-in came to: an account to sign in, or why there is none."""
 
-    user: object = None
+    user: AbstractUser | None = None
     refusal: str = ""  # "no_role" or "deactivated" when user is None
 
 
-def provider_sign_in(*, config, claims, request):
+def provider_sign_in(*, config: ProviderConfig, claims: Mapping[str, object],
+                     request: HttpRequest) -> SignInOutcome:
     """Find or create the account for the verified claims and give it the roles they grant.
 
     Roles are set to exactly what the claims grant at every sign-in, so a role removed at the
@@ -41,7 +46,8 @@ def provider_sign_in(*, config, claims, request):
         return _sign_in_once(config, claims, request)
 
 
-def _sign_in_once(config, claims, request):
+def _sign_in_once(config: ProviderConfig, claims: Mapping[str, object],
+                  request: HttpRequest) -> SignInOutcome:
     subject = str(claims["sub"])
     roles = roles_from_claims(claims, config)
     with transaction.atomic(), acting_for(request):
@@ -62,14 +68,15 @@ def _sign_in_once(config, claims, request):
     return SignInOutcome(user=user)
 
 
-def _refused(request, user, subject, reason, username="", detail=""):
+def _refused(request: HttpRequest, user: AbstractUser | None, subject: str, reason: str,
+             username: str = "", detail: str = "") -> SignInOutcome:
     event_record(kind="sign_in_failed", request=request, user=user, source="provider",
                  subject=subject, reason=f"{reason}: {detail}" if detail else reason,
                  username=username)
     return SignInOutcome(refusal=reason)
 
 
-def _no_role_detail(claims, config):
+def _no_role_detail(claims: Mapping[str, object], config: ProviderConfig) -> str:
     """Say why no role was found, naming the claims that came (never their values)."""
     if config.roles_claim not in claims:
         return (f"no {config.roles_claim!r} claim (request it from the provider); claims "
@@ -77,7 +84,7 @@ def _no_role_detail(claims, config):
     return f"{config.roles_claim!r} held none of the values mapped to a role"
 
 
-def user_roles_set(user, role_keys):
+def user_roles_set(user: AbstractUser, role_keys: Iterable[str]) -> None:
     """Give the user exactly these roles' groups; other groups are left as they are."""
     wanted = {ROLES[key].group for key in role_keys}
     held = set(user.groups.filter(name__in=[role.group for role in ROLES.values()])
@@ -88,7 +95,7 @@ def user_roles_set(user, role_keys):
         user.groups.remove(*Group.objects.filter(name__in=held - wanted))
 
 
-def _groups(names):
+def _groups(names: Collection[str]) -> list[Group]:
     groups = list(Group.objects.filter(name__in=names))
     if len(groups) < len(names):  # the roles' migration made them, but a flush empties tables
         roles_sync(group_model=Group, permission_model=Permission)
@@ -96,7 +103,7 @@ def _groups(names):
     return groups
 
 
-def _account_create(config, claims):
+def _account_create(config: ProviderConfig, claims: Mapping[str, object]) -> AbstractUser:
     user = get_user_model()(username=_username_free(_username_claim(claims), str(claims["sub"])))
     user.set_unusable_password()  # never signs in with a password here
     user.save()
@@ -104,7 +111,7 @@ def _account_create(config, claims):
     return user
 
 
-def _username_claim(claims):
+def _username_claim(claims: Mapping[str, object]) -> str:
     for name in ("preferred_username", "email", "sub"):
         value = claims.get(name)
         if isinstance(value, str) and value.strip():
@@ -112,7 +119,7 @@ def _username_claim(claims):
     return "user"
 
 
-def _username_free(base, subject):
+def _username_free(base: str, subject: str) -> str:
     """Return the base name, or with a suffix from the subject when another account holds it."""
     User = get_user_model()
     if not User.objects.filter(username=base).exists():
@@ -120,7 +127,8 @@ def _username_free(base, subject):
     return f"{base}-{hashlib.sha256(subject.encode()).hexdigest()[:8]}"
 
 
-def _profile_update(user, claims, role_keys):
+def _profile_update(user: AbstractUser, claims: Mapping[str, object],
+                    role_keys: Iterable[str]) -> None:
     """Refresh name and e-mail from the claims (shown, never matched on) and admin access."""
     user.first_name = str(claims.get("given_name") or "")[:150]
     user.last_name = str(claims.get("family_name") or "")[:150]
@@ -132,7 +140,8 @@ def _profile_update(user, claims, role_keys):
 
 
 @transaction.atomic
-def user_active_set(*, user, active, by, request=None):
+def user_active_set(*, user: AbstractUser, active: bool, by: AbstractBaseUser | None,
+                    request: HttpRequest | None = None) -> bool:
     """Deactivate (or reactivate) an account, audited; a deactivated one cannot sign in."""
     if user.is_active == active:
         return False

@@ -1,19 +1,25 @@
 """The provider's answer at the callback: the code exchanged, the ID token verified."""
 
 import time
+from collections.abc import Mapping
+
+from authlib.integrations.django_client import DjangoOAuth2App
+from django.http import HttpRequest
 
 from .client import metadata
+from .config import ProviderConfig
 
 
 class IdentityUnproven(Exception):
     """The provider's answer proves nobody's identity; `reason` says why in a few words."""
 
-    def __init__(self, reason):
+    def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
 
 
-def verified_claims(client, config, request):
+def verified_claims(client: DjangoOAuth2App, config: ProviderConfig,
+                    request: HttpRequest) -> tuple[dict[str, object], dict[str, object]]:
     """Exchange the code and return (token, claims) from a verified ID token.
 
     Authlib checks the state against the session (once), sends the PKCE verifier, and checks
@@ -39,7 +45,7 @@ def verified_claims(client, config, request):
     return token, claims
 
 
-def assurance_asked(config):
+def assurance_asked(config: ProviderConfig) -> dict[str, int | str]:
     """Return the authorisation request's max_age and acr_values, where configured."""
     asked = {}
     if config.max_age_seconds is not None:
@@ -49,7 +55,7 @@ def assurance_asked(config):
     return asked
 
 
-def _assurance_check(claims, config):
+def _assurance_check(claims: Mapping[str, object], config: ProviderConfig) -> None:
     """Refuse an authentication weaker or older than the configuration accepts."""
     if config.acr_values and claims.get("acr") not in config.acr_values:
         raise IdentityUnproven("authentication assurance (acr) not accepted")

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -20,6 +20,7 @@ from options.identity.sign_in import SignInForm
 
 from .backends import PROVIDER_BACKEND
 from .client import metadata, oidc_client, provider_config
+from .config import ProviderConfig
 from .failures import PROVIDER_ERRORS, failure_response
 from .services import provider_sign_in
 from .tokens import assurance_asked, verified_claims
@@ -34,19 +35,19 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: object) -> dict[str, object]:
         config = provider_config()
         return super().get_context_data(
             **kwargs, provider=config, local_sign_in=settings.BONECARE_LOCAL_SIGN_IN)
 
-    def post(self, request, *args, **kwargs):
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if not settings.BONECARE_LOCAL_SIGN_IN:
             return render(request, "registration/login.html", self.get_context_data(
                 local_refused=True), status=403)
         return super().post(request, *args, **kwargs)
 
 
-def role_home(request):
+def role_home(request: HttpRequest) -> HttpResponse:
     """Send each person to the page their role works from: a clinician to their
     consultations, a guidance editor or clinical safety officer to the rules console."""
     user = request.user
@@ -60,7 +61,8 @@ def role_home(request):
                   {"roles": [role.group for role in ROLES.values()]}, status=403)
 
 
-def admin_sign_in(request, extra_context=None):
+def admin_sign_in(request: HttpRequest,
+                  extra_context: dict[str, object] | None = None) -> HttpResponse:
     """The admin's own sign-in page for passwords alone; BoneCare's with a provider.
 
     Someone signed in who is not admin staff is told the console is not theirs, rather than
@@ -75,7 +77,7 @@ def admin_sign_in(request, extra_context=None):
 
 
 @require_POST
-def sign_in_start(request):
+def sign_in_start(request: HttpRequest) -> HttpResponse:
     """Send the browser to the provider, remembering where to go afterwards."""
     config = _config_or_404()
     wanted = request.POST.get("next", "")
@@ -92,7 +94,7 @@ def sign_in_start(request):
 
 
 @require_GET
-def sign_in_callback(request):
+def sign_in_callback(request: HttpRequest) -> HttpResponse:
     """Check the provider's answer, then sign the person in with the roles it grants."""
     config = _config_or_404()
     client = oidc_client(config)
@@ -113,7 +115,7 @@ def sign_in_callback(request):
 
 
 @require_POST
-def sign_out(request):
+def sign_out(request: HttpRequest) -> HttpResponse:
     """End the BoneCare session and, where the provider offers it, the provider's too."""
     id_token = request.session.get(ID_TOKEN_KEY)
     logout(request)
@@ -133,12 +135,12 @@ def sign_out(request):
     return HttpResponseRedirect(result["url"])
 
 
-def signed_out(request):
+def signed_out(request: HttpRequest) -> HttpResponse:
     """Say that the person is signed out."""
     return render(request, "identity/signed_out.html", {"provider": provider_config()})
 
 
-def _config_or_404():
+def _config_or_404() -> ProviderConfig:
     config = provider_config()
     if config is None:
         raise Http404("Sign-in through an identity provider is not configured.")

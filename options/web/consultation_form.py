@@ -6,6 +6,8 @@ such as `lesions[1].level`) beside the right field and into the error summary.
 """
 
 import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Self, TypedDict
 
 from django import forms
 
@@ -23,6 +25,9 @@ from .forms import (
     AssessmentForm,
     YesNoField,
 )
+
+if TYPE_CHECKING:
+    from .presenters.scoring import ScoreTable
 
 # The order of the page, for the error summary: a fact the page does not place yet comes
 # before the safety section.
@@ -52,7 +57,19 @@ REWORDED = {
 _ITEM_PATH = re.compile(r"^(lesions|prior_treatments)\[(\d+)\](?:\.(\w+))?$")
 
 
-def _form_value(value):
+class FieldError(TypedDict, total=False):
+    """One error to place: the validator's {path, message}, or a field that did not parse."""
+
+    path: str
+    message: str
+    parsed: bool  # the path names a form field, not a contract path
+
+
+# Where an error sits on the page (section, row, field), its words, and its anchor.
+Placed = tuple[tuple[int, int, int], str, str]
+
+
+def _form_value(value: object) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float) and value.is_integer():
@@ -60,7 +77,7 @@ def _form_value(value):
     return str(value)
 
 
-def data_from_assessment(assessment):
+def data_from_assessment(assessment: Mapping[str, object]) -> dict[str, str]:
     """Return form data that shows a stored contract assessment for editing."""
     data = {}
     for name, value in assessment.items():
@@ -75,7 +92,7 @@ def data_from_assessment(assessment):
     return data
 
 
-def _rows_to_data(name, rows):
+def _rows_to_data(name: str, rows: Sequence[Mapping[str, str]]) -> dict[str, str]:
     prefix = PREFIXES[name]
     data = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": "0"}
     for index, row in enumerate(rows):
@@ -83,7 +100,7 @@ def _rows_to_data(name, rows):
     return data
 
 
-def _rows_from_data(name, data):
+def _rows_from_data(name: str, data: Mapping[str, str]) -> list[dict[str, str]]:
     prefix = PREFIXES[name]
     form_class = FORMSETS[name][1]
     try:
@@ -97,7 +114,7 @@ def _rows_from_data(name, data):
 class ConsultationForm:
     """The assessment form and its two formsets, bound to one set of answers."""
 
-    def __init__(self, data=None):
+    def __init__(self, data: Mapping[str, str] | None = None) -> None:
         data = dict(data or {})
         for name in FORMSETS:
             data = {**data, **_rows_to_data(name, _rows_from_data(name, data))}
@@ -110,7 +127,7 @@ class ConsultationForm:
         self.rows = {"lesions": [], "prior_treatments": []}
 
     @classmethod
-    def with_action(cls, data, action):
+    def with_action(cls, data: Mapping[str, str], action: str | None) -> Self:
         """Return the form after an add-row or remove-row button, answers kept."""
         data = dict(data)
         # ASCII digits, and few: int() refuses a number of thousands of digits with a 500.
@@ -128,11 +145,11 @@ class ConsultationForm:
             data.update(_rows_to_data(name, rows))
         return cls(data)
 
-    def formset(self, name):
+    def formset(self, name: str) -> forms.BaseFormSet:
         """Return the formset for lesions or prior_treatments."""
         return self.lesions if name == "lesions" else self.prior_treatments
 
-    def contract(self):
+    def contract(self) -> dict[str, object]:
         """Return the contract dict built from the answers that parsed.
 
         Fields that did not parse (for example letters in a number) are left out and
@@ -154,14 +171,14 @@ class ConsultationForm:
                 data[name] = items
         return data
 
-    def ignored_rows(self):
+    def ignored_rows(self) -> list[str]:
         """Say each lesion or treatment row left blank, which contract() left out."""
         kinds = {"lesions": "Lesion", "prior_treatments": "Treatment"}
         return [f"{kinds[name]} {row + 1} was left blank, so it was not recorded."
                 for name in FORMSETS for row in range(len(self.formset(name).forms))
                 if row not in self.rows[name]]
 
-    def type_errors(self):
+    def type_errors(self) -> list[FieldError]:
         """Return the parsing errors as contract-style {path, message} pairs."""
         errors = [{"path": name, "message": messages[0], "parsed": True}
                   for name, messages in self.assessment.errors.items()]
@@ -171,7 +188,7 @@ class ConsultationForm:
                             "parsed": True} for field, messages in form.errors.items()]
         return errors
 
-    def add_errors(self, errors):
+    def add_errors(self, errors: Sequence[FieldError]) -> None:
         """Show each error beside its field and in the summary, in the order of the page.
 
         The one conflict of sex and pregnancy is said once, beside the pregnancy question.
@@ -184,7 +201,7 @@ class ConsultationForm:
         self.error_summary = [{"text": text, "href": f"#{anchor}"}
                               for _, text, anchor in placed]
 
-    def _place(self, error):
+    def _place(self, error: FieldError) -> Placed:
         path, message = error["path"], error["message"]
         if error.get("parsed"):
             return self._place_parsed(path, message)
@@ -202,7 +219,7 @@ class ConsultationForm:
         order = ORDER.index(path) if path in ORDER else -1
         return (order, 0, 0), _text(path.replace("_", " ").capitalize(), path, message), anchor
 
-    def _place_parsed(self, path, message):
+    def _place_parsed(self, path: str, message: str) -> Placed:
         for name in FORMSETS:
             prefix = PREFIXES[name] + "-"
             if path.startswith(prefix):
@@ -218,7 +235,7 @@ class ConsultationForm:
         return (ORDER.index(path) if path in ORDER else len(ORDER), 0, 0), message, _anchor(
             bound)
 
-    def _place_item(self, name, index, field, message):
+    def _place_item(self, name: str, index: int, field: str | None, message: str) -> Placed:
         rows = self.rows[name]
         row = rows[index] if index < len(rows) else 0
         forms_ = self.formset(name).forms
@@ -233,7 +250,7 @@ class ConsultationForm:
         return (ORDER.index(name), row, list(form.fields).index(field)), text, _anchor(bound)
 
 
-def _text(label, field, message, *, lower=False):
+def _text(label: str, field: str, message: str, *, lower: bool = False) -> str:
     if message.startswith("required") and field in REQUIRED_MESSAGES:
         return REQUIRED_MESSAGES[field]
     if field in REWORDED and message.startswith(REWORDED[field][0]):
@@ -242,7 +259,7 @@ def _text(label, field, message, *, lower=False):
     return text if lower else text[0].upper() + text[1:]
 
 
-def _anchor(bound):
+def _anchor(bound: forms.BoundField) -> str:
     if isinstance(bound.field.widget, forms.RadioSelect) or isinstance(bound.field, YesNoField):
         return f"{bound.auto_id}_0"
     return bound.auto_id
@@ -254,7 +271,7 @@ CG_WORDS = {"age_years": "age", "sex": "sex", "weight_kg": "weight",
             "serum_creatinine_umol_l": "serum creatinine"}
 
 
-def creatinine_clearance_shown(*, data):
+def creatinine_clearance_shown(*, data: Mapping[str, object]) -> dict[str, object]:
     """Return the creatinine clearance the answers give and a sentence saying how.
 
     `data` holds the form's raw answers (strings, or numbers from JSON). The result has
@@ -271,7 +288,7 @@ def creatinine_clearance_shown(*, data):
     return _clearance(values)
 
 
-def _range_errors(form, values):
+def _range_errors(form: forms.Form, values: Mapping[str, object]) -> list[dict[str, str]]:
     try:
         validate_assessment(values)
     except AssessmentInvalid as invalid:
@@ -281,7 +298,7 @@ def _range_errors(form, values):
     return []
 
 
-def _clearance(values):
+def _clearance(values: Mapping[str, object]) -> dict[str, object]:
     value, derivation = creatinine_clearance(values)
     if "creatinine_clearance_ml_min" in values:
         text = (f"Creatinine clearance as entered: {value:g} mL/min. An entered value takes "
@@ -301,7 +318,7 @@ def _clearance(values):
     return {"value": None, "method": None, "needed": needed, "text": text}
 
 
-def _words(words):
+def _words(words: Sequence[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
@@ -309,7 +326,7 @@ SCORE_NAMES = {"sins": "SINS", "mirels": "Mirels"}
 NOT_REPORTED_BAND = "depends on findings not reported"
 
 
-def lesion_score_text(values, *, tables):
+def lesion_score_text(values: Mapping[str, str], *, tables: "Mapping[str, ScoreTable]") -> str:
     """Return "SINS 10 (Indeterminate)", or a range while a score finding is not reported.
 
     `tables` are the point tables the page's script also reads; nothing shows until the
@@ -338,7 +355,7 @@ def lesion_score_text(values, *, tables):
     return f"{SCORE_NAMES[name]} {low} to {high} ({band})"
 
 
-def score_required():
+def score_required() -> dict[str, list[str]]:
     """Return, by site, the findings a score cannot be shown without (for the page's script)."""
     return {site: list(fields) for site, fields in vocab.REQUIRED_LESION_FIELDS.items()}
 

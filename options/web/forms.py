@@ -7,6 +7,9 @@ Whether an answer is required, in range or applies to this patient is decided by
 options.validation, whose error paths `errors_for_form` maps back onto the fields.
 """
 
+from collections.abc import Sequence
+from types import ModuleType
+
 from django import forms
 
 from .. import vocab
@@ -18,6 +21,9 @@ NOT_KNOWN = (UNKNOWN, "Not known")
 # An imaging report that does not mention a finding: it stays unknown, never guessed.
 NOT_REPORTED = (UNKNOWN, "Not reported")
 BOOLEANS = {"yes": True, "no": False}
+# A vocabulary fact's kind: ("enum", values), ("bool",), ("number", low, high), ("int", low, high).
+Kind = tuple[object, ...]
+Choice = tuple[str, str]
 
 # A question shown only for one cancer type (the validator rejects the others); treatment
 # intent is asked only for primary bone cancer, though the contract accepts it for any.
@@ -37,7 +43,8 @@ MAX_ROWS = {"lesions": vocab.MAX_LESIONS, "prior_treatments": vocab.MAX_PRIOR_TR
 PREFIXES = {"lesions": "lesions", "prior_treatments": "prior"}
 
 
-def _choice(values, *, label, radio=True, blank="Select", unknown=None):
+def _choice(values: tuple[str, ...] | Sequence[Choice], *, label: str, radio: bool = True,
+            blank: str = "Select", unknown: Choice | None = None) -> forms.ChoiceField:
     widget = forms.RadioSelect if radio else forms.Select
     options = choices(values) if isinstance(values, tuple) else values
     options = [*options, unknown] if unknown else options
@@ -49,26 +56,26 @@ def _choice(values, *, label, radio=True, blank="Select", unknown=None):
 class YesNoField(forms.ChoiceField):
     """A yes / no (/ not known) question; only yes and no reach the contract."""
 
-    def __init__(self, *, label, unknown=NOT_KNOWN):
+    def __init__(self, *, label: str, unknown: Choice | None = NOT_KNOWN) -> None:
         super().__init__(label=label, required=False, widget=forms.RadioSelect,
                          choices=[*YES_NO, unknown] if unknown else YES_NO)
 
 
-def _tri_state(label, *, unknown=NOT_KNOWN):
+def _tri_state(label: str, *, unknown: Choice | None = NOT_KNOWN) -> YesNoField:
     return YesNoField(label=label, unknown=unknown)
 
 
 class DecimalCommaFloatField(forms.FloatField):
     """A number that also accepts a decimal comma (2,35 is 2.35), as many people type it."""
 
-    def to_python(self, value):
+    def to_python(self, value: object) -> float | None:
         """Read one decimal comma as a point; a comma beside a point stays invalid."""
         if isinstance(value, str) and value.count(",") == 1 and "." not in value:
             value = value.replace(",", ".")
         return super().to_python(value)
 
 
-def _number(label, *, integral=False, help_text=""):
+def _number(label: str, *, integral: bool = False, help_text: str = "") -> forms.IntegerField:
     field_class = forms.IntegerField if integral else DecimalCommaFloatField
     kind = "a whole number" if integral else "a number"
     return field_class(label=label, required=False, localize=False, help_text=help_text,
@@ -77,7 +84,7 @@ def _number(label, *, integral=False, help_text=""):
                        error_messages={"invalid": f"{label} must be {kind}"})
 
 
-def _to_contract(field, value):
+def _to_contract(field: forms.Field, value: object) -> bool | int | float | str | None:
     if value in (None, "", UNKNOWN):
         return None
     if isinstance(field, YesNoField):
@@ -138,11 +145,12 @@ SAFETY_SECTION = (*KIDNEY_FIELDS, *(n for n in vocab.SAFETY_FIELDS if n not in K
 FORM_ONLY = ("lesions_status", "prior_treatments_status", "copied_from")
 
 
-def _label(name):
+def _label(name: str) -> str:
     return LABELS.get(name) or field_name(name)
 
 
-def fact_field(name, kind, *, radio=True, unknown=NOT_KNOWN):
+def fact_field(name: str, kind: Kind, *, radio: bool = True,
+               unknown: Choice | None = NOT_KNOWN) -> forms.Field:
     """Return the form field for one vocabulary fact (enum, bool, int or number)."""
     if kind[0] == "enum":
         return _choice(kind[1], label=_label(name), radio=radio, unknown=unknown)
@@ -152,12 +160,12 @@ def fact_field(name, kind, *, radio=True, unknown=NOT_KNOWN):
     return _number(_label(name), integral=kind[0] == "int", help_text=hint)
 
 
-def _patient_field(name, kind):
+def _patient_field(name: str, kind: Kind) -> forms.Field:
     unknown = NOT_KNOWN if name in NOT_KNOWN_CHOICES or kind[0] == "bool" else None
     return fact_field(name, kind, unknown=unknown)
 
 
-def assessment_form_fields(v=vocab):
+def assessment_form_fields(v: ModuleType = vocab) -> dict[str, forms.Field]:
     """Return the patient-level fields, in page order, built from a vocabulary's facts."""
     placed = [*ABOUT_PATIENT, *SAFETY_SECTION]
     facts = dict(v.PATIENT_FACTS)
@@ -183,7 +191,7 @@ class _AssessmentFormBase(forms.Form):
     SAFETY_FIELDS = SAFETY_SECTION
     FORM_ONLY = FORM_ONLY
 
-    def contract(self):
+    def contract(self) -> dict[str, object]:
         """Return the answers that apply, as contract values; unknowns are left out."""
         values = self.cleaned_data if hasattr(self, "cleaned_data") else {}
         cancer = values.get("cancer_type") or None
@@ -199,7 +207,7 @@ class _AssessmentFormBase(forms.Form):
         return {name: value for name, value in data.items() if value != ""}
 
 
-def assessment_form_class(v=vocab):
+def assessment_form_class(v: ModuleType = vocab) -> type[_AssessmentFormBase]:
     """Build the assessment form from a vocabulary (the engine's, unless another given)."""
     return type("AssessmentForm", (_AssessmentFormBase,),
                 {"__module__": __name__, **assessment_form_fields(v)})
@@ -208,7 +216,7 @@ def assessment_form_class(v=vocab):
 AssessmentForm = assessment_form_class()
 
 
-def _lesion_field(name, kind, required_somewhere):
+def _lesion_field(name: str, kind: Kind, required_somewhere: bool) -> forms.Field:
     if kind[0] == "bool":
         return fact_field(name, kind, unknown=NOT_REPORTED if name in REPORTED_FINDINGS
                           else NOT_KNOWN)
@@ -219,17 +227,17 @@ def _lesion_field(name, kind, required_somewhere):
 class _LesionFormBase(forms.Form):
     """One bone lesion; the findings shown depend on its site."""
 
-    def site_value(self):
+    def site_value(self) -> str | None:
         """Return the chosen site, or None."""
         value = self.data.get(self.add_prefix("site"), "")
         return value if value in vocab.SITES else None
 
-    def applies(self, name):
+    def applies(self, name: str) -> bool:
         """Tell whether a finding applies to this lesion's site (any, if none chosen yet)."""
         site = self.site_value()
         return site is None or site in vocab.LESION_FIELD_SITES[name]
 
-    def contract(self):
+    def contract(self) -> dict[str, object] | None:
         """Return the findings that apply to the site, or None for an empty row."""
         values = getattr(self, "cleaned_data", {})
         site = values.get("site") or None
@@ -242,7 +250,7 @@ class _LesionFormBase(forms.Form):
         return data or None
 
 
-def lesion_form_class(v=vocab):
+def lesion_form_class(v: ModuleType = vocab) -> type[_LesionFormBase]:
     """Build the lesion form: the entered findings of a vocabulary, in its order."""
     required = {name for names in v.REQUIRED_LESION_FIELDS.values() for name in names}
     fields = {name: _lesion_field(name, v.LESION_FACTS[name], name in required)
@@ -256,7 +264,7 @@ LesionForm = lesion_form_class()
 class _PriorTreatmentFormBase(forms.Form):
     """One pain or bone treatment the patient has had."""
 
-    def contract(self):
+    def contract(self) -> dict[str, object] | None:
         """Return the treatment as contract values, or None for an empty row."""
         values = getattr(self, "cleaned_data", {})
         data = {name: _to_contract(field, values.get(name))
@@ -265,7 +273,7 @@ class _PriorTreatmentFormBase(forms.Form):
         return data or None
 
 
-def prior_treatment_form_class(v=vocab):
+def prior_treatment_form_class(v: ModuleType = vocab) -> type[_PriorTreatmentFormBase]:
     """Build the prior-treatment form from a vocabulary's facts, in its order."""
     fields = {name: fact_field(name, kind, radio=False, unknown=None)
               for name, kind in v.PRIOR_FACTS.items()}

@@ -1,23 +1,27 @@
 """Old advice beside the rules in force now: the same, or which options now differ and how,
 with the values that now decide it."""
 
+from collections.abc import Mapping, Sequence
+
 from guidance.models import RuleSet
 
 from ...choices import label
+from ...consultation.models import Consultation
 from ...consultation.values import result_values
 
 
-def _deciding_text(option):
+def _deciding_text(option: Mapping[str, object]) -> str:
     decided = option.get("decided_by")
     return next((reason["text"] for reason in option.get("reasons", [])
                  if reason.get("rule") == decided), option.get("summary", ""))
 
 
-def _first(option):
+def _first(option: Mapping[str, object]) -> str:
     return " ".join(item["text"] for item in option.get("not_now") or [])
 
 
-def _option_change(before, now, values):
+def _option_change(before: Mapping[str, object], now: Mapping[str, object],
+                   values: Sequence[str] | None) -> str | None:
     name = label(now["option"])
     said = f" Values now deciding: {'; '.join(values)}." if values else ""
     if before["status"] != now["status"]:
@@ -30,7 +34,7 @@ def _option_change(before, now, values):
     return None
 
 
-def _alert_changes(before, now):
+def _alert_changes(before: Mapping[str, object], now: Mapping[str, object]) -> list[str]:
     was = {alert["code"]: alert for alert in before.get("alerts", [])}
     is_now = {alert["code"]: alert for alert in now.get("alerts", [])}
     return ([f"New alert: {is_now[code]['text']}" for code in is_now.keys() - was.keys()]
@@ -38,7 +42,8 @@ def _alert_changes(before, now):
                for code in was.keys() - is_now.keys()])
 
 
-def current_rules_view(consultation, now: dict | None) -> dict | None:
+def current_rules_view(consultation: Consultation,
+                       now: dict | None) -> dict[str, object] | None:
     """Return {version, changes} comparing a consultation's advice as given with the rules'
     advice now, or None when the rules in force are those it was given under.
 

@@ -1,6 +1,8 @@
 """The banner over a form pre-filled from an EHR's record: which answers came from the
 record and which the clinician still has to give, in words (options.choices)."""
 
+from collections.abc import Mapping
+
 from ... import vocab
 from ...choices import field_name, missing_in_words
 from ..forms import CANCER_QUESTIONS
@@ -11,7 +13,7 @@ COCKCROFT_GAULT = ("serum_creatinine_umol_l", "weight_kg", "age_years", "sex")
 NEVER_ASKED = ("patient_ref",)
 
 
-def _asked(name, assessment):
+def _asked(name: str, assessment: Mapping[str, object]) -> bool:
     """Whether the form asks this patient's question (cancer type, sex, kidney function)."""
     if name in NEVER_ASKED or name in assessment:
         return False
@@ -26,7 +28,7 @@ def _asked(name, assessment):
     return True
 
 
-def draft_banner(assessment):
+def draft_banner(assessment: Mapping[str, object]) -> dict[str, list[str]]:
     """Return {"from_record": [...], "to_answer": [...]} for a draft's assessment."""
     from_record = [field_name(name) for name in vocab.ASSESSMENT_SCALAR_FIELDS
                    if name in assessment and name not in NEVER_ASKED]

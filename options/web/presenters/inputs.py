@@ -1,7 +1,10 @@
 """The inputs a stored decision used, as a record for the clinical notes."""
 
+from collections.abc import Mapping
+
 from ... import vocab
 from ...choices import label
+from ...consultation.models import Consultation, Lesion
 from ...consultation.values import METHODS
 
 NOT_KNOWN = "Not known"
@@ -32,22 +35,22 @@ SPINE_ONLY = {"collapse", "alignment", "posterolateral", "retropulsion"}
 LONG_BONES = {"upper_limb", "lower_limb", "peritrochanteric"}
 
 
-def yes_no(value):
+def yes_no(value: bool | None) -> str:
     """Return Yes, No or Not known for a stored three-state answer."""
     return NOT_KNOWN if value is None else ("Yes" if value else "No")
 
 
-def _text(value):
+def _text(value: str | None) -> str:
     return label(value) if value else NOT_KNOWN
 
 
-def _number(value, unit, decimals=None):
+def _number(value: float | None, unit: str, decimals: int | None = None) -> str:
     if value is None:
         return NOT_KNOWN
     return f"{value:.{decimals}f} {unit}" if decimals is not None else f"{value:g} {unit}"
 
 
-def cancer_rows(consultation):
+def cancer_rows(consultation: Consultation) -> list[tuple[str, str]]:
     """Return (label, value) rows for the cancer and the questions that belong to it."""
     c = consultation
     rows = [("Primary cancer", c.get_cancer_type_display())]
@@ -63,14 +66,14 @@ def cancer_rows(consultation):
     return rows
 
 
-def patient_rows(consultation):
+def patient_rows(consultation: Consultation) -> list[tuple[str, str]]:
     """Return (label, value) rows for sex and age."""
     age = consultation.age_years
     return [("Sex", _text(consultation.sex)),
             ("Age", f"{age} years" if age is not None else NOT_KNOWN)]
 
 
-def clearance_text(consultation, result):
+def clearance_text(consultation: Consultation, result: Mapping[str, object]) -> str:
     """Return creatinine clearance as entered, or as calculated and how, or Not known."""
     derived = (result.get("derived") or {}).get("creatinine_clearance_ml_min")
     if derived:
@@ -83,7 +86,7 @@ def clearance_text(consultation, result):
     return NOT_KNOWN if value is None else f"{value:g} mL/min (entered)"
 
 
-def lab_rows(consultation, result):
+def lab_rows(consultation: Consultation, result: Mapping[str, object]) -> list[tuple[str, str]]:
     """Return (label, value) rows for renal function, weight and calcium."""
     c = consultation
     return [
@@ -94,13 +97,13 @@ def lab_rows(consultation, result):
     ]
 
 
-def safety_rows(consultation):
+def safety_rows(consultation: Consultation) -> list[tuple[str, str]]:
     """Return (label, value) rows for the safety answers; pregnancy is not asked for a man."""
     return [(text, yes_no(getattr(consultation, name))) for name, text in SAFETY_QUESTIONS
             if vocab.PATIENT_FIELD_NOT_FOR_SEX.get(name) != consultation.sex]
 
 
-def _applies(name, site):
+def _applies(name: str, site: str) -> bool:
     if name in SPINE_ONLY:
         return site == "spine"
     if name == "cortical_involvement":
@@ -110,7 +113,7 @@ def _applies(name, site):
     return True
 
 
-def lesion_findings(lesion):
+def lesion_findings(lesion: Lesion) -> str:
     """Return "lytic lesion, mechanical pain, collapse not known, ..." for one stored lesion."""
     parts = []
     for name, noun in LESION_FINDINGS:
@@ -128,7 +131,7 @@ def lesion_findings(lesion):
     return ", ".join(parts)
 
 
-def prior_rows(consultation):
+def prior_rows(consultation: Consultation) -> list[str]:
     """Return one line per prior treatment, or a single line saying none or not known."""
     if not consultation.prior_treatments_recorded:
         return [NOT_KNOWN]

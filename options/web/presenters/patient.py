@@ -1,5 +1,11 @@
 """The patient sheet: plain words, and each option in the group it belongs to."""
 
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # result.py imports this module to build the sheet
+    from .result import OptionView
+
 # Plain words when a deciding rule has no patient text of its own (results stored before
 # rules carried one, or a rule an editor left without).
 PATIENT_STATUS_TEXT = {
@@ -45,7 +51,7 @@ GROUPS = {
 }
 
 
-def group_of(option):
+def group_of(option: "OptionView") -> str:
     """Return the sheet group of one option: a temporary stop is "not now", never an offer."""
     if option.not_now:
         return "not_now"
@@ -58,7 +64,7 @@ def group_of(option):
     return "not_suitable"
 
 
-def patient_groups(options):
+def patient_groups(options: "Sequence[OptionView]") -> list[dict[str, object]]:
     """Return the sheet's groups in order, each with its options; empty groups left out."""
     groups = []
     for key, (heading, intro) in GROUPS.items():
@@ -69,7 +75,7 @@ def patient_groups(options):
     return groups
 
 
-def alert_patient_view(alert, patient_text):
+def alert_patient_view(alert: Mapping[str, object], patient_text: str) -> dict[str, object]:
     """Return what the patient reads about one alert: a title and plain sentences."""
     code = alert.get("code", "")
     text = patient_text or ALERT_PATIENT_TEXT.get(code, "")

@@ -1,7 +1,10 @@
 """Turn a stored result into what the result and print pages show; never re-evaluate."""
 
 import re
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any, TypeVar
 
 from guidance.models import Rule
 from guidance.selectors import (
@@ -14,7 +17,7 @@ from guidance.selectors import (
 
 from ...choices import label, missing_in_words, summary_in_words
 from ...consultation.citations import citation_of, citation_view
-from ...consultation.models import TreatmentOption
+from ...consultation.models import Consultation, TreatmentOption
 from ...consultation.values import option_values
 from ...rules.texts import TextError, render
 from . import inputs
@@ -43,8 +46,11 @@ _INTERNAL = re.compile(
     r"\s*\((?:see\s+)?(?:open\s+questions?\s+)?Q\d+(?:\s*(?:,|and|/)\s*Q\d+)*\)"
     r"|\s*\bopen\s+questions?\s+Q\d+\b", re.IGNORECASE)
 
+T = TypeVar("T")
+Documents = Mapping[str, SimpleNamespace]  # code -> citation (citations.citation_view)
 
-def scrub(value):
+
+def scrub(value: T) -> T:
     """Return the value with every editor-only reference taken out of its strings."""
     if isinstance(value, str):
         return _INTERNAL.sub("", value)
@@ -60,32 +66,32 @@ class RuleRows:
     carried their own patient text and temporary flag and options named their deciding rule.
     """
 
-    def __init__(self, consultation):
+    def __init__(self, consultation: Consultation) -> None:
         self.ruleset_id = consultation.ruleset_id
         self.legacy = any("decided_by" not in o for o in consultation.result.get("options", []))
         self._rows = None
 
-    def get(self, code):
+    def get(self, code: str | None) -> tuple[str, bool]:
         """Return (patient text rendered from its rule's data, temporary) for a rule code."""
         if self._rows is None:
             self._rows = self._load() if self.legacy and self.ruleset_id else {}
         return self._rows.get(code, ("", False))
 
-    def _load(self):
+    def _load(self) -> dict[str, tuple[str, bool]]:
         rows = Rule.objects.filter(ruleset_id=self.ruleset_id)
         defines = define_names(self.ruleset_id)
         return {code: (_rendered(text, condition, defines), temporary) for code, text,
                 condition, temporary in rows.values_list("code", "patient_text", "condition",
                                                          "temporary")}
 
-    def patient_text(self, reason):
+    def patient_text(self, reason: Mapping[str, object]) -> str:
         """Return the patient words stored with a reason, or for an old result its rule's."""
         if "patient_text" in reason or not self.legacy:
             return reason.get("patient_text", "")
         return self.get(reason.get("rule"))[0]
 
 
-def _rendered(text, condition, defines):
+def _rendered(text: str, condition: dict[str, object], defines: Mapping[str, object]) -> str:
     """Return a rule's text with its thresholds filled in, or "" if it no longer renders."""
     try:
         return render(text, condition, defines)
@@ -93,7 +99,8 @@ def _rendered(text, condition, defines):
         return ""
 
 
-def decided_by(item, pending=()):
+def decided_by(item: Mapping[str, object],
+               pending: Sequence[dict[str, object]] = ()) -> dict[str, object] | None:
     """Return the reason of the rule that set the final status, or None."""
     reasons = item.get("reasons", [])
     if "decided_by" not in item:  # stored before the engine named it
@@ -107,7 +114,7 @@ def decided_by(item, pending=()):
     return found[0] if found else {"rule": code, "guidance": "", "section": "", "text": ""}
 
 
-def not_now(item, rows):
+def not_now(item: Mapping[str, object], rows: RuleRows) -> list[dict[str, object]]:
     """Return what must happen first, for an option that stands but not yet."""
     if "not_now" in item:
         return item["not_now"] or []
@@ -119,67 +126,72 @@ def not_now(item, rows):
 
 @dataclass
 class OptionView:
+    """One option of the stored advice as the result, print and patient pages show it."""
+
     slug: str
     name: str
     status: str
     status_text: str
     colour: str
-    result: dict
-    decided: dict | None = None
-    not_now: list = field(default_factory=list)
+    result: dict[str, object]
+    decided: dict[str, object] | None = None
+    not_now: list[dict[str, object]] = field(default_factory=list)
     patient_description: str = ""
-    patient_texts: list = field(default_factory=list)
-    not_now_patient_texts: list = field(default_factory=list)
-    missing: list = field(default_factory=list)  # in words (choices.missing_words)
-    values: list = field(default_factory=list)  # the values its deciding rules compared
-    sourced: dict = field(default_factory=dict)  # conditions, cautions, notes with a source
+    patient_texts: list[str] = field(default_factory=list)
+    not_now_patient_texts: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # in words (choices.missing_words)
+    values: list[str] = field(default_factory=list)  # the values its deciding rules compared
+    # conditions, cautions, notes with a source
+    sourced: dict[str, list[dict[str, object]]] = field(default_factory=dict)
     conditions_as_for: str = ""  # the print: an earlier option whose conditions these repeat
-    conditions_besides: list = field(default_factory=list)  # ...and the ones added to them
+    # ...and the ones added to them
+    conditions_besides: list[dict[str, object]] = field(default_factory=list)
 
     @property
-    def conditions(self):
+    def conditions(self) -> list[dict[str, object]]:
         """Its conditions, each with its source and any BoneCare-default label."""
         return _conditions(self)
 
     @property
-    def discussed(self):
+    def discussed(self) -> bool:
         return self.status in DISCUSSED and not self.not_now
 
-    def criteria(self, met):
+    def criteria(self, met: bool | None) -> list[dict[str, object]]:
         return [c for c in self.result.get("criteria", []) if c.get("met") is met]
 
     @property
-    def criteria_met(self):
+    def criteria_met(self) -> list[dict[str, object]]:
         return self.criteria(True)
 
     @property
-    def criteria_unmet(self):
+    def criteria_unmet(self) -> list[dict[str, object]]:
         return self.criteria(False)
 
     @property
-    def criteria_unknown(self):
+    def criteria_unknown(self) -> list[dict[str, object]]:
         return self.criteria(None)
 
     @property
-    def decided_said_first(self):
+    def decided_said_first(self) -> bool:
         """True when the deciding rule is the hold itself, already said as what comes first."""
         return bool(self.decided) and any(r.get("rule") == self.decided.get("rule")
                                           for r in self.not_now)
 
     @property
-    def not_now_said(self):
+    def not_now_said(self) -> bool:
         """True when the stored summary already says what must happen first."""
         summary = self.result.get("summary", "")
         return bool(self.not_now) and all(r.get("text", "") in summary for r in self.not_now)
 
     @property
-    def other_reasons(self):
+    def other_reasons(self) -> list[dict[str, object]]:
         """The rules applied besides the deciding one (an overridden eligibility rule)."""
         skip = {r.get("rule") for r in self.not_now} | {(self.decided or {}).get("rule")}
         return [r for r in self.result.get("reasons", []) if r.get("rule") not in skip]
 
 
-def _option_view(item, row, documents, rows, assessment):
+def _option_view(item: Mapping[str, object], row: TreatmentOption | None, documents: Documents,
+                 rows: RuleRows, assessment: Mapping[str, object] | None) -> OptionView:
     item = scrub(item)
     item = {**item, "summary": summary_in_words(item, assessment)}
     pending = [_linked(r, documents) for r in not_now(item, rows)]
@@ -200,7 +212,7 @@ def _option_view(item, row, documents, rows, assessment):
     return view
 
 
-def cited_documents(consultation):
+def cited_documents(consultation: Consultation) -> dict[str, SimpleNamespace]:
     """Return {code: citation} as the advice was shown, kept with the consultation; one query.
 
     Only a consultation stored before citations were kept (and not backfilled) reads the
@@ -216,12 +228,12 @@ def cited_documents(consultation):
     return documents
 
 
-def _stored(consultation):
+def _stored(consultation: Consultation) -> Callable[[str], object]:
     """Return a reader of a consultation's stored top-level facts (None where not stored)."""
     return lambda name: getattr(consultation, name, None)
 
 
-def consultation_view(consultation, *, patient=False):
+def consultation_view(consultation: Consultation, *, patient: bool = False) -> dict[str, Any]:
     """Return the context that shows a consultation's stored advice."""
     result = consultation.result
     names = {o.slug: o for o in TreatmentOption.objects.all()}
@@ -264,13 +276,13 @@ def consultation_view(consultation, *, patient=False):
     return context
 
 
-def _conditions(view):
+def _conditions(view: OptionView) -> list[dict[str, object]]:
     """Return an option's conditions with their source and default label where known."""
     return view.sourced.get("conditions") or [{"text": text}
                                               for text in view.result.get("conditions", [])]
 
 
-def conditions_said_once(options):
+def conditions_said_once(options: list[OptionView]) -> list[OptionView]:
     """Mark each option whose conditions repeat all of an earlier one's, for the print.
 
     Vertebroplasty and balloon kyphoplasty share four conditions; on one A4 page they are
@@ -287,13 +299,15 @@ def conditions_said_once(options):
     return options
 
 
-def _source_of(sources, option, text):
+def _source_of(sources: Mapping[tuple[str, str], Mapping[str, object]], option: str,
+               text: str) -> dict[str, object]:
     reason = sources.get((option, text))
     return {"guidance": reason["guidance"], "section": reason["section"],
             "rule": reason["rule"]} if reason else {}
 
 
-def _label_defaults(codes, options, alerts):
+def _label_defaults(codes: Collection[str], options: Iterable[OptionView],
+                    alerts: Iterable[dict[str, object]]) -> None:
     """Mark every shown item whose rule is BoneCare's own default (where the guidance is
     silent or unclear), so that it is never read as NICE's."""
     if not codes:
@@ -314,7 +328,8 @@ def _label_defaults(codes, options, alerts):
 SCORE_DOCUMENTS = {"sins": "SINS-2010", "mirels": "MIRELS-1989"}
 
 
-def _cite_also(documents, consultation, result, options):
+def _cite_also(documents: dict[str, SimpleNamespace], consultation: Consultation,
+               result: Mapping[str, object], options: Iterable[OptionView]) -> None:
     """Add to the cited documents those that a shown condition, caution or note cites, and
     the score's own paper wherever a score is shown, as the ruleset that gave the advice
     holds them (a ruleset's documents never change once it has given advice)."""
@@ -328,14 +343,15 @@ def _cite_also(documents, consultation, result, options):
             documents[document.code] = citation_view(citation_of(document))
 
 
-def _named_items(consultation, result):
+def _named_items(consultation: Consultation,
+                 result: Mapping[str, object]) -> dict[str, object] | None:
     """Return the stored assessment when a missing path names a lesion or a treatment (so
     that it is said as "Lesion 1 (L2)"), else None: no query for the common case."""
     paths = [p for o in result.get("options", []) for p in o.get("missing", [])]
     return consultation.to_assessment() if any("[" in p for p in paths) else None
 
 
-def inputs_view(consultation):
+def inputs_view(consultation: Consultation) -> dict[str, Any]:
     """Return the inputs the stored decision used, for the clinician's record."""
     result = consultation.result
     scores = {}
@@ -358,13 +374,13 @@ def inputs_view(consultation):
     }
 
 
-def _linked(item, documents):
+def _linked(item: Mapping[str, object], documents: Documents) -> dict[str, object]:
     document = documents.get(item.get("guidance"))
     return {**item, "url": document.url if document else "",
             "replaced_by": document.replaced_by if document else ""}
 
 
-def _with_urls(option, documents):
+def _with_urls(option: Mapping[str, object], documents: Documents) -> dict[str, object]:
     """Return a copy of one option's result with each cited document's address added."""
     return {**option,
             "reasons": [_linked(r, documents) for r in option.get("reasons", [])],

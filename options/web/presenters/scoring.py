@@ -1,6 +1,9 @@
 """SINS and Mirels as MDCalc shows them: each component with its points, total and band."""
 
+from collections.abc import Mapping, Sequence
+
 from ...choices import label
+from ...consultation.models import Consultation, Lesion
 from ...rules import scores
 
 # Component (the result's `points` key) -> (heading, the lesion finding it reads).
@@ -21,8 +24,11 @@ MIRELS_ROWS = {
 NOT_REPORTED = "Not reported"
 DEPENDS = "depends on findings not reported"
 
+# One score's tables for the form: finding -> {answer: points}, and "bands" -> {total: band}.
+ScoreTable = dict[str, Mapping[str, int] | dict[int, str]]
 
-def _span(value):
+
+def _span(value: int | Sequence[int] | None) -> str:
     """Return "3" for a number, "0 to 3" for a [low, high] range, "" for nothing."""
     if value is None:
         return ""
@@ -32,18 +38,18 @@ def _span(value):
     return str(value)
 
 
-def _finding(lesion, field_name):
+def _finding(lesion: Lesion | None, field_name: str) -> str:
     value = getattr(lesion, field_name, "") if lesion is not None else ""
     return label(value) if value not in ("", None) else NOT_REPORTED
 
 
-def _where(lesion):
+def _where(lesion: Lesion | None) -> str:
     if lesion is None:
         return ""
     return f"{label(lesion.site)} {lesion.level}".strip()
 
 
-def score_view(score, lesion):
+def score_view(score: Mapping[str, object], lesion: Lesion | None) -> dict[str, object]:
     """Return one stored score ready to show: components with points, total and band."""
     name = "SINS" if "sins" in score or "sins_range" in score else "Mirels"
     key = name.lower()
@@ -66,14 +72,15 @@ def score_view(score, lesion):
     }
 
 
-def score_views(consultation, result):
+def score_views(consultation: Consultation,
+                result: Mapping[str, object]) -> list[dict[str, object]]:
     """Return every stored score with the stored lesion it belongs to."""
     lesions = {lesion.position: lesion for lesion in consultation.lesions.all()}
     return [score_view(score, lesions.get(score.get("lesion")))
             for score in result.get("scores", [])]
 
 
-def score_tables():
+def score_tables() -> dict[str, ScoreTable]:
     """Return the SINS and Mirels point tables and bands for the form's live scores."""
     return {
         "sins": {
@@ -91,7 +98,7 @@ def score_tables():
     }
 
 
-def lesion_score(values):
+def lesion_score(values: Mapping[str, str]) -> str:
     """Return "SINS 10 (Indeterminate)" or "Mirels 7 (Low)" when the findings allow, else ""."""
     tables = score_tables()
     for name in ("sins", "mirels"):

@@ -1,12 +1,14 @@
 """New consultation, its result, the list of one's own, and starting again from one."""
 
 import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import F, Value
 from django.db.models.functions import Replace
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -39,6 +41,10 @@ from ..presenters import consultation_view, current_rules_view, draft_banner, sc
 from .access import clinician_required, own_consultation
 from .decisions import with_decisions
 
+if TYPE_CHECKING:
+    from ..forms import _LesionFormBase
+    from ..presenters.scoring import ScoreTable
+
 SEARCH_KEY = "consultation_search"
 COPY_FROM = re.compile(r"[0-9]{1,18}")
 PAGE_SIZE = 20
@@ -50,7 +56,7 @@ NO_RULESET = ("No published ruleset is in use, so no advice can be given. Ask a 
 
 @clinician_required
 @require_http_methods(["GET", "POST"])
-def consultation_list(request):
+def consultation_list(request: HttpRequest) -> HttpResponse:
     """List the clinician's own consultations, newest first, searchable by patient reference.
 
     The search term is posted and kept in the session, so it never appears in a URL.
@@ -78,7 +84,7 @@ def consultation_list(request):
                   {"page": page, "term": term, "search_error": error})
 
 
-def _search_posted(post):
+def _search_posted(post: QueryDict) -> tuple[str, str]:
     """Return the posted search term as references are stored, and why it is refused if it is."""
     if "clear" in post:
         return "", ""
@@ -90,7 +96,7 @@ def _search_posted(post):
 
 @clinician_required
 @require_http_methods(["GET", "POST"])
-def consultation_new(request):
+def consultation_new(request: HttpRequest) -> HttpResponse:
     """Show the consultation form; on submit evaluate, store and show the advice."""
     if request.method == "GET":
         if "draft" in request.GET:  # "Open in BoneCare" from an EHR's CDS Hooks card
@@ -123,7 +129,7 @@ def consultation_new(request):
     return redirect("consultation-detail", pk=consultation.pk)
 
 
-def _draft_form(request):
+def _draft_form(request: HttpRequest) -> HttpResponse:
     """The form pre-filled from the EHR's record, with a banner saying what came from it;
     the link's own page when it has expired, was opened by another clinician or is unknown."""
     assessment = draft_open(key=request.GET["draft"], by=request.user)
@@ -133,7 +139,7 @@ def _draft_form(request):
                         from_record=draft_banner(assessment))
 
 
-def _copy_data(request):
+def _copy_data(request: HttpRequest) -> dict[str, str]:
     source = request.GET.get("from", "")
     if not COPY_FROM.fullmatch(source):  # not "²", which isdigit() accepts and int() refuses
         return {}
@@ -142,14 +148,15 @@ def _copy_data(request):
             "copied_from": str(consultation.pk)}
 
 
-def _copied_from(request, form):
+def _copied_from(request: HttpRequest, form: ConsultationForm) -> Consultation | None:
     pk = form.assessment.cleaned_data.get("copied_from")
     if pk is None:
         return None
     return Consultation.objects.filter(pk=pk, clinician=request.user).first()
 
 
-def _lesion_row(lesion_form, tables):
+def _lesion_row(lesion_form: "_LesionFormBase",
+                tables: "Mapping[str, ScoreTable]") -> dict[str, Any]:
     fields = [{"bound": lesion_form[name], "hint": LESION_HINTS.get(name, ""),
                "radios": isinstance(field, YesNoField),
                "sites": " ".join(sorted(vocab.LESION_FIELD_SITES[name])),
@@ -161,7 +168,8 @@ def _lesion_row(lesion_form, tables):
             "score": lesion_score_text(values, tables=tables)}
 
 
-def _render_form(request, form, status=200, from_record=None):
+def _render_form(request: HttpRequest, form: ConsultationForm, status: int = 200,
+                 from_record: dict[str, list[str]] | None = None) -> HttpResponse:
     tables = score_tables()
     assessment = form.assessment
     questions = {cancer: assessment[name] for name, cancer in CANCER_QUESTIONS.items()}
@@ -189,7 +197,7 @@ def _render_form(request, form, status=200, from_record=None):
 @clinician_required
 @require_POST
 @never_cache
-def consultation_derive(request):
+def consultation_derive(request: HttpRequest) -> JsonResponse:
     """Return the creatinine clearance the form's answers give so far, as JSON.
 
     The page posts the answers as a JSON body (never in a URL); nothing posted is logged.
@@ -206,12 +214,12 @@ def consultation_derive(request):
     return JsonResponse(shown, status=400 if "errors" in shown else 200)
 
 
-def _derive_error(path, message, *, status=400):
+def _derive_error(path: str, message: str, *, status: int = 400) -> JsonResponse:
     return JsonResponse({"errors": [{"path": path, "message": message}]}, status=status)
 
 
 @clinician_required
-def consultation_detail(request, pk):
+def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the advice exactly as it was given, with the ruleset that produced it."""
     consultation = own_consultation(request, pk)
     context = with_decisions(consultation_view(consultation), consultation)
@@ -222,7 +230,7 @@ def consultation_detail(request, pk):
 
 @clinician_required
 @require_POST
-def consultation_copy(request, pk):
+def consultation_copy(request: HttpRequest, pk: int) -> HttpResponse:
     """Start a new consultation pre-filled from this one; the original stays as it was."""
     consultation = own_consultation(request, pk)
     return redirect(f"/consultations/new/?from={consultation.pk}")

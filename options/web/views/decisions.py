@@ -1,16 +1,19 @@
 """Record what was decided about one option of a consultation's advice (the result page)."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ... import vocab
 from ...choices import choices, label
 from ...consultation.decisions import decision_record, option_rule_codes
-from ...consultation.models import Decision
+from ...consultation.models import Consultation, Decision
 from ..presenters import consultation_view
 from .access import clinician_required, own_consultation
 
@@ -35,7 +38,7 @@ class DecisionForm(forms.Form):
     # rules: without a reason it cannot tell them anything.
     NEEDS_REASON = ("not_going_ahead", "mdt_disagrees")
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if (cleaned.get("outcome") in self.NEEDS_REASON and not cleaned.get("reason_code")
                 and not (cleaned.get("comment") or "").strip()):
@@ -43,7 +46,7 @@ class DecisionForm(forms.Form):
         return cleaned
 
 
-def decisions_by_option(consultation):
+def decisions_by_option(consultation: Consultation) -> dict[str, list[Decision]]:
     """Return {option: [decisions, newest first]} for a consultation; one query."""
     grouped = {}
     for decision in Decision.objects.filter(consultation=consultation).select_related("by"):
@@ -51,7 +54,8 @@ def decisions_by_option(consultation):
     return grouped
 
 
-def with_decisions(context, consultation, forms_by_option=None):
+def with_decisions(context: dict[str, Any], consultation: Consultation,
+                   forms_by_option: Mapping[str, DecisionForm] | None = None) -> dict[str, Any]:
     """Attach each option's recorded decisions and its form to the result page's context."""
     recorded = decisions_by_option(consultation)
     for option in context["options"]:
@@ -63,7 +67,7 @@ def with_decisions(context, consultation, forms_by_option=None):
 
 @clinician_required
 @require_POST
-def consultation_decision(request, pk, option):
+def consultation_decision(request: HttpRequest, pk: int, option: str) -> HttpResponse:
     """Record one option's decision, then show the page again at that option."""
     consultation = own_consultation(request, pk)
     if option not in vocab.OPTIONS:
