@@ -1,5 +1,6 @@
 """Every public function and method of the rules engine, the services, identity, the web
-pages, the REST API and the machine doors' base (options.http) has full type hints.
+pages and the machine doors (the REST API, CDS Hooks and their base, options.http) has full
+type hints.
 
 Read with ast, so nothing is imported: each parameter but self/cls (positional-only,
 keyword-only, *args and **kwargs too) and the return, for module-level functions and the
@@ -11,7 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Folders of options/ whose every file is hinted (ruff's ANN rules hold them too: pyproject.toml).
-HINTED_FOLDERS = ("identity", "web", "api", "http")
+HINTED_FOLDERS = ("identity", "web", "api", "cds_hooks", "http")
 FILES = (sorted((ROOT / "options" / "rules").glob("*.py"))
          + [ROOT / "options" / "consultation" / "services.py", ROOT / "guidance" / "services.py"]
          + sorted(path for folder in HINTED_FOLDERS
