@@ -1,5 +1,6 @@
-"""Every public function and method of the rules engine, the services, identity and the web
-pages has full type hints.
+"""Every public function and method of the rules engine, the services, identity, the web
+pages and the machine doors (the REST API, CDS Hooks and their base, options.http) has full
+type hints.
 
 Read with ast, so nothing is imported: each parameter but self/cls (positional-only,
 keyword-only, *args and **kwargs too) and the return, for module-level functions and the
@@ -10,9 +11,11 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Folders of options/ whose every file is hinted (ruff's ANN rules hold them too: pyproject.toml).
+HINTED_FOLDERS = ("identity", "web", "api", "cds_hooks", "http")
 FILES = (sorted((ROOT / "options" / "rules").glob("*.py"))
          + [ROOT / "options" / "consultation" / "services.py", ROOT / "guidance" / "services.py"]
-         + sorted(path for folder in ("identity", "web")
+         + sorted(path for folder in HINTED_FOLDERS
                   for path in (ROOT / "options" / folder).rglob("*.py")
                   if "migrations" not in path.parts))
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.http import HttpRequest
 
 from options.admin import ClientAdmin, PatientAuditAdminMixin
 
@@ -26,10 +27,10 @@ class ApiClientAdmin(ClientAdmin):
     readonly_fields = ["token_prefix", "created_at", "created_by", "last_used_at", "revoked_at"]
 
     @admin.display(description="Scopes")
-    def scope_list(self, obj):
+    def scope_list(self, obj: ApiClient) -> str:
         return ", ".join(obj.scopes)
 
-    def client_create(self, request, obj):
+    def client_create(self, request: HttpRequest, obj: ApiClient) -> ApiClient:
         client, token = api_client_create(name=obj.name, scopes=obj.scopes, by=request.user)
         messages.warning(request, f"The token for {client.name} is shown only this once; "
                                   f"copy it now: {token}")

@@ -3,9 +3,12 @@
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from options.http import throttles
 
+from .models import ApiClient
 from .selectors import api_client_by_token
 from .services import api_client_touch
 
@@ -17,7 +20,7 @@ class ApiClientAuthentication(BaseAuthentication):
     """Authenticate `Authorization: Token <prefix>.<secret>` against a live client's digest
     (api.selectors.api_client_by_token): a revoked client is refused at its next call."""
 
-    def authenticate(self, request):
+    def authenticate(self, request: Request) -> tuple[ApiClient, ApiClient] | None:
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() != KEYWORD.lower().encode():
             return None
@@ -33,7 +36,7 @@ class ApiClientAuthentication(BaseAuthentication):
         api_client_touch(client=client)
         return client, client
 
-    def authenticate_header(self, request):
+    def authenticate_header(self, request: Request) -> str:
         return KEYWORD
 
 
@@ -42,7 +45,7 @@ class HasScope(BasePermission):
 
     message = "This client does not have the scope this operation needs."
 
-    def has_permission(self, request, view):
+    def has_permission(self, request: Request, view: APIView) -> bool:
         if request.auth is None:
             return False
         scope = getattr(view, "required_scope", None)

@@ -3,8 +3,11 @@ throttle, and the call's one audit row (api.ApiCallAudit)."""
 
 from dataclasses import dataclass
 
+from django.http import HttpResponse
+from rest_framework.request import Request
 from rest_framework.response import Response
 
+from options.consultation.models import Consultation
 from options.consultation.services import audit_patient_ref
 from options.http.views import AuditedView
 
@@ -16,7 +19,7 @@ OUTCOMES = {400: "invalid", 401: "denied", 403: "denied", 404: "not_found", 405:
             429: "denied"}
 
 
-def _outcome(status_code):
+def _outcome(status_code: int) -> str:
     if status_code < 400:
         return "ok"
     return OUTCOMES.get(status_code, "error")
@@ -29,14 +32,14 @@ class CallRecord:
 
     patient_ref: str = ""
     ruleset_version: str = ""
-    consultation: object = None
+    consultation: Consultation | None = None
     outcome: str = ""  # blank: follow the status code
 
 
 class AuditedResponse(Response):
     """A response that carries its audit record from the handler that decided it."""
 
-    def __init__(self, data=None, *, record, **kwargs):
+    def __init__(self, data: object = None, *, record: CallRecord, **kwargs: object) -> None:
         super().__init__(data, **kwargs)
         self.record = record
 
@@ -51,7 +54,7 @@ class ApiView(AuditedView):
     required_scope = None
     route = ""
 
-    def record_call(self, response):
+    def record_call(self, response: HttpResponse) -> None:
         """Write this call's one audit row, unless the caller has no valid token."""
         response.recorded = True
         client = getattr(self.request, "_auth", None)  # never authenticate again here
@@ -66,7 +69,7 @@ class ApiView(AuditedView):
                         consultation=record.consultation)
 
 
-def _patient_ref(request, response):
+def _patient_ref(request: Request, response: HttpResponse) -> str:
     """Name the patient of a refused assessment in its audit row, when the body said."""
     if response.status_code != 400 or request.method != "POST":
         return ""

@@ -32,7 +32,7 @@ class ApiClient(models.Model):
         ordering = ["name"]
         verbose_name = "API client"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
     # DRF treats the authenticated caller as request.user; a client is always authenticated.
@@ -40,10 +40,10 @@ class ApiClient(models.Model):
     is_anonymous = False
 
     @property
-    def is_active(self):
+    def is_active(self) -> bool:
         return self.revoked_at is None
 
-    def has_scope(self, scope):
+    def has_scope(self, scope: str) -> bool:
         """True when the client was granted this scope."""
         return scope in self.scopes
 
@@ -73,7 +73,7 @@ class ClientConsultation(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.client} consultation {self.consultation_id}"
 
 
@@ -102,5 +102,5 @@ class ApiCallAudit(models.Model):
         ordering = ["-created_at"]
         verbose_name = "API call"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.endpoint} {self.status_code} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -8,18 +8,18 @@ from django.db import connection
 from .models import ApiClient
 
 
-def token_digest(token):
+def token_digest(token: str) -> str:
     """Return the stored form of a token: its SHA-256, hex."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def token_prefix(token):
+def token_prefix(token: str) -> str:
     """Return the public part of a token that finds its client."""
     prefix, _, _ = token.partition(".")
     return prefix
 
 
-def api_client_by_token(token):
+def api_client_by_token(token: str) -> ApiClient | None:
     """Return the live client this token belongs to, or None (unknown, wrong or revoked).
 
     The digest is compared by the database, in the WHERE clause: equal SHA-256 digests of a

@@ -1,6 +1,9 @@
 """Serializers named by direction. Input ones only DOCUMENT the contract for the schema:
 every assessment is validated by options.validation.validate_assessment, never here."""
 
+from collections.abc import Iterable
+from types import ModuleType
+
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
@@ -12,8 +15,16 @@ from options.validation import PATIENT_REF_MAX_LENGTH, PATIENT_REF_PATTERN
 # engine's vocabulary (options/rules/vocab.py): `assessment_input_serializer` builds the
 # serializers from it, so nothing about a field is typed here but its help text.
 
+# A vocabulary fact's kind: ("enum", values), ("bool",), ("number", low, high), ("int", low, high).
+Kind = tuple[object, ...]
+# What a site's lesion carries: (finding, kind, required) for each finding.
+LesionShape = tuple[tuple[str, Kind, bool], ...]
+SerializerClass = type[serializers.Serializer]
+# Serializers for groups of values of the field that tells them apart: [(values, serializer)].
+Variants = list[tuple[tuple[str, ...], SerializerClass]]
 
-def _choice(values, **kwargs):
+
+def _choice(values: Iterable[str], **kwargs: object) -> serializers.ChoiceField:
     return serializers.ChoiceField(choices=list(values), **kwargs)
 
 
@@ -34,7 +45,7 @@ _HELP = {
 }
 
 
-def contract_field(name, kind, *, required=False):
+def contract_field(name: str, kind: Kind, *, required: bool = False) -> serializers.Field:
     """Return a serializer field for one vocabulary fact (its kind and range)."""
     options = {"required": required, "help_text": _HELP.get(name, "")}
     if not required:
@@ -60,7 +71,7 @@ _LESION_VARIANTS = {
 }
 
 
-def _lesion_shape(v, site):
+def _lesion_shape(v: ModuleType, site: str) -> LesionShape:
     """Return what a site's lesion carries: each finding with its choices and required-ness."""
     shape = []
     for name in v.LESION_FIELDS_ENTERED:
@@ -71,7 +82,7 @@ def _lesion_shape(v, site):
     return tuple(shape)
 
 
-def lesion_input_serializers(v=vocab):
+def lesion_input_serializers(v: ModuleType = vocab) -> Variants:
     """Return [(sites, serializer)]: one serializer per group of sites with the same findings."""
     groups = {}
     for site in v.SITES:
@@ -88,11 +99,11 @@ def lesion_input_serializers(v=vocab):
     return variants
 
 
-def _variants(groups):
+def _variants(groups: Variants) -> dict[str, SerializerClass]:
     return {value: serializer for values, serializer in groups for value in values}
 
 
-def _lesions(v, variants):
+def _lesions(v: ModuleType, variants: Variants) -> PolymorphicProxySerializer:
     return PolymorphicProxySerializer(
         component_name="LesionInput",
         serializers=_variants(variants),
@@ -101,7 +112,7 @@ def _lesions(v, variants):
     )
 
 
-def prior_treatment_input_serializer(v=vocab):
+def prior_treatment_input_serializer(v: ModuleType = vocab) -> SerializerClass:
     """Build the prior-treatment serializer from the vocabulary's prior facts."""
     fields = {name: contract_field(name, kind, required=name in v.REQUIRED_PRIOR_FIELDS)
               for name, kind in v.PRIOR_FACTS.items()}
@@ -117,7 +128,8 @@ _CANCER_DOCS = {"OtherCancerAssessmentInputSerializer": "Solid tumours other tha
                 "primary bone cancer, and other blood cancers."}
 
 
-def _assessment_common(v, lesion_variants, prior_treatment):
+def _assessment_common(v: ModuleType, lesion_variants: Variants,
+                       prior_treatment: SerializerClass) -> dict[str, serializers.Field]:
     """Return the fields every assessment carries: the reference, the facts and the lists."""
     fields = {
         "patient_ref": serializers.RegexField(
@@ -134,7 +146,7 @@ def _assessment_common(v, lesion_variants, prior_treatment):
     return fields
 
 
-def _cancer_groups(v):
+def _cancer_groups(v: ModuleType) -> list[tuple[tuple[str, ...], list[str]]]:
     own = {cancer: [] for cancer in _CANCER_VARIANTS}
     for name, cancer in v.PATIENT_FIELD_CANCERS.items():
         own.setdefault(cancer, []).append(name)
@@ -143,7 +155,7 @@ def _cancer_groups(v):
     return [(others, [])] + [((cancer,), names) for cancer, names in own.items()]
 
 
-def assessment_input_serializer(v=vocab):
+def assessment_input_serializer(v: ModuleType = vocab) -> PolymorphicProxySerializer:
     """Build the AssessmentInput schema (one variant per cancer group) from a vocabulary."""
     # Each component is built once, so that every variant names the same one.
     lesion_variants = lesion_input_serializers(v)
@@ -212,7 +224,7 @@ class AlertOutputSerializer(serializers.Serializer):
     patient_text = serializers.CharField(required=False)
 
 
-def _range(low, high):
+def _range(low: int, high: int) -> serializers.ListField:
     return serializers.ListField(
         child=serializers.IntegerField(min_value=low, max_value=high), min_length=2,
         max_length=2, required=False, help_text="lowest and highest totals while a finding is "

@@ -4,11 +4,15 @@ import hashlib
 import json
 import secrets
 import time
+from collections.abc import Collection
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from options.consultation.models import Consultation
 from options.consultation.services import consultation_create
 
 from .models import ApiCallAudit, ApiClient, ClientConsultation
@@ -19,7 +23,8 @@ CHANNEL = "api"
 
 
 @transaction.atomic
-def api_client_create(*, name, scopes, by=None):
+def api_client_create(*, name: str, scopes: Collection[str],
+                      by: AbstractBaseUser | AnonymousUser | None = None) -> tuple[ApiClient, str]:
     """Create a client with a new token; return (client, token). The token is not kept."""
     unknown = sorted(set(scopes) - set(SCOPES))
     if unknown:
@@ -36,10 +41,10 @@ def api_client_create(*, name, scopes, by=None):
 
 
 # When this process last recorded each token's use: {token prefix: time.monotonic()}.
-_touched = {}
+_touched: dict[str, float] = {}
 
 
-def api_client_touch(*, client, every_seconds=60):
+def api_client_touch(*, client: ApiClient, every_seconds: float = 60) -> None:
     """Record that a client was used, at most once a minute per worker process (one write,
     not one per call)."""
     now = time.monotonic()
@@ -48,8 +53,9 @@ def api_client_touch(*, client, every_seconds=60):
         _touched[client.token_prefix] = now
 
 
-def api_call_record(*, client, endpoint, status_code, outcome, patient_ref="",
-                    ruleset_version="", consultation=None):
+def api_call_record(*, client: ApiClient, endpoint: str, status_code: int, outcome: str,
+                    patient_ref: str = "", ruleset_version: str = "",
+                    consultation: Consultation | None = None) -> None:
     """Write the audit row for one API call (in the caller's transaction, if any).
 
     One plain INSERT rather than Model.objects.create: every authenticated call runs it, and
@@ -69,12 +75,13 @@ class IdempotencyConflict(Exception):
     """The idempotency key was used before with a different assessment."""
 
 
-def request_digest(data):
+def request_digest(data: object) -> str:
     """Return a digest of a JSON body that ignores key order and spacing."""
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
-def consultation_create_once(*, client, data, key, endpoint):
+def consultation_create_once(*, client: ApiClient, data: object, key: str,
+                             endpoint: str) -> tuple[Consultation, bool]:
     """Store and evaluate a consultation for a client; return (consultation, created).
 
     With a key, a retry returns the consultation the key first stored (created False),
@@ -111,7 +118,7 @@ def consultation_create_once(*, client, data, key, endpoint):
     return consultation, True
 
 
-def _owned_by_key(client, key, digest):
+def _owned_by_key(client: ApiClient, key: str, digest: str) -> Consultation | None:
     owned = (ClientConsultation.objects.select_related("consultation")
              .filter(client=client, idempotency_key=key).first())
     if owned is None:

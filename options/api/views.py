@@ -1,8 +1,11 @@
 """The API's operations: one view per operation (the consultations collection has two)."""
 
 import re
+from datetime import datetime
+from typing import TypedDict
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Count
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -10,7 +13,9 @@ from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from guidance.selectors import published_documents, ruleset_get_published
 from options.consultation.models import Consultation, TreatmentOption
@@ -63,14 +68,25 @@ class EvaluateView(ApiView):
     @extend_schema(operation_id="evaluate", request=AssessmentInputSerializer,
                    responses={200: EvaluationOutputSerializer, **error_responses(400, 413, 415,
                                                                                  503)})
-    def post(self, request):
+    def post(self, request: Request) -> AuditedResponse:
         result = assessment_advise(data=request.data)
         return AuditedResponse(result, record=CallRecord(
             patient_ref=audit_patient_ref(request.data),
             ruleset_version=result["ruleset"]["version"]))
 
 
-def consultation_output(consultation):
+class ConsultationOutput(TypedDict):
+    """A stored consultation as the API shows it (ConsultationOutputSerializer)."""
+
+    id: int
+    patient_ref: str
+    created_at: datetime
+    ruleset_version: str
+    assessment: dict[str, object]
+    result: dict[str, object]
+
+
+def consultation_output(consultation: Consultation) -> ConsultationOutput:
     """Return a stored consultation as the API shows it."""
     return {
         "id": consultation.pk,
@@ -82,7 +98,7 @@ def consultation_output(consultation):
     }
 
 
-def consultation_record(consultation, outcome=""):
+def consultation_record(consultation: Consultation, outcome: str = "") -> CallRecord:
     """Return the audit record of a call that stored or showed a consultation."""
     return CallRecord(patient_ref=consultation.patient_ref, consultation=consultation,
                       ruleset_version=consultation.ruleset_version, outcome=outcome)
@@ -93,7 +109,7 @@ class ConsultationPagination(PageNumberPagination):
 
     page_size = settings.BONECARE_API_PAGE_SIZE
 
-    def get_page_number(self, request, paginator):
+    def get_page_number(self, request: Request, paginator: Paginator) -> int | str:
         number = request.query_params.get(self.page_query_param)
         if number is None:
             return 1
@@ -101,7 +117,7 @@ class ConsultationPagination(PageNumberPagination):
             raise ValidationError({"page": "must be a whole number from 1"})
         return number
 
-    def get_schema_operation_parameters(self, view):
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, object]]:
         return [{"name": self.page_query_param, "in": "query", "required": False,
                  "description": "Page number, from 1.",
                  "schema": {"type": "integer", "minimum": 1}}]
@@ -115,7 +131,7 @@ class ConsultationsView(ApiView, GenericAPIView):
     required_scope = None  # per method, below
     query_parameters = ("patient_ref", "page")
 
-    def initial(self, request, *args, **kwargs):
+    def initial(self, request: Request, *args: object, **kwargs: object) -> None:
         self.required_scope = (scopes.CONSULTATIONS_READ if request.method == "GET"
                                else scopes.CONSULTATIONS_WRITE)
         super().initial(request, *args, **kwargs)
@@ -125,7 +141,7 @@ class ConsultationsView(ApiView, GenericAPIView):
                    responses={201: ConsultationOutputSerializer,
                               **error_responses(400, 409, 413, 415, 503)})
     @in_transaction  # the consultation, its owner row and the call's audit row commit together
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         key = request.headers.get("Idempotency-Key")
         if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
             return error_response(400, "1 to 255 visible ASCII characters, no spaces",
@@ -146,7 +162,7 @@ class ConsultationsView(ApiView, GenericAPIView):
     @extend_schema(operation_id="consultations_list", parameters=[PATIENT_REF_PARAMETER],
                    responses={200: ConsultationOutputSerializer(many=True),
                               **error_responses(400, 404)})
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         consultations = Consultation.objects.filter(api_owner__client=request.auth)
         ref = request.query_params.get("patient_ref")
         if ref is not None:
@@ -169,7 +185,7 @@ class ConsultationDetailView(ApiView):
     @extend_schema(operation_id="consultations_retrieve",
                    parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)],
                    responses={200: ConsultationOutputSerializer, **error_responses(404)})
-    def get(self, request, pk):
+    def get(self, request: Request, pk: int) -> Response:
         consultation = None
         if pk <= MAX_ID:
             consultation = Consultation.objects.filter(api_owner__client=request.auth,
@@ -188,7 +204,7 @@ class OptionsView(ApiView):
     @extend_schema(operation_id="options_list",
                    responses={200: TreatmentOptionOutputSerializer(many=True),
                               **error_responses()})
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         rows = TreatmentOption.objects.order_by("display_order").values(
             "slug", "name", "summary", "patient_description")
         return Response(list(rows))
@@ -202,7 +218,7 @@ class GuidanceView(ApiView):
     @extend_schema(operation_id="guidance_list",
                    responses={200: GuidanceDocumentOutputSerializer(many=True),
                               **error_responses()})
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         documents = published_documents()
         return Response(GuidanceDocumentOutputSerializer(documents, many=True).data)
 
@@ -214,7 +230,7 @@ class CurrentRuleSetView(ApiView):
 
     @extend_schema(operation_id="rulesets_current",
                    responses={200: RuleSetOutputSerializer, **error_responses(503)})
-    def get(self, request):
+    def get(self, request: Request) -> AuditedResponse:
         ruleset = ruleset_get_published()
         count = ruleset.rules.aggregate(n=Count("pk"))["n"]
         return AuditedResponse(RuleSetOutputSerializer(
@@ -230,7 +246,7 @@ class WhoAmIView(ApiView):
 
     @extend_schema(operation_id="whoami",
                    responses={200: ClientOutputSerializer, **error_responses()})
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return Response({"name": request.auth.name, "scopes": request.auth.scopes})
 
 

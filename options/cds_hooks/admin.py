@@ -2,6 +2,7 @@ import json
 
 from django import forms
 from django.contrib import admin
+from django.http import HttpRequest
 
 from options.admin import ClientAdmin, PatientAuditAdminMixin
 
@@ -32,15 +33,15 @@ class CdsClientAdmin(ClientAdmin):
     noun = "CDS client"
 
     @admin.display(description="Services")
-    def service_list(self, obj):
+    def service_list(self, obj: CdsClient) -> str:
         return ", ".join(obj.services)
 
     @admin.display(description="Key ids (kid)")
-    def key_ids(self, obj):
+    def key_ids(self, obj: CdsClient) -> str:
         keys = (obj.jwks or {}).get("keys", []) if isinstance(obj.jwks, dict) else []
         return ", ".join(str(k.get("kid", "?")) for k in keys) or (obj.jwks_url and "from URL")
 
-    def client_create(self, request, obj):
+    def client_create(self, request: HttpRequest, obj: CdsClient) -> CdsClient:
         return cds_client_create(name=obj.name, iss=obj.iss, jwks=obj.jwks,
                                  jwks_url=obj.jwks_url, services=obj.services,
                                  fhir_server=obj.fhir_server, by=request.user)
@@ -55,5 +56,5 @@ class CdsCallAuditAdmin(PatientAuditAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
 
     @admin.display(description="Result")
-    def summary(self, obj):
+    def summary(self, obj: CdsCallAudit) -> str:
         return json.dumps(obj.result_summary)[:120]

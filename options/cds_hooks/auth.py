@@ -6,6 +6,8 @@ import datetime
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from options.http import throttles
 
@@ -22,7 +24,7 @@ class Replayed(exceptions.AuthenticationFailed):
     default_detail = "This JWT (its jti) was used before."
 
 
-def _token(request):
+def _token(request: Request) -> str | None:
     parts = get_authorization_header(request).split()
     if not parts or parts[0].lower() != KEYWORD.lower().encode():
         return None
@@ -40,7 +42,7 @@ class CdsJwtAuthentication(BaseAuthentication):
     The client found by the token's `iss` is kept on the request even when the token then
     fails, so that the call's one audit row names it (a replay, an expired token)."""
 
-    def authenticate(self, request):
+    def authenticate(self, request: Request) -> tuple[CdsClient, CdsClient] | None:
         token = _token(request)
         if token is None:
             return None
@@ -67,11 +69,11 @@ class CdsJwtAuthentication(BaseAuthentication):
             raise Replayed()
         return client, client
 
-    def authenticate_header(self, request):
+    def authenticate_header(self, request: Request) -> str:
         return KEYWORD
 
 
-def _audience(request):
+def _audience(request: Request) -> str:
     """The exact URL called, as the EHR must have put it in `aud` (no query string)."""
     return request.build_absolute_uri(request.path)
 
@@ -79,7 +81,7 @@ def _audience(request):
 class IsCdsClient(BasePermission):
     """Deny anyone without a verified JWT."""
 
-    def has_permission(self, request, view):
+    def has_permission(self, request: Request, view: APIView) -> bool:
         return isinstance(request.auth, CdsClient)
 
 
@@ -88,7 +90,7 @@ class ServiceAllowed(IsCdsClient):
 
     message = "This CDS client may not call this service."
 
-    def has_permission(self, request, view):
+    def has_permission(self, request: Request, view: APIView) -> bool:
         if not super().has_permission(request, view):
             return False
         service_id = view.kwargs.get("service_id")

@@ -12,9 +12,22 @@ the ruleset, so it is not called from here).
 
 import re
 import uuid as uuid_module
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from fhir_core.fhirabstractmodel import FHIRAbstractModel
 
 from options.choices import label, missing_grouped, summary_in_words
 from options.rules import vocab
+
+from .mapping import Mapped
+
+# JSON, as the engine writes its result and CDS Hooks reads a card.
+Result = Mapping[str, Any]  # the engine's result
+OptionResult = Mapping[str, Any]  # one option of it
+Card = dict[str, Any]
+Link = Mapping[str, str]  # {"label", "type", "url"}
+Values = Mapping[str, Sequence[str]]  # {option: the values that decided it, in words}
 
 SUMMARY_LIMIT = 139  # CDS Hooks: a summary under 140 characters
 LABELS = {option: label(option).lower() for option in vocab.OPTIONS}  # within a sentence
@@ -34,26 +47,26 @@ ALERT_SUMMARIES = {"mscc": "Possible spinal cord compression: contact the MSCC c
 _MARKDOWN = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|~:@&^$=]")
 
 
-def inert(text):
+def inert(text: object) -> str:
     """Return text quoted from FHIR as Markdown that shows it as written: on one line, no
     link, image, HTML, emphasis or autolink can come of it."""
     return _MARKDOWN.sub(lambda m: "\\" + m.group(0), " ".join(str(text).split()))
 
 
-def new_uuid():
+def new_uuid() -> str:
     return str(uuid_module.uuid4())
 
 
-def _words(items):
+def _words(items: Iterable[str]) -> str:
     items = list(items)
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _short(text):
+def _short(text: str) -> str:
     return text if len(text) <= SUMMARY_LIMIT else text[:SUMMARY_LIMIT - 1] + "…"
 
 
-def source(result, *, url):
+def source(result: Result | None, *, url: str) -> dict[str, str]:
     """Return the card source: BoneCare and the guidance its advice cited."""
     cited = []
     for option in result["options"] if result else []:
@@ -64,7 +77,7 @@ def source(result, *, url):
     return {"label": label, "url": url}
 
 
-def summary_text(result):
+def summary_text(result: Result) -> str:
     """Name the options that stand, then what the rest need, in under 140 characters."""
     by_status = {}
     for option in result["options"]:
@@ -86,7 +99,7 @@ def summary_text(result):
     return _short("Bone: " + "; ".join(parts))
 
 
-def _indicator(result):
+def _indicator(result: Result) -> str:
     severities = {a["severity"] for a in result["alerts"]}
     if "critical" in severities:
         return "critical"
@@ -94,7 +107,7 @@ def _indicator(result):
     return "warning" if "warning" in severities or "contraindicated" in statuses else "info"
 
 
-def _deciding(option):
+def _deciding(option: OptionResult) -> Mapping[str, Any] | None:
     """Return the reason of the rule that set the option's status (a safety stop, not the
     eligibility it overrode), or None where no rule has decided it yet."""
     code = option.get("decided_by")
@@ -103,7 +116,8 @@ def _deciding(option):
     return found[0] if code and found else None
 
 
-def _option_line(option, assessment, values=()):
+def _option_line(option: OptionResult, assessment: Mapping[str, object],
+                 values: Sequence[str] | None = ()) -> str:
     reason = _deciding(option)
     cited = f" ({reason['guidance']} {reason['section']}, {reason['rule']})" if reason else ""
     line = (f"- **{LABELS[option['option']].capitalize()}**: "
@@ -115,7 +129,7 @@ def _option_line(option, assessment, values=()):
     return line
 
 
-def detail_text(result, mapped, values=None):
+def detail_text(result: Result, mapped: Mapped, values: Values | None = None) -> str:
     """Markdown: each option with status, reason, source and the values that decided it
     (`values`: {option: [values in words]}), then what FHIR could not say."""
     values = values or {}
@@ -126,7 +140,7 @@ def detail_text(result, mapped, values=None):
     return "\n".join(lines)
 
 
-def _record_lines(mapped):
+def _record_lines(mapped: Mapped) -> list[str]:
     """What the record holds that was not used: each line quotes FHIR, so each is inert."""
     lines = []
     if mapped.context:
@@ -138,13 +152,15 @@ def _record_lines(mapped):
     return lines
 
 
-def extension(mapped, result, **extra):
+def extension(mapped: Mapped, result: Result | None,
+              **extra: object) -> dict[str, dict[str, object]]:
     return {"bonecare": {"assessment": mapped.assessment, "result": result,
                          "unrecognised_codes": mapped.unrecognised,
                          "context": mapped.context, **extra}}
 
 
-def alert_cards(result, mapped, *, url, new_uuid=new_uuid):
+def alert_cards(result: Result, mapped: Mapped, *, url: str,
+                new_uuid: Callable[[], str] = new_uuid) -> list[Card]:
     """Return a critical card of its own for each critical alert (cord compression)."""
     return [{"uuid": new_uuid(), "indicator": "critical",
              "summary": _short(ALERT_SUMMARIES.get(alert["code"], alert["text"])),
@@ -153,7 +169,9 @@ def alert_cards(result, mapped, *, url, new_uuid=new_uuid):
             for alert in result["alerts"] if alert["severity"] == "critical"]
 
 
-def patient_view_cards(result, mapped, *, links, url, values=None, new_uuid=new_uuid):
+def patient_view_cards(result: Result, mapped: Mapped, *, links: Sequence[Link], url: str,
+                       values: Values | None = None,
+                       new_uuid: Callable[[], str] = new_uuid) -> list[Card]:
     """Return the patient-view cards: cord compression first, then the summary card."""
     cards = alert_cards(result, mapped, url=url, new_uuid=new_uuid)
     cards.append({"uuid": new_uuid(), "indicator": _indicator(result),
@@ -164,7 +182,8 @@ def patient_view_cards(result, mapped, *, links, url, values=None, new_uuid=new_
     return cards
 
 
-def question_card(mapped, *, missing, links, url, new_uuid=new_uuid):
+def question_card(mapped: Mapped, *, missing: Sequence[str], links: Sequence[Link], url: str,
+                  new_uuid: Callable[[], str] = new_uuid) -> Card:
     """Return the card shown when the record does not say enough to evaluate at all."""
     needed = "; ".join(missing_grouped(missing)).lower()
     detail = "\n".join([f"BoneCare needs the {needed} before it can advise: the record does "
@@ -175,7 +194,7 @@ def question_card(mapped, *, missing, links, url, new_uuid=new_uuid):
             "extension": extension(mapped, None, missing=missing)}
 
 
-def _order_summary(option, assessment):
+def _order_summary(option: OptionResult, assessment: Mapping[str, object]) -> str:
     name = LABELS[option["option"]].capitalize()
     status = option["status"]
     if status == "needs_information":
@@ -186,8 +205,10 @@ def _order_summary(option, assessment):
     return f"{name}: {STATUS_WORDS[status]} for this patient (NICE)"
 
 
-def order_card(order, option, mapped, result, *, reasons, url, links=(), values=(),
-               new_uuid=new_uuid):
+def order_card(order: FHIRAbstractModel, option: OptionResult, mapped: Mapped,
+               result: Result | None, *, reasons: Iterable[tuple[str, str]], url: str,
+               links: Sequence[Link] = (), values: Sequence[str] = (),
+               new_uuid: Callable[[], str] = new_uuid) -> Card | None:
     """Return the card for one draft order whose option does not stand, or None; `values`:
     the values that decided the option, in words."""
     status = option["status"]

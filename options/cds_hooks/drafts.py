@@ -1,6 +1,7 @@
 """The drafts behind "Open in BoneCare": an assessment mapped from the EHR's record, opened
 by the first clinician who follows the link, and from then on by nobody else."""
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 
 from .models import ConsultationDraft
@@ -8,7 +9,7 @@ from .models import ConsultationDraft
 KEY_LENGTHS = range(20, 65)
 
 
-def draft_open(*, key, by):
+def draft_open(*, key: object, by: AbstractBaseUser) -> dict[str, object] | None:
     """Return the assessment of a live draft for this clinician, who holds it from the first
     time they open it; None when it is unknown, expired or held by another clinician."""
     if not isinstance(key, str) or len(key) not in KEY_LENGTHS:

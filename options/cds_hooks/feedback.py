@@ -4,18 +4,21 @@ decisions through options.consultation.decisions, each counting for or against t
 its option."""
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from options.choices import label
 from options.consultation.decisions import decision_errors, decision_record
+from options.http.errors import ErrorItem
 from options.vocab import ACTIVE_STATUSES, DECISION_REASONS
 
 from .fhir import text_errors
-from .hooks import PATIENT_VIEW
-from .models import FeedbackReceived, IssuedCard
+from .hooks import PATIENT_VIEW, Service
+from .models import CdsClient, FeedbackReceived, IssuedCard
 
 CHANNEL = "cds_hooks"
 OTHER_REASON = "other_reason"
@@ -26,7 +29,7 @@ LIMITS = {"card": 64, "code": 64, "system": 500, "display": 300, "userComment": 
 
 
 class FeedbackInvalid(Exception):
-    def __init__(self, errors):
+    def __init__(self, errors: list[ErrorItem]) -> None:
         super().__init__("; ".join(e["message"] for e in errors))
         self.errors = errors
 
@@ -44,7 +47,7 @@ class FeedbackItem:
     comment: str = ""
 
 
-def feedback_parse(body):
+def feedback_parse(body: object) -> list[FeedbackItem]:
     """Return the feedback items of a body, or raise FeedbackInvalid naming every path."""
     if not isinstance(body, dict):
         raise FeedbackInvalid([{"path": "", "message": "the body must be a JSON object"}])
@@ -61,7 +64,7 @@ def feedback_parse(body):
     return parsed
 
 
-def _item(item, path, errors):
+def _item(item: object, path: str, errors: list[ErrorItem]) -> FeedbackItem | None:
     if not isinstance(item, dict):
         errors.append({"path": path, "message": "must be an object"})
         return None
@@ -75,7 +78,8 @@ def _item(item, path, errors):
     return FeedbackItem(path, card, outcome, at, *reason)
 
 
-def _text(data, name, path, errors, *, required=False):
+def _text(data: Mapping[str, object], name: str, path: str, errors: list[ErrorItem], *,
+          required: bool = False) -> str:
     value, limit = data.get(name), LIMITS[name]
     if value is None and not required:
         return ""
@@ -86,7 +90,7 @@ def _text(data, name, path, errors, *, required=False):
     return value.strip()
 
 
-def _instant(value, path, errors):
+def _instant(value: object, path: str, errors: list[ErrorItem]) -> datetime.datetime | None:
     """Read an RFC 3339 date and time with its offset (CDS Hooks: outcomeTimestamp)."""
     try:
         if not isinstance(value, str) or len(value) > 40:
@@ -101,7 +105,7 @@ def _instant(value, path, errors):
         return None
 
 
-def _override(reason, path, errors):
+def _override(reason: object, path: str, errors: list[ErrorItem]) -> tuple[str, str, str]:
     """Return (reason code, reason text, comment); a code outside the list is kept as text
     under the catch-all reason, and a display that only repeats the code's label is not."""
     if reason is None:
@@ -123,7 +127,7 @@ def _override(reason, path, errors):
     return OTHER_REASON, display or code, comment
 
 
-def _suggestions(value, path, errors):
+def _suggestions(value: object, path: str, errors: list[ErrorItem]) -> None:
     if value is None:
         return
     if not isinstance(value, list) or not all(
@@ -131,7 +135,7 @@ def _suggestions(value, path, errors):
         errors.append({"path": path, "message": "must be a list of objects with an id"})
 
 
-def feedback_store(*, client, service, body):
+def feedback_store(*, client: CdsClient, service: Service, body: object) -> int:
     """Store each new feedback item and the decisions it tells of; return how many decisions
     were stored. Raises FeedbackInvalid.
 
@@ -144,7 +148,7 @@ def feedback_store(*, client, service, body):
         return sum(_item_store(client, service, item) for item in items)
 
 
-def _item_store(client, service, item):
+def _item_store(client: CdsClient, service: Service, item: FeedbackItem) -> int:
     card = IssuedCard.objects.filter(uuid=item.card, client=client, service=service.id).first()
     if card is None:
         raise FeedbackInvalid([{"path": f"{item.path}.card", "message": "no card with this "
@@ -171,7 +175,7 @@ def _item_store(client, service, item):
     return len(spoken_to)
 
 
-def _options_spoken_to(card):
+def _options_spoken_to(card: IssuedCard) -> list[tuple[Mapping[str, Any], str]]:
     """Return [(option entry, the rule that decided it)] that a card's outcome tells of.
 
     The patient-view summary card puts forward the options that stand (recommended or
@@ -186,7 +190,7 @@ def _options_spoken_to(card):
     return [(e, decided) for e in entries if (decided := _decided_by(e))]
 
 
-def _decided_by(entry):
+def _decided_by(entry: Mapping[str, Any]) -> str:
     if "decided_by" in entry:
         return entry["decided_by"] or ""
     # Cards remembered before decided_by was: the deciding rule came first when there was one.

@@ -9,6 +9,7 @@ absent), ignores proxy settings in the environment, and stops at a deadline
 answers per call.
 """
 
+import http.client
 import json
 import posixpath
 import re
@@ -16,10 +17,14 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterable
 
 from django.conf import settings
+from fhir_core.fhirabstractmodel import FHIRAbstractModel
 
-from .fhir import ABSENT, RequestInvalid, resources_of
+from options.http.errors import ErrorItem
+
+from .fhir import ABSENT, HookRequest, RequestInvalid, resources_of
 from .hooks import prefetch_templates
 
 # Without these BoneCare cannot map the assessment; the others are context for the card.
@@ -33,7 +38,7 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 class PrefetchUnavailable(Exception):
     """A prefetch key the service needs is absent and cannot be fetched; carries errors."""
 
-    def __init__(self, errors):
+    def __init__(self, errors: list[ErrorItem]) -> None:
         super().__init__("; ".join(e["message"] for e in errors))
         self.errors = errors
 
@@ -41,7 +46,7 @@ class PrefetchUnavailable(Exception):
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     """Follow no redirect: urllib then raises HTTPError with the 3xx status."""
 
-    def redirect_request(self, *args, **kwargs):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
         return None
 
 
@@ -52,19 +57,19 @@ _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedire
 class _Budget:
     """What one call may still spend on fetching: time and bytes."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.timeout = settings.BONECARE_CDS_FETCH_TIMEOUT_SECONDS
         self.deadline = time.monotonic() + self.timeout
         self.bytes_left = MAX_BYTES
 
-    def seconds_left(self):
+    def seconds_left(self) -> float:
         left = self.deadline - time.monotonic()
         if left <= 0:
             raise TimeoutError
         return left
 
 
-def url_under_base(url, base):
+def url_under_base(url: str, base: str) -> bool:
     """Tell whether `url` lies under the FHIR base URL `base`: http(s), the same scheme, host
     and port, no user name or password, and its path (percent-decoded, dot segments
     resolved) the base's path or below it."""
@@ -85,11 +90,12 @@ def url_under_base(url, base):
     return path == root or path.startswith(root + "/")
 
 
-def _resolved(path):
+def _resolved(path: str) -> str:
     return posixpath.normpath(re.sub("/+", "/", "/" + urllib.parse.unquote(path)))
 
 
-def prefetch_complete(request, *, observation_codes, registered_server=""):
+def prefetch_complete(request: HookRequest, *, observation_codes: Iterable[str],
+                      registered_server: str = "") -> None:
     """Fill each absent prefetch key from fhirServer; raise PrefetchUnavailable if a needed
     one cannot be had. Context-only keys that cannot be fetched are left out."""
     absent = [key for key, value in request.prefetch.items() if value is ABSENT]
@@ -113,7 +119,7 @@ def prefetch_complete(request, *, observation_codes, registered_server=""):
                                        base=registered_server, budget=budget)
 
 
-def _cannot_fetch(server, token, registered):
+def _cannot_fetch(server: str, token: str | None, registered: str) -> str:
     if not (server and token):
         return "no fhirServer with fhirAuthorization to fetch it from"
     if not url_under_base(server, registered):
@@ -121,14 +127,15 @@ def _cannot_fetch(server, token, registered):
     return ""
 
 
-def _url(server, query):
+def _url(server: str, query: str) -> str:
     path, _, params = query.partition("?")
     pairs = urllib.parse.parse_qsl(params, keep_blank_values=True)
     encoded = urllib.parse.urlencode(pairs, safe="|,:/")
     return server.rstrip("/") + "/" + path + (f"?{encoded}" if encoded else "")
 
 
-def _fetch(url, token, key, *, base, budget):
+def _fetch(url: str, token: str, key: str, *, base: str,
+           budget: _Budget) -> list[FHIRAbstractModel] | None:
     pages = []
     while url:
         # A partial answer could read as a whole one (a problem list without its cancer).
@@ -146,11 +153,11 @@ def _fetch(url, token, key, *, base, budget):
                                     + e["message"]} for e in invalid.errors]) from None
 
 
-def _unavailable(key, reason):
+def _unavailable(key: str, reason: str) -> PrefetchUnavailable:
     return PrefetchUnavailable([{"path": f"prefetch.{key}", "message": f"absent, and {reason}"}])
 
 
-def _get(url, token, key, budget):
+def _get(url: str, token: str, key: str, budget: _Budget) -> object:
     request = urllib.request.Request(url, headers={
         "Authorization": f"Bearer {token}", "Accept": "application/fhir+json"})
     try:
@@ -172,7 +179,7 @@ class _TooLarge(Exception):
     pass
 
 
-def _read(response, budget):
+def _read(response: http.client.HTTPResponse, budget: _Budget) -> bytes:
     """Read the body in chunks, within the call's deadline and its bytes left."""
     length = response.headers.get("Content-Length", "")
     if length.isdigit() and int(length) > budget.bytes_left:
@@ -187,7 +194,7 @@ def _read(response, budget):
     return b"".join(chunks)
 
 
-def _next_link(page):
+def _next_link(page: object) -> str | None:
     if not isinstance(page, dict) or not isinstance(page.get("link"), list):
         return None
     for link in page["link"]:

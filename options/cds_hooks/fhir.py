@@ -4,12 +4,18 @@ R4B models). No Django. Every problem is reported with its path in the request b
 import functools
 import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from fhir.resources.R4B import get_fhir_model_class
+from fhir_core.fhirabstractmodel import FHIRAbstractModel
 from pydantic import ValidationError
 
 from .hooks import PREFETCH_KEYS
+
+if TYPE_CHECKING:  # a hint only: at run time this module stays free of Django
+    from options.http.errors import ErrorItem
 
 ABSENT = object()  # a prefetch key the EHR did not satisfy (as against null: no data)
 
@@ -27,7 +33,7 @@ FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 class RequestInvalid(Exception):
     """The hook request breaks CDS Hooks or FHIR; carries [{"path", "message"}]."""
 
-    def __init__(self, errors):
+    def __init__(self, errors: "list[ErrorItem]") -> None:
         super().__init__("; ".join(f"{e['path']}: {e['message']}" for e in errors))
         self.errors = errors
 
@@ -48,7 +54,7 @@ class HookRequest:
 _RAW_CONTROL = re.compile("[\x80-\x9f\ud800-\udfff]")
 
 
-def _maybe_control(text):
+def _maybe_control(text: str) -> bool:
     """Tell whether a body as json.dumps writes it (ensure_ascii off) may hold a control
     character: an escape that may stand for one (\\b, \\f, \\u0000-\\u001f) or DEL, C1 or
     a surrogate written as itself. It may be wrong the safe way (an escaped backslash before
@@ -58,7 +64,7 @@ def _maybe_control(text):
     return not text.isascii() and _RAW_CONTROL.search(text) is not None
 
 
-def text_errors(value, path=""):
+def text_errors(value: object, path: str = "") -> "list[ErrorItem]":
     """Return [{"path", "message"}] for the strings of a parsed JSON body, keys included,
     that hold a control character or are longer than MAX_STRING (at most MAX_TEXT_ERRORS).
 
@@ -92,7 +98,7 @@ def text_errors(value, path=""):
     return errors[:MAX_TEXT_ERRORS]
 
 
-def _text_problem(text):
+def _text_problem(text: str) -> str:
     if len(text) > MAX_STRING:
         return f"must be at most {MAX_STRING} characters"
     found = CONTROL.search(text)
@@ -101,39 +107,39 @@ def _text_problem(text):
     return ""
 
 
-def _joined(where, key):
+def _joined(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
 
 
-def _escaped(text):
+def _escaped(text: str) -> str:
     return text[:100].encode("unicode_escape", "backslashreplace").decode("ascii")
 
 
-def text_printable(value, limit):
+def text_printable(value: object, limit: int) -> str:
     """Return a string for an audit row: control characters replaced, cut to `limit`."""
     return CONTROL.sub("\ufffd", value[:limit]) if isinstance(value, str) else ""
 
 
-def _path(prefix, loc):
+def _path(prefix: str, loc: Iterable[int | str]) -> str:
     text = prefix
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else f".{part}"
     return text
 
 
-def _errors(prefix, error):
+def _errors(prefix: str, error: ValidationError) -> "list[ErrorItem]":
     return [{"path": _path(prefix, e["loc"]), "message": e["msg"]} for e in error.errors()]
 
 
 @functools.lru_cache(maxsize=256)
-def _model(kind):
+def _model(kind: str) -> type[FHIRAbstractModel] | None:
     try:
         return get_fhir_model_class(kind)
     except (KeyError, ValueError):  # not a resource type of FHIR R4
         return None
 
 
-def resource_parse(data, path):
+def resource_parse(data: object, path: str) -> FHIRAbstractModel:
     """Return the typed FHIR resource for a JSON object; raise RequestInvalid with paths."""
     if not isinstance(data, dict):
         raise RequestInvalid([{"path": path, "message": "must be a FHIR resource (object)"}])
@@ -150,7 +156,7 @@ def resource_parse(data, path):
         raise RequestInvalid([{"path": path, "message": str(error)[:200]}]) from None
 
 
-def resources_of(value, path):
+def resources_of(value: object, path: str) -> list[FHIRAbstractModel] | None:
     """Return the resources a prefetch value holds: a Bundle's entries (every page sent),
     a single resource as a list of one, or None for null.
 
@@ -171,7 +177,7 @@ def resources_of(value, path):
     return resources
 
 
-def _entries(bundle, path):
+def _entries(bundle: Mapping[str, object], path: str) -> list[FHIRAbstractModel]:
     entries = bundle.get("entry", [])
     if not isinstance(entries, list):
         raise RequestInvalid([{"path": f"{path}.entry", "message": "must be a list"}])
@@ -185,7 +191,8 @@ def _entries(bundle, path):
     return resources
 
 
-def _text(body, name, errors, *, required=True, limit=200):
+def _text(body: Mapping[str, object], name: str, errors: "list[ErrorItem]", *,
+          required: bool = True, limit: int = 200) -> str:
     value = body.get(name)
     if value is None and not required:
         return ""
@@ -197,7 +204,7 @@ def _text(body, name, errors, *, required=True, limit=200):
     return value
 
 
-def request_parse(body, *, hook):
+def request_parse(body: object, *, hook: str) -> HookRequest:
     """Check a hook call's body and parse its prefetch; raise RequestInvalid with paths."""
     if not isinstance(body, dict):
         raise RequestInvalid([{"path": "", "message": "the body must be a JSON object"}])
@@ -230,7 +237,7 @@ def request_parse(body, *, hook):
                        fhir_authorization=authorization, prefetch=_prefetch(prefetch))
 
 
-def _authorization(value, errors):
+def _authorization(value: object, errors: "list[ErrorItem]") -> dict[str, object] | None:
     if value is None:
         return None
     if not isinstance(value, dict) or not isinstance(value.get("access_token"), str):
@@ -240,7 +247,7 @@ def _authorization(value, errors):
     return value
 
 
-def _prefetch(prefetch):
+def _prefetch(prefetch: Mapping[str, object]) -> dict[str, object]:
     parsed, errors = {}, []
     for key in PREFETCH_KEYS:
         if key not in prefetch:
@@ -255,7 +262,7 @@ def _prefetch(prefetch):
     return parsed
 
 
-def draft_orders(context):
+def draft_orders(context: Mapping[str, object]) -> list[FHIRAbstractModel]:
     """Return the draft orders of an order-select/order-sign context."""
     bundle = context.get("draftOrders")
     if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":

@@ -1,5 +1,6 @@
 """The three services BoneCare offers, and what each asks the EHR to prefetch. No Django."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 PATIENT_VIEW = "bonecare-patient-view"
@@ -37,7 +38,7 @@ PREFETCH_KEYS = ("patient", "conditions", "observations", "allergies", "medicati
 PATIENT = "{{context.patientId}}"
 
 
-def prefetch_templates(observation_codes):
+def prefetch_templates(observation_codes: Iterable[str]) -> dict[str, str]:
     """Return the prefetch templates; observation_codes are "system|code" strings."""
     return {
         "patient": f"Patient/{PATIENT}",

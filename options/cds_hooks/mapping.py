@@ -6,12 +6,24 @@ holds that is context only (eGFR, plain calcium, radiotherapy, analgesics, a coa
 disorder) or too old is listed for the card.
 """
 
-import datetime
-from dataclasses import dataclass, field
+from __future__ import annotations
 
-from guidance.codes import CodeLists
+import datetime
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from fhir_core.fhirabstractmodel import FHIRAbstractModel
+
+from guidance.codes import CodeLists, Entry
 
 from .observations import allergies_map, medications_map, observations_map, procedures_map
+
+if TYPE_CHECKING:  # hints only: FHIR's models load when a request names them, not at start-up
+    from fhir.resources.R4B.codeableconcept import CodeableConcept
+    from fhir.resources.R4B.coding import Coding
+    from fhir.resources.R4B.condition import Condition
+    from fhir.resources.R4B.patient import Patient
 
 NHS_NUMBER = "https://fhir.nhs.uk/Id/nhs-number"
 PRESENT_CLINICAL = {"active", "recurrence", "relapse"}
@@ -28,25 +40,26 @@ class Mapped:
     unrecognised: list = field(default_factory=list)
     context: list = field(default_factory=list)
 
-    def note(self, text):
+    def note(self, text: str) -> None:
         if text not in self.context:
             self.context.append(text)
 
 
-def codings(concept):
+def codings(concept: CodeableConcept | None) -> list[Coding]:
     return list(concept.coding or []) if concept is not None else []
 
 
-def _label(coding):
+def _label(coding: Coding) -> str:
     display = f" ({coding.display})" if coding.display else ""
     return f"{coding.system or 'no system'}|{coding.code or ''}{display}"
 
 
-def _status(concept):
+def _status(concept: CodeableConcept | None) -> set[str]:
     return {c.code for c in codings(concept) if c.code}
 
 
-def assessment_from_fhir(prefetch, *, codes: CodeLists, today: datetime.date) -> Mapped:
+def assessment_from_fhir(prefetch: Mapping[str, object], *, codes: CodeLists,
+                         today: datetime.date) -> Mapped:
     """Map the prefetch (key -> resources, None or absent) onto an assessment."""
     mapped = Mapped()
     patients = _resources(prefetch.get("patient"), "Patient")
@@ -64,13 +77,13 @@ def assessment_from_fhir(prefetch, *, codes: CodeLists, today: datetime.date) ->
     return mapped
 
 
-def _resources(value, kind):
+def _resources(value: object, kind: str) -> list[FHIRAbstractModel]:
     if not isinstance(value, list):
         return []
     return [r for r in value if r.get_resource_type() == kind]
 
 
-def _patient(patient, mapped, today):
+def _patient(patient: Patient, mapped: Mapped, today: datetime.date) -> None:
     for identifier in patient.identifier or []:
         if identifier.system == NHS_NUMBER and identifier.value:
             mapped.assessment["patient_ref"] = identifier.value.replace(" ", "")
@@ -83,7 +96,7 @@ def _patient(patient, mapped, today):
         mapped.assessment["sex"] = patient.gender
 
 
-def _condition_state(condition):
+def _condition_state(condition: Condition) -> str | None:
     """Return "present", "refuted" or None (does not count) for a Condition."""
     verification = _status(condition.verificationStatus)
     if "refuted" in verification:
@@ -94,7 +107,8 @@ def _condition_state(condition):
     return "present" if clinical & PRESENT_CLINICAL else None
 
 
-def _matches(concept, lists, codes):
+def _matches(concept: CodeableConcept | None, lists: Collection[str],
+             codes: CodeLists) -> tuple[dict[str, Entry], list[Coding]]:
     """Return {list: entry} for a concept's codings, and the codings nothing recognised."""
     found, unknown = {}, []
     for coding in codings(concept):
@@ -107,7 +121,8 @@ def _matches(concept, lists, codes):
     return found, unknown
 
 
-def _conditions(conditions, mapped, codes, *, complete):
+def _conditions(conditions: Iterable[Condition], mapped: Mapped, codes: CodeLists, *,
+                complete: bool) -> None:
     cancers, bone, refuted_bone, anything_unknown = {}, [], False, False
     for condition in conditions:
         state = _condition_state(condition)
@@ -130,7 +145,8 @@ def _conditions(conditions, mapped, codes, *, complete):
         mapped.note("No cancer on the problem list the EHR sent: outside this guidance")
 
 
-def _condition_facts(condition, found, mapped, cancers, bone):
+def _condition_facts(condition: Condition, found: Mapping[str, Entry], mapped: Mapped,
+                     cancers: dict[str, list[Condition]], bone: list[Condition]) -> None:
     if "cancer_type" in found:
         cancers.setdefault(found["cancer_type"].value, []).append(condition)
     if "bone_metastases" in found:
@@ -145,21 +161,21 @@ def _condition_facts(condition, found, mapped, cancers, bone):
         mapped.note("Coagulation disorder recorded: check before a procedure")
 
 
-def _bone_metastases(mapped, bone, refuted):
+def _bone_metastases(mapped: Mapped, bone: Sequence[Condition], refuted: bool) -> None:
     if bone:
         mapped.assessment["bone_metastases"] = True
     elif refuted:
         mapped.assessment["bone_metastases"] = False
 
 
-def _references(condition):
+def _references(condition: Condition) -> set[str]:
     refs = set()
     for evidence in condition.evidence or []:
         refs |= {d.reference for d in evidence.detail or [] if d.reference}
     return refs
 
 
-def _linked(cancer_conditions, bone):
+def _linked(cancer_conditions: Iterable[Condition], bone: Sequence[Condition]) -> bool:
     bone_refs = {f"Condition/{b.id}" for b in bone if b.id}
     bone_points_at = set().union(*(_references(b) for b in bone)) if bone else set()
     for condition in cancer_conditions:
@@ -170,7 +186,8 @@ def _linked(cancer_conditions, bone):
     return False
 
 
-def _cancer_type(mapped, cancers, bone):
+def _cancer_type(mapped: Mapped, cancers: dict[str, list[Condition]],
+                 bone: Sequence[Condition]) -> None:
     hormone = mapped.assessment.pop("_prostate_hormone_status", None)
     needs = mapped.assessment.pop("_myeloma_needs_treatment", None)
     if len(cancers) > 1:

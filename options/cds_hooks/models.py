@@ -38,14 +38,14 @@ class CdsClient(models.Model):
         ordering = ["name"]
         verbose_name = "CDS Hooks client"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
     # DRF treats the authenticated caller as request.user; a client is always authenticated.
     is_authenticated = True
     is_anonymous = False
 
-    def clean(self):
+    def clean(self) -> None:
         if not self.jwks and not self.jwks_url:
             raise ValidationError({"jwks": "Give the EHR's JWK Set or the URL it is served at."})
         if self.jwks and not (isinstance(self.jwks, dict)
@@ -72,7 +72,7 @@ class SeenJti(models.Model):
         constraints = [models.UniqueConstraint(fields=["iss", "jti"], name="unique_iss_jti")]
         verbose_name = "seen JWT id"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"jti seen at {self.seen_at:%Y-%m-%d %H:%M}"
 
 
@@ -99,7 +99,7 @@ class CdsCallAudit(models.Model):
         ordering = ["-created_at"]
         verbose_name = "CDS Hooks call"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.service or '-'} {self.status_code} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
@@ -116,7 +116,7 @@ class IssuedCard(models.Model):
     ruleset_version = models.CharField(max_length=40)
     created_at = models.DateTimeField(db_index=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.uuid
 
 
@@ -135,7 +135,7 @@ class ConsultationDraft(models.Model):
                                             "can open it again.")
     opened_at = models.DateTimeField(null=True, blank=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"draft until {self.expires_at:%H:%M}"
 
 
@@ -157,5 +157,5 @@ class FeedbackReceived(models.Model):
         verbose_name = "CDS Hooks feedback"
         verbose_name_plural = "CDS Hooks feedback"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.outcome} on {self.card_uuid} at {self.outcome_at:%Y-%m-%d %H:%M}"

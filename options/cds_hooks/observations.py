@@ -2,9 +2,23 @@
 No Django. Where two results disagree the latest wins; results older than 90 days are not
 used (the card says so); a unit BoneCare cannot convert leaves the field unknown."""
 
-import datetime
+from __future__ import annotations
 
-from guidance.codes import OBSERVATION_LISTS
+import datetime
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from guidance.codes import OBSERVATION_LISTS, CodeLists
+
+if TYPE_CHECKING:  # hints only: FHIR's models load when a request names them, not at start-up
+    from fhir.resources.R4B.allergyintolerance import AllergyIntolerance
+    from fhir.resources.R4B.codeableconcept import CodeableConcept
+    from fhir.resources.R4B.coding import Coding
+    from fhir.resources.R4B.medicationstatement import MedicationStatement
+    from fhir.resources.R4B.observation import Observation
+    from fhir.resources.R4B.procedure import Procedure
+
+    from .mapping import Mapped  # mapping.py imports this module to map the rest of the record
 
 MAX_AGE_DAYS = 90
 IGNORED_STATUS = {"entered-in-error", "cancelled"}
@@ -23,7 +37,7 @@ CONTEXT_ONLY = {"egfr": "eGFR", "plain_calcium": "Calcium (not corrected)"}
 DIGITS = {"corrected_calcium_mmol_l": 2}
 
 
-def _when(observation):
+def _when(observation: Observation) -> datetime.date | None:
     """Return the date an Observation applies to, or None when it does not say."""
     value = observation.effectiveDateTime
     if value is None and observation.effectivePeriod is not None:
@@ -35,7 +49,7 @@ def _when(observation):
     return value if isinstance(value, datetime.date) else None
 
 
-def _quantity(observation):
+def _quantity(observation: Observation) -> tuple[float | None, str]:
     quantity = observation.valueQuantity
     if quantity is None or quantity.value is None:
         return None, ""
@@ -43,11 +57,12 @@ def _quantity(observation):
     return float(quantity.value), unit
 
 
-def _shown(value):
+def _shown(value: float) -> str:
     return f"{value:g}"
 
 
-def observations_map(observations, mapped, codes, today):
+def observations_map(observations: Iterable[Observation], mapped: Mapped, codes: CodeLists,
+                     today: datetime.date) -> None:
     """Set the lab fields from the latest recent result of each; note the rest."""
     latest = {}
     for observation in observations:
@@ -71,7 +86,7 @@ def observations_map(observations, mapped, codes, today):
         _use(name, when, observation, mapped, codes)
 
 
-def _list_of(observation, mapped, codes):
+def _list_of(observation: Observation, mapped: Mapped, codes: CodeLists) -> str | None:
     unknown = []
     for coding in observation.code.coding or [] if observation.code else []:
         for name in OBSERVATION_LISTS:
@@ -83,14 +98,15 @@ def _list_of(observation, mapped, codes):
     return None
 
 
-def _display(observation, name):
+def _display(observation: Observation, name: str) -> str:
     if name in CONTEXT_ONLY:
         return CONTEXT_ONLY[name]
     text = observation.code.text if observation.code else None
     return text or name.replace("_", " ").capitalize()
 
 
-def _use(name, when, observation, mapped, codes):
+def _use(name: str, when: datetime.date, observation: Observation, mapped: Mapped,
+         codes: CodeLists) -> None:
     if name == "pregnancy_status":
         _pregnancy(observation, mapped, codes)
         return
@@ -112,7 +128,7 @@ def _use(name, when, observation, mapped, codes):
     mapped.assessment[field] = round(value * factor, DIGITS.get(field, 1))
 
 
-def _pregnancy(observation, mapped, codes):
+def _pregnancy(observation: Observation, mapped: Mapped, codes: CodeLists) -> None:
     concept = observation.valueCodeableConcept
     for coding in concept.coding or [] if concept else []:
         entry = codes.match("pregnancy_value", coding.system, coding.code)
@@ -122,7 +138,8 @@ def _pregnancy(observation, mapped, codes):
             return
 
 
-def allergies_map(allergies, mapped, codes):
+def allergies_map(allergies: Iterable[AllergyIntolerance], mapped: Mapped,
+                  codes: CodeLists) -> None:
     """Cement or contrast allergy: true if any active one says so, false on "no known
     allergy", else absent; refuted or inactive records do not count."""
     says = set()
@@ -146,11 +163,12 @@ def allergies_map(allergies, mapped, codes):
         mapped.assessment["cement_allergy"] = False
 
 
-def _codings(concept):
+def _codings(concept: CodeableConcept | None) -> list[Coding]:
     return list(concept.coding or []) if concept is not None else []
 
 
-def medications_map(statements, mapped, codes):
+def medications_map(statements: Iterable[MedicationStatement], mapped: Mapped,
+                    codes: CodeLists) -> None:
     """Bone drugs and analgesics already taken: context for the card, never an answer."""
     for statement in statements:
         concept = statement.medicationCodeableConcept
@@ -164,7 +182,7 @@ def medications_map(statements, mapped, codes):
                 break
 
 
-def procedures_map(procedures, mapped, codes):
+def procedures_map(procedures: Iterable[Procedure], mapped: Mapped, codes: CodeLists) -> None:
     """Radiotherapy already given: context for the card (its response is not in FHIR)."""
     for procedure in procedures:
         for coding in _codings(procedure.code):

@@ -2,11 +2,15 @@
 whatever was ordered, then a card for each (selected) bone-strengthening draft order whose
 option does not stand as recommended or consider. No Django."""
 
+from collections.abc import Sequence
+
+from guidance.codes import CodeLists
 from options.choices import label
 from options.vocab import DECISION_REASONS
 
-from .cards import alert_cards, extension, order_card
-from .fhir import draft_orders
+from .cards import Card, Link, Result, Values, alert_cards, extension, order_card
+from .fhir import HookRequest, draft_orders
+from .mapping import Mapped
 from .orders import bone_orders
 
 # Offered as overrideReasons: the same coded reasons the result page offers, so that a reason
@@ -14,7 +18,7 @@ from .orders import bone_orders
 OVERRIDE_REASONS = tuple((code, label(code)) for code in DECISION_REASONS)
 
 
-def _selections(request):
+def _selections(request: HookRequest) -> set[str] | None:
     if request.hook != "order-select":
         return None
     selections = request.context.get("selections")
@@ -22,8 +26,10 @@ def _selections(request):
         else set()
 
 
-def orders_cards(request, mapped, result, *, codes, url, links=(), missing=None,
-                 values=None):
+def orders_cards(request: HookRequest, mapped: Mapped, result: Result | None, *,
+                 codes: CodeLists, url: str, links: Sequence[Link] = (),
+                 missing: Sequence[str] | None = None,
+                 values: Values | None = None) -> list[tuple[Card, str | None]]:
     """Return [(card, option)] for what BoneCare has to say about the draft orders; an
     alert's card has the option None. `values`: {option: the values that decided it}.
 

@@ -5,7 +5,21 @@ osteoporosis: a different indication, no card), or a ServiceRequest for cementop
 vertebroplasty or kyphoplasty, by the code lists or, failing them, the order's text.
 """
 
+from __future__ import annotations
+
 import re
+from collections.abc import Collection, Iterable
+from typing import TYPE_CHECKING
+
+from fhir_core.fhirabstractmodel import FHIRAbstractModel
+
+from guidance.codes import CodeLists
+
+if TYPE_CHECKING:  # hints only: FHIR's models load when a request names them, not at start-up
+    from fhir.resources.R4B.codeableconcept import CodeableConcept
+    from fhir.resources.R4B.coding import Coding
+    from fhir.resources.R4B.medicationrequest import MedicationRequest
+    from fhir.resources.R4B.servicerequest import ServiceRequest
 
 PROCEDURE_WORDS = (("kyphoplasty", "kyphoplasty"), ("vertebroplasty", "vertebroplasty"),
                    ("cementoplasty", "cementoplasty"))
@@ -13,17 +27,17 @@ OSTEOPOROSIS_DOSE_MG = 60
 _SIXTY_MG = re.compile(r"\b60\s*mg\b", re.I)
 
 
-def _codings(concept):
+def _codings(concept: CodeableConcept | None) -> list[Coding]:
     return list(concept.coding or []) if concept is not None else []
 
 
-def _text(concept):
+def _text(concept: CodeableConcept | None) -> str:
     if concept is None:
         return ""
     return " ".join([concept.text or "", *[c.display or "" for c in _codings(concept)]])
 
 
-def _coded(concept, code_list, codes):
+def _coded(concept: CodeableConcept | None, code_list: str, codes: CodeLists) -> str | None:
     for coding in _codings(concept):
         entry = codes.match(code_list, coding.system, coding.code)
         if entry is not None:
@@ -31,7 +45,7 @@ def _coded(concept, code_list, codes):
     return None
 
 
-def _dose_mg(request):
+def _dose_mg(request: MedicationRequest) -> float | None:
     for dosage in request.dosageInstruction or []:
         for rate in dosage.doseAndRate or []:
             quantity = rate.doseQuantity
@@ -41,7 +55,7 @@ def _dose_mg(request):
     return None
 
 
-def _medication_option(request, codes):
+def _medication_option(request: MedicationRequest, codes: CodeLists) -> str | None:
     concept = request.medicationCodeableConcept
     option = _coded(concept, "bone_drug", codes)
     if option != "denosumab":
@@ -52,7 +66,7 @@ def _medication_option(request, codes):
     return option
 
 
-def _service_option(request, codes):
+def _service_option(request: ServiceRequest, codes: CodeLists) -> str | None:
     option = _coded(request.code, "procedure_order", codes)
     if option is not None:
         return option
@@ -60,7 +74,8 @@ def _service_option(request, codes):
     return next((option for word, option in PROCEDURE_WORDS if word in text), None)
 
 
-def bone_orders(orders, *, selections, codes):
+def bone_orders(orders: Iterable[FHIRAbstractModel], *, selections: Collection[str] | None,
+                codes: CodeLists) -> list[tuple[FHIRAbstractModel, str]]:
     """Return [(order, option)] for the draft orders that are bone-strengthening options.
 
     With `selections` (order-select), only the selected orders ("Type/id") count.

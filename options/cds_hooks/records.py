@@ -4,14 +4,19 @@ INSERT, atomic as one statement), one transaction on SQLite."""
 
 import datetime
 import json
+from collections.abc import Iterable, Mapping, Sequence
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
-from .models import CdsCallAudit
+from .models import CdsCallAudit, CdsClient
+
+# Rows of one table: (its model, [{column: value}]).
+Batch = tuple[type[models.Model], list[dict[str, object]]]
 
 
-def _insert_sql(model, rows):
+def _insert_sql(model: type[models.Model],
+                rows: Sequence[Mapping[str, object]]) -> tuple[str, list[object]]:
     """Return (INSERT statement, parameters) for rows of {column: value}."""
     quote, adapt = connection.ops.quote_name, connection.ops.adapt_datetimefield_value
     columns = list(rows[0])
@@ -23,7 +28,7 @@ def _insert_sql(model, rows):
     return sql, params
 
 
-def rows_insert(batches):
+def rows_insert(batches: Iterable[Batch]) -> None:
     """Insert every batch [(model, rows)] atomically (rows with JSON already as text)."""
     statements = [_insert_sql(model, rows) for model, rows in batches if rows]
     if not statements:
@@ -40,8 +45,9 @@ def rows_insert(batches):
                 cursor.execute(sql, params)
 
 
-def audit_row(*, client, service, request, status_code, outcome, patient_ref="",
-              ruleset_version="", summary=None):
+def audit_row(*, client: CdsClient, service: str, request: Mapping[str, str] | None,
+              status_code: int, outcome: str, patient_ref: str = "", ruleset_version: str = "",
+              summary: Mapping[str, object] | None = None) -> Batch:
     """Return the audit row of one call (cds_hooks.CdsCallAudit) as columns."""
     request = request or {}
     return (CdsCallAudit, [{

@@ -8,19 +8,20 @@ and its jti found new, so that nobody can spend an EHR's allowance with forged t
 its issuer.
 """
 
+import datetime
 import time
 
 from django.db import connection
 from django.utils import timezone
 
-from .models import SeenJti
+from .models import CdsClient, SeenJti
 
 # Expired jtis are forgotten at most once a minute per process, not at every call.
 PURGE_EVERY_SECONDS = 60
 _last_purge = [0.0]
 
 
-def jti_record(*, client, jti, expires_at):
+def jti_record(*, client: CdsClient, jti: str, expires_at: datetime.datetime) -> bool:
     """Record a verified JWT's id; return False when this issuer used it before and its
     token is still live (a replay), True otherwise.
 

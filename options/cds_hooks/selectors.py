@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 import urllib.request
+from typing import Any
 
 from django.conf import settings
 
@@ -16,16 +17,18 @@ logger = logging.getLogger(__name__)
 JWKS_URL_FRESH_SECONDS = 600
 JWKS_URL_RETRY_SECONDS = 60
 _lock = threading.Lock()
-_jwks_by_url = {}  # url -> (time.monotonic() fetched, JWK Set)
+# A JWK Set: JSON, {"keys": [...]}.
+JWKSet = dict[str, Any]
+_jwks_by_url: dict[str, tuple[float, JWKSet]] = {}  # url -> (time.monotonic() fetched, JWK Set)
 
 
-def client_by_issuer(iss):
+def client_by_issuer(iss: str) -> CdsClient | None:
     """Return the registered client for an issuer, revoked or not, or None; read at every
     call, so a revocation counts from the next one."""
     return CdsClient.objects.filter(iss=iss).first()
 
 
-def client_jwks(client, *, kid=None):
+def client_jwks(client: CdsClient, *, kid: str | None = None) -> JWKSet:
     """Return the client's JWK Set: stored, or fetched from its URL and cached.
 
     A cached copy is used while fresh; an unknown `kid` refetches at most once a minute
@@ -49,7 +52,7 @@ def client_jwks(client, *, kid=None):
     return jwks
 
 
-def _fetch_jwks(url):
+def _fetch_jwks(url: str) -> JWKSet:
     request = urllib.request.Request(url, headers={"Accept": "application/json"})
     timeout = settings.BONECARE_CDS_FETCH_TIMEOUT_SECONDS
     with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310

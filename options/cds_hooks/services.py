@@ -7,12 +7,16 @@ import datetime
 import json
 import secrets
 import time
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypedDict
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
-from guidance.codes import OBSERVATION_LISTS
+from guidance.codes import OBSERVATION_LISTS, CodeLists
 from guidance.selectors import (
     code_lists_published,
     codes_version,
@@ -25,11 +29,11 @@ from options.consultation.services import alerts_whatever_the_cancer, assessment
 from options.consultation.values import result_values
 from options.validation import AssessmentInvalid, validate_assessment
 
-from .cards import alert_cards, patient_view_cards, question_card
+from .cards import Card, Link, Result, alert_cards, patient_view_cards, question_card
 from .fetch import prefetch_complete
-from .fhir import request_parse
-from .hooks import PATIENT_VIEW
-from .mapping import assessment_from_fhir
+from .fhir import HookRequest, request_parse
+from .hooks import PATIENT_VIEW, Service
+from .mapping import Mapped, assessment_from_fhir
 from .models import CdsClient, ConsultationDraft, IssuedCard
 from .order_cards import orders_cards
 from .records import audit_row, rows_insert
@@ -42,8 +46,9 @@ _last_purge = [0.0]
 
 
 @transaction.atomic
-def cds_client_create(*, name, iss, jwks=None, jwks_url="", services=(), fhir_server="",
-                      by=None):
+def cds_client_create(*, name: str, iss: str, jwks: dict[str, Any] | None = None,
+                      jwks_url: str = "", services: Iterable[str] = (), fhir_server: str = "",
+                      by: AbstractBaseUser | AnonymousUser | None = None) -> CdsClient:
     """Register an EHR with its issuer, its public keys, the services it may call and the
     FHIR server BoneCare may fetch an absent prefetch from."""
     client = CdsClient(name=name, iss=iss, jwks=jwks, jwks_url=jwks_url or "",
@@ -54,19 +59,30 @@ def cds_client_create(*, name, iss, jwks=None, jwks_url="", services=(), fhir_se
     return client
 
 
+class Advised(TypedDict):
+    """What a card said of one option, remembered for its feedback."""
+
+    option: str
+    status: str
+    rule_codes: list[str]
+    decided_by: str
+
+
 @dataclass
 class HookAnswer:
     """A hook's cards and what to record with them."""
 
-    cards: list
+    cards: list[Card]
     ruleset_version: str = ""
     summary: dict = field(default_factory=dict)
     patient_ref: str = ""
     draft: dict | None = None  # the assessment behind "Open in BoneCare"
-    remembered: list = field(default_factory=list)  # (card uuid, [services._advised])
+    # (card uuid, what it said of each option) for each card, for its feedback
+    remembered: list[tuple[str, list[Advised]]] = field(default_factory=list)
 
 
-def hook_answer(*, service, request, client, base_url, today=None):
+def hook_answer(*, service: Service, request: HookRequest, client: CdsClient, base_url: str,
+                today: datetime.date | None = None) -> HookAnswer:
     """Map the FHIR prefetch, evaluate and return the cards; raise RequestInvalid (400),
     PrefetchUnavailable (412), NoPublishedRuleSet (503)."""
     # The code lists are the published ruleset's, and so is the evaluation: read which one
@@ -114,14 +130,16 @@ def hook_answer(*, service, request, client, base_url, today=None):
     return _draft_if_linked(answer)
 
 
-def _draft_if_linked(answer):
+def _draft_if_linked(answer: HookAnswer) -> HookAnswer:
     """Keep the draft only when a card links to it (always on patient-view)."""
     if not any(card.get("links") for card in answer.cards):
         answer.draft = None
     return answer
 
 
-def _question_cards(service, request, mapped, missing, links, base_url, codes, key):
+def _question_cards(service: Service, request: HookRequest, mapped: Mapped,
+                    missing: Sequence[str], links: Sequence[Link], base_url: str,
+                    codes: CodeLists, key: tuple | None) -> list[Card]:
     """The cards of a record that does not settle what BoneCare needs to advise: a critical
     alert raised whatever the missing answer (cord compression) first, then the question."""
     alerts = alerts_whatever_the_cancer(data=mapped.assessment, published_key=key)
@@ -132,20 +150,20 @@ def _question_cards(service, request, mapped, missing, links, base_url, codes, k
         request, mapped, None, codes=codes, url=base_url, links=links, missing=missing))]
 
 
-def _advised(result, option, status):
+def _advised(result: Result, option: str, status: str) -> Advised:
     """What a card said of one option: its status, the rules cited and the one that decided."""
     entry = next(o for o in result["options"] if o["option"] == option)
     return {"option": option, "status": status, "rule_codes": option_rule_codes(result, option),
             "decided_by": entry.get("decided_by") or ""}
 
 
-def _standing(result):
+def _standing(result: Result) -> list[Advised]:
     """The options a patient-view summary card advises on (all but the not applicable)."""
     return [_advised(result, o["option"], o["status"]) for o in result["options"]
             if o["status"] != "not_applicable"]
 
 
-def assessment_settle(mapped):
+def assessment_settle(mapped: Mapped) -> list[str]:
     """Leave out any mapped value the contract refuses (the card says which and why);
     return the required fields FHIR did not settle (the primary cancer), if any."""
     for _ in range(5):
@@ -165,7 +183,8 @@ def assessment_settle(mapped):
     return sorted({e["path"] for e in errors if e["path"] not in mapped.assessment})
 
 
-def hook_answer_record(*, answer, client, service, request):
+def hook_answer_record(*, answer: HookAnswer, client: CdsClient, service: Service,
+                       request: Mapping[str, str]) -> None:
     """Store the call's audit row, the draft and the cards to remember, atomically."""
     now = timezone.now()
     draft = [{"key": answer.draft["key"], "assessment": json.dumps(answer.draft["assessment"]),
@@ -183,12 +202,12 @@ def hook_answer_record(*, answer, client, service, request):
     _purge(now)
 
 
-def cds_call_record(**fields):
+def cds_call_record(**fields: object) -> None:
     """Write the one audit row of a CDS Hooks call (fields as records.audit_row takes)."""
     rows_insert([audit_row(**fields)])
 
 
-def _purge(now):
+def _purge(now: datetime.datetime) -> None:
     """Forget expired drafts and cards older than a week, once a minute per process."""
     if time.monotonic() - _last_purge[0] < PURGE_EVERY_SECONDS:
         return
@@ -197,6 +216,6 @@ def _purge(now):
     IssuedCard.objects.filter(created_at__lt=now - datetime.timedelta(days=CARD_DAYS)).delete()
 
 
-def request_for_hook(body, *, service):
+def request_for_hook(body: object, *, service: Service) -> HookRequest:
     """Parse a hook call's body for this service (raises RequestInvalid with paths)."""
     return request_parse(body, hook=service.hook)

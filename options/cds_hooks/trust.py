@@ -8,6 +8,8 @@ required. The token is never logged.
 
 import base64
 import json
+from collections.abc import Hashable, Mapping
+from typing import Any
 
 import jwt
 from jwt.exceptions import InvalidKeyError, InvalidTokenError, PyJWKError
@@ -25,14 +27,14 @@ class TokenRejected(Exception):
     """The JWT cannot be trusted; the message says why without repeating the token."""
 
 
-def _segment(text):
+def _segment(text: str) -> dict[str, object]:
     data = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
     if not isinstance(data, dict):
         raise ValueError("not a JSON object")
     return data
 
 
-def token_issuer(token):
+def token_issuer(token: str) -> tuple[dict[str, object], str]:
     """Return the unverified header and `iss` of a JWT, to find the client that signed it.
 
     Read directly (base64 and JSON): token_verify checks everything with PyJWT afterwards,
@@ -51,12 +53,14 @@ def token_issuer(token):
     return header, issuer
 
 
+# {kid: (the key, its declared alg or None)}
+Keys = dict[str, tuple[jwt.PyJWK, str | None]]
 # {key of the JWK Set's owner: (the JWK Set as last seen, its keys)}; a changed set is
 # parsed again, so a key rotation in the admin counts from the next call.
-_parsed = {}
+_parsed: dict[Hashable, tuple[object, Keys]] = {}
 
 
-def _keys(jwks):
+def _keys(jwks: object) -> Keys:
     keys = {}
     for data in jwks.get("keys", []) if isinstance(jwks, dict) else []:
         if isinstance(data, dict) and data.get("kid"):
@@ -67,7 +71,7 @@ def _keys(jwks):
     return keys
 
 
-def jwks_keys(jwks, *, owner=None):
+def jwks_keys(jwks: object, *, owner: Hashable | None = None) -> Keys:
     """Return {kid: (PyJWK, its declared alg or None)} for a JWK Set, parsed once per owner
     and version of the set."""
     cached = _parsed.get(owner) if owner is not None else None
@@ -79,7 +83,8 @@ def jwks_keys(jwks, *, owner=None):
     return keys
 
 
-def token_verify(token, *, header, jwks, audience, issuer, owner=None):
+def token_verify(token: str, *, header: Mapping[str, object], jwks: object, audience: str,
+                 issuer: str, owner: Hashable | None = None) -> dict[str, Any]:
     """Return the verified claims of a JWT from `issuer`, or raise TokenRejected."""
     algorithm = header.get("alg")
     if algorithm not in ALGORITHMS:
@@ -111,7 +116,7 @@ def token_verify(token, *, header, jwks, audience, issuer, owner=None):
     return claims
 
 
-def _lifetime_check(exp, iat):
+def _lifetime_check(exp: object, iat: object) -> None:
     # PyJWT accepts "exp": "1700000000" (it calls int()); BoneCare wants the numbers.
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (exp, iat)):
         raise TokenRejected("exp and iat must be numbers (seconds since the epoch).")

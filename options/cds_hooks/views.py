@@ -2,11 +2,14 @@
 services; the error shape, the 503 and the anonymous throttle are the doors' shared base
 (options.http)."""
 
+from django.http import HttpResponse
 from rest_framework import exceptions, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from guidance.codes import OBSERVATION_LISTS
 from guidance.selectors import code_lists_published
+from options.http.errors import ErrorItem
 from options.http.parsers import LimitedJSONParser
 from options.http.views import AuditedView
 
@@ -14,7 +17,7 @@ from .auth import CdsClientThrottle, CdsJwtAuthentication, ServiceAllowed
 from .feedback import FeedbackInvalid, feedback_store
 from .fetch import PrefetchUnavailable
 from .fhir import RequestInvalid, text_printable
-from .hooks import SERVICES, prefetch_templates
+from .hooks import SERVICES, Service, prefetch_templates
 from .services import cds_call_record, hook_answer, hook_answer_record, request_for_hook
 
 OUTCOMES = {400: "invalid", 401: "denied", 403: "denied", 404: "not_found", 405: "invalid",
@@ -28,7 +31,7 @@ class BadRequest(exceptions.APIException):
     status_code = status.HTTP_400_BAD_REQUEST
     default_detail = "Invalid request."
 
-    def __init__(self, errors):
+    def __init__(self, errors: list[ErrorItem]) -> None:
         super().__init__()
         self.errors = errors
 
@@ -50,14 +53,14 @@ class CdsView(AuditedView):
     throttle_classes = [CdsClientThrottle]
     parser_classes = [CdsJSONParser]
 
-    def handle_exception(self, exc):
+    def handle_exception(self, exc: Exception) -> HttpResponse:
         if isinstance(exc, RequestInvalid | FeedbackInvalid):
             exc = BadRequest(exc.errors)
         elif isinstance(exc, PrefetchUnavailable):
             exc = PreconditionFailed(exc.errors)
         return super().handle_exception(exc)
 
-    def call_info(self):
+    def call_info(self) -> dict[str, str]:
         """The hook, hookInstance and patient id of the body, if it was parsed."""
         data = getattr(self.request, "_full_data", None)
         if not isinstance(data, dict):
@@ -68,7 +71,7 @@ class CdsView(AuditedView):
             ("hook", data.get("hook")), ("hook_instance", data.get("hookInstance")),
             ("patient_id", context.get("patientId")))}
 
-    def record_call(self, response):
+    def record_call(self, response: HttpResponse) -> None:
         """Write this call's one audit row, when the caller is a registered EHR."""
         response.recorded = True
         client = getattr(self.request._request, "cds_client", None)
@@ -81,7 +84,7 @@ class CdsView(AuditedView):
                         request=self.call_info(), status_code=code, outcome=outcome)
 
 
-def _service(service_id):
+def _service(service_id: str) -> Service:
     service = SERVICES.get(service_id)
     if service is None:
         raise exceptions.NotFound("No such CDS service.")
@@ -91,7 +94,7 @@ def _service(service_id):
 class DiscoveryView(CdsView):
     """List the three services with their prefetch templates."""
 
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         templates = prefetch_templates(code_lists_published().codes_of(OBSERVATION_LISTS))
         return Response({"services": [{
             "id": s.id, "hook": s.hook, "title": s.title, "description": s.description,
@@ -106,7 +109,7 @@ class DiscoveryView(CdsView):
 class ServiceView(CdsView):
     """Answer one hook call with cards."""
 
-    def post(self, request, service_id):
+    def post(self, request: Request, service_id: str) -> Response:
         service = _service(service_id)
         hook_request = request_for_hook(request.data, service=service)
         answer = hook_answer(service=service, request=hook_request, client=request.auth,
@@ -121,7 +124,7 @@ class ServiceView(CdsView):
 class FeedbackView(CdsView):
     """Store what the clinician did with each card (accepted or overridden, and why)."""
 
-    def post(self, request, service_id):
+    def post(self, request: Request, service_id: str) -> Response:
         service = _service(service_id)
         feedback_store(client=request.auth, service=service, body=request.data)
         return Response({})

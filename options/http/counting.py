@@ -5,10 +5,11 @@ address (always in the database: they are the week's record of refused calls).""
 import logging
 import threading
 import time
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, models
 from redis.exceptions import RedisError
 
 from .models import AnonymousCallCount, CallCount
@@ -21,14 +22,14 @@ REDIS_RETRY_SECONDS = 5
 ANONYMOUS_KEEP_SECONDS = 7 * 86400
 
 
-def parse_rate(rate):
+def parse_rate(rate: str) -> tuple[int, int]:
     """Turn '600/min' into (600, 60)."""
     count, _, period = rate.partition("/")
     seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[:1]]
     return int(count), seconds
 
 
-def calls_in_window(*, door, caller, period, window_index):
+def calls_in_window(*, door: str, caller: int, period: int, window_index: int) -> int:
     """Add one call to a client's window and return the calls counted so far.
 
     With REDIS_URL set, counts in Redis (the `throttle` cache), falling back to the database
@@ -52,7 +53,7 @@ def calls_in_window(*, door, caller, period, window_index):
     return calls
 
 
-def anonymous_calls_in_window(*, address, period, window_index):
+def anonymous_calls_in_window(*, address: str, period: int, window_index: int) -> int:
     """Add one call without a valid credential to an address's window; return the calls so
     far. Always in the database: the counts are the record of refused calls, kept a week."""
     calls = _database_count(AnonymousCallCount, {"address": address, "period": period,
@@ -63,7 +64,7 @@ def anonymous_calls_in_window(*, address, period, window_index):
     return calls
 
 
-def _database_count(model, key):
+def _database_count(model: type[models.Model], key: Mapping[str, str | int]) -> int:
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(c) for c in key)
@@ -76,7 +77,7 @@ def _database_count(model, key):
         return cursor.fetchone()[0]
 
 
-def _cache_count(key, period):
+def _cache_count(key: str, period: int) -> int:
     cache = caches["throttle"]
     if cache.add(key, 1, timeout=period + 1):
         return 1
@@ -90,15 +91,15 @@ def _cache_count(key, period):
 class RedisState:
     """Whether this process may use Redis, with one warning per outage, not one per call."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._down_since = None
+        self._down_since: float | None = None
         self._retry_at = 0.0
 
-    def worth_trying(self):
+    def worth_trying(self) -> bool:
         return time.monotonic() >= self._retry_at
 
-    def failed(self, exc):
+    def failed(self, exc: BaseException) -> None:
         with self._lock:
             self._retry_at = time.monotonic() + REDIS_RETRY_SECONDS
             if self._down_since is not None:
@@ -107,14 +108,14 @@ class RedisState:
         logger.warning("Redis unavailable (%s); counting calls in the database until it "
                        "answers again", exc.__class__.__name__)
 
-    def answered(self):
+    def answered(self) -> None:
         if self._down_since is None:
             return
         with self._lock:
             down_for, self._down_since = time.monotonic() - (self._down_since or 0), None
         logger.info("Redis answers again after %.0f s; counting calls in Redis", down_for)
 
-    def forget(self):
+    def forget(self) -> None:
         """Forget an earlier failure, as if the retry pause had passed (tests)."""
         with self._lock:
             self._retry_at, self._down_since = 0.0, None

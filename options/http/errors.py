@@ -2,8 +2,10 @@
 {"status", "title", "errors": [{"path", "message"}]}."""
 
 import logging
+from collections.abc import Mapping
+from typing import Any, TypedDict
 
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -12,6 +14,20 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from options.consultation.services import AssessmentInvalid, NoPublishedRuleSet
 
 logger = logging.getLogger(__name__)
+
+
+class ErrorItem(TypedDict):
+    """One error: where in the request ("" for the request as a whole), and what is wrong."""
+
+    path: str
+    message: str
+
+
+class ErrorBody(TypedDict):
+    status: int
+    title: str
+    errors: list[ErrorItem]
+
 
 TITLES = {
     400: "Invalid request",
@@ -55,18 +71,18 @@ class AssessmentRejected(exceptions.APIException):
     status_code = status.HTTP_400_BAD_REQUEST
     default_detail = "The assessment is not valid."
 
-    def __init__(self, errors):
+    def __init__(self, errors: list[ErrorItem]) -> None:
         super().__init__()
         self.errors = errors
 
 
-def error_body(status_code, errors, title=None):
+def error_body(status_code: int, errors: list[ErrorItem], title: str | None = None) -> ErrorBody:
     """Return the error document for a status and a list of {"path", "message"}."""
     return {"status": status_code, "title": title or TITLES.get(status_code, "Error"),
             "errors": errors}
 
 
-def _flatten(detail, path=""):
+def _flatten(detail: object, path: str = "") -> list[ErrorItem]:
     """Turn DRF's nested error detail into [{"path", "message"}]."""
     if isinstance(detail, dict):
         return [item for key, value in detail.items()
@@ -78,7 +94,7 @@ def _flatten(detail, path=""):
     return [{"path": "" if whole else path, "message": str(detail)}]
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response:
     """Render every exception a machine door raises in the one error shape."""
     if isinstance(exc, AssessmentInvalid):
         exc = AssessmentRejected(exc.errors)
@@ -99,14 +115,14 @@ def exception_handler(exc, context):
     return response
 
 
-def error_response(status_code, message, path=""):
+def error_response(status_code: int, message: str, path: str = "") -> Response:
     """Return a DRF Response in the error shape."""
     return Response(error_body(status_code, [{"path": path, "message": message}]),
                     status=status_code)
 
 
 @csrf_exempt  # it reads nothing and changes nothing: a POST gets the 404, not the CSRF page
-def not_found(request, *args, **kwargs):
+def not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
     """Answer any unknown address under a door's prefix in the error shape, not Django's
     HTML page."""
     return JsonResponse(error_body(404, [{"path": "", "message": "No such API address."}]),

@@ -17,7 +17,7 @@ class CallCount(models.Model):
                                     name="unique_call_window"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.door} {self.caller}: {self.calls} calls in window {self.window_index}"
 
 
@@ -44,5 +44,5 @@ class AnonymousCallCount(models.Model):
         verbose_name = "anonymous API calls"
         verbose_name_plural = "anonymous API calls"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.address}: {self.calls} calls in window {self.window_index}"

@@ -1,6 +1,8 @@
 """Parse request bodies within a size limit, turning every malformed body into a 4xx."""
 
 import io
+from collections.abc import Mapping
+from typing import IO, Any
 
 from django.conf import settings
 from rest_framework.exceptions import ParseError
@@ -15,7 +17,8 @@ class LimitedJSONParser(JSONParser):
 
     limit_setting = "BONECARE_API_MAX_BODY_BYTES"
 
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(self, stream: IO[bytes], media_type: str | None = None,
+              parser_context: Mapping[str, Any] | None = None) -> object:
         limit = getattr(settings, self.limit_setting)
         request = (parser_context or {}).get("request")
         length = request.META.get("CONTENT_LENGTH") if request is not None else None

@@ -8,9 +8,13 @@ before), U+2028 and U+2029 are still escaped, and anything orjson refuses (an in
 64 bits, a key that is not a string) or an indented rendering falls back to DRF's renderer.
 """
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import orjson
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
 from rest_framework.utils.encoders import JSONEncoder
 
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
@@ -21,7 +25,8 @@ _LINE_SEPARATORS = ((b"\xe2\x80\xa8", b"\\u2028"), (b"\xe2\x80\xa9", b"\\u2029")
 class CompactJSONRenderer(JSONRenderer):
     """DRF's compact JSON, written by orjson where it writes the same bytes' meaning."""
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
+    def render(self, data: object, accepted_media_type: str | None = None,
+               renderer_context: Mapping[str, Any] | None = None) -> bytes:
         if data is None:
             return b""
         if self.get_indent(accepted_media_type, renderer_context or {}) is not None:
@@ -44,7 +49,8 @@ class JSONContentNegotiation(DefaultContentNegotiation):
     """Choose the first renderer at once for a request that names no format and accepts it
     plainly; anything else (a quality list, `indent=`, `?format=`) is DRF's negotiation."""
 
-    def select_renderer(self, request, renderers, format_suffix=None):
+    def select_renderer(self, request: Request, renderers: Sequence[BaseRenderer],
+                        format_suffix: str | None = None) -> tuple[BaseRenderer, str]:
         meta = request.META
         if (format_suffix is None and not meta.get("QUERY_STRING")
                 and meta.get("HTTP_ACCEPT", "") in PLAIN_ACCEPTS):

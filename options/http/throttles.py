@@ -5,7 +5,9 @@ import time
 
 from axes.helpers import get_client_ip_address
 from django.conf import settings
+from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
+from rest_framework.views import APIView
 
 from .counting import anonymous_calls_in_window, calls_in_window, parse_rate
 
@@ -17,7 +19,7 @@ class WindowThrottle(BaseThrottle):
 
     rate_setting = ""
 
-    def allow_request(self, request, view):
+    def allow_request(self, request: Request, view: APIView) -> bool:
         limit, period = parse_rate(getattr(settings, self.rate_setting))
         now = time.time()
         window_index = int(now // period)
@@ -25,10 +27,10 @@ class WindowThrottle(BaseThrottle):
         calls = self.count(request, period, window_index)
         return calls is None or calls <= limit
 
-    def count(self, request, period, window_index):
+    def count(self, request: Request, period: int, window_index: int) -> int | None:
         raise NotImplementedError
 
-    def wait(self):
+    def wait(self) -> float:
         return self.wait_seconds
 
 
@@ -37,7 +39,7 @@ class ClientRateThrottle(WindowThrottle):
 
     door = ""
 
-    def count(self, request, period, window_index):
+    def count(self, request: Request, period: int, window_index: int) -> int | None:
         if request.auth is None:
             return None
         return calls_in_window(door=self.door, caller=request.auth.pk, period=period,
@@ -51,7 +53,7 @@ class AnonymousRateThrottle(WindowThrottle):
 
     rate_setting = "BONECARE_API_ANONYMOUS_RATE"
 
-    def count(self, request, period, window_index):
+    def count(self, request: Request, period: int, window_index: int) -> int:
         address = get_client_ip_address(request) or "unknown"
         return anonymous_calls_in_window(address=address[:64], period=period,
                                          window_index=window_index)

@@ -3,10 +3,15 @@ database is down, and one audit row per call by a known client, written by the d
 `record_call` with the answer the client was told."""
 
 import functools
+from collections.abc import Callable, Mapping
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from django.db import transaction
+from django.http import HttpResponse
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, ValidationError
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from options.failure import database_unavailable, unavailable_response
@@ -16,15 +21,20 @@ from .parsers import LimitedJSONParser
 from .renderers import CompactJSONRenderer, JSONContentNegotiation
 from .throttles import AnonymousRateThrottle
 
+ViewT = TypeVar("ViewT", bound="AuditedView")
+P = ParamSpec("P")
+# A door's handler method: (view, request, *url arguments) -> response.
+Handler = Callable[Concatenate[ViewT, Request, P], Response]
 
-def in_transaction(handler):
+
+def in_transaction(handler: Handler[ViewT, P]) -> Handler[ViewT, P]:
     """Run a handler and its call's audit row in one transaction: both commit or neither.
 
     An exception rolls everything back; AuditedView.finalize_response then records the error
     response after the rollback, so the row that says what the client was told is kept.
     """
     @functools.wraps(handler)
-    def run(view, request, *args, **kwargs):
+    def run(view: ViewT, request: Request, *args: P.args, **kwargs: P.kwargs) -> Response:
         with transaction.atomic():
             response = handler(view, request, *args, **kwargs)
             view.record_call(response)
@@ -55,17 +65,17 @@ class AuditedView(APIView):
     metadata_class = None  # no OPTIONS self-description: the OpenAPI schema is the document
     query_parameters = ()  # any other query parameter is an error, not silently ignored
 
-    def get_exception_handler(self):
+    def get_exception_handler(self) -> Callable[[Exception, Mapping[str, Any]], Response]:
         return exception_handler
 
-    def handle_exception(self, exc):
+    def handle_exception(self, exc: Exception) -> HttpResponse:
         if database_unavailable(exc):
             response = unavailable_response(self.request, exc)
             response.recorded = True  # nothing can be audited without the database
             return response
         return super().handle_exception(exc)
 
-    def initial(self, request, *args, **kwargs):
+    def initial(self, request: Request, *args: object, **kwargs: object) -> None:
         try:
             super().initial(request, *args, **kwargs)
         except (NotAuthenticated, AuthenticationFailed):
@@ -80,7 +90,8 @@ class AuditedView(APIView):
         if unknown:
             raise ValidationError({name: "unknown query parameter" for name in unknown})
 
-    def finalize_response(self, request, response, *args, **kwargs):
+    def finalize_response(self, request: Request, response: HttpResponse, *args: object,
+                          **kwargs: object) -> HttpResponse:
         if not getattr(response, "recorded", False):
             try:
                 self.record_call(response)
@@ -90,7 +101,7 @@ class AuditedView(APIView):
                     self.record_call(response)
         return super().finalize_response(request, response, *args, **kwargs)
 
-    def record_call(self, response):
+    def record_call(self, response: HttpResponse) -> None:
         """Write this call's one audit row (each door's own), and mark the response
         recorded."""
         raise NotImplementedError

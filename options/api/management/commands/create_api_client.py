@@ -1,7 +1,7 @@
 """Create an API client and print its token, once."""
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from options.api.scopes import SCOPES
 from options.api.services import api_client_create
@@ -11,12 +11,12 @@ class Command(BaseCommand):
     help = ("Create an API client for an EHR system and print its token (shown only once; "
             "only a digest is stored).")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name")
         parser.add_argument("--scopes", default="",
                             help=f"comma-separated, from: {', '.join(SCOPES)}")
 
-    def handle(self, *args, name, scopes, **options):
+    def handle(self, *args: object, name: str, scopes: str, **options: object) -> None:
         wanted = [s.strip() for s in scopes.split(",") if s.strip()]
         try:
             client, token = api_client_create(name=name, scopes=wanted)

@@ -2,9 +2,10 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from options.cds_hooks.hooks import SERVICE_IDS
 from options.cds_hooks.services import cds_client_create
@@ -14,7 +15,7 @@ class Command(BaseCommand):
     help = ("Register an EHR for CDS Hooks: its JWT issuer (iss), its JWK Set of public keys "
             "(a file, or a URL fetched and cached), and the services it may call.")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name")
         parser.add_argument("--iss", required=True, help="the iss claim of the EHR's JWTs")
         keys = parser.add_mutually_exclusive_group(required=True)
@@ -27,7 +28,8 @@ class Command(BaseCommand):
                             help=f"comma-separated, from: {', '.join(SERVICE_IDS)} (default: "
                                  "all)")
 
-    def handle(self, *args, name, iss, jwks, jwks_url, services, fhir_server, **options):
+    def handle(self, *args: object, name: str, iss: str, jwks: str | None, jwks_url: str,
+               services: str, fhir_server: str, **options: object) -> None:
         key_set = _read_jwks(jwks) if jwks else None
         wanted = [s.strip() for s in services.split(",") if s.strip()]
         try:
@@ -42,7 +44,7 @@ class Command(BaseCommand):
                           f"{', '.join(kids) or client.jwks_url}.")
 
 
-def _read_jwks(path):
+def _read_jwks(path: str) -> dict[str, Any]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
