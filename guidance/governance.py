@@ -21,6 +21,7 @@ from .audit import event_record, user_or_none
 from .content import ruleset_digest
 from .guards import state_change
 from .models import Publication, Review, Rule, RuleSet
+from .notifications import governance_notify
 from .scenarios.diff import code_lists_diff, documents_diff, expectation_changes, rules_diff
 from .scenarios.expectations import expectations_complete
 from .scenarios.impact import ruleset_impact
@@ -142,6 +143,7 @@ def ruleset_submit(*, ruleset: RuleSet, by: User, summary: str) -> Review:
         review.save()
         _state_save(ruleset, RuleSet.IN_REVIEW, by, "submitted for review")
         event_record(action="submit", by=by, ruleset=ruleset, detail=review.summary)
+        governance_notify(action="submit", ruleset=ruleset, by=by, text=review.summary)
     return review
 
 
@@ -177,6 +179,7 @@ def _answer(action, *, ruleset, by, comment, outcome, state):
         review.save()
         _state_save(ruleset, state, by, f"review: {outcome}")
         event_record(action=action, by=by, ruleset=ruleset, detail=review.comment)
+        governance_notify(action=action, ruleset=ruleset, by=by, text=review.comment)
     return review
 
 
@@ -215,6 +218,7 @@ def ruleset_publish(*, ruleset: RuleSet, by: User) -> Publication:
             replaced_version=replaced.version if replaced else "")
         event_record(action="publish", by=by, ruleset=ruleset,
                      detail=f"author {review.submitted_by}, reviewer {review.reviewer}")
+        governance_notify(action="publish", ruleset=ruleset, by=by, text=publication.reasons)
     return publication
 
 
@@ -242,6 +246,7 @@ def ruleset_rollback(*, ruleset: RuleSet, by: User, reason: str) -> Publication:
             replaced_version=replaced.version if replaced else "", needs_review=True,
             content_digest=digest)
         event_record(action="rollback", by=by, ruleset=ruleset, detail=reason.strip())
+        governance_notify(action="rollback", ruleset=ruleset, by=by, text=reason.strip())
     return publication
 
 
