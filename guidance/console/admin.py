@@ -409,7 +409,9 @@ class ScenarioAdmin(HistoryAdmin):
 
 @admin.register(GovernanceEvent)
 class GovernanceEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """The governance audit, read only: every action and refusal, newest first."""
+    """The governance audit, read only for everyone (editors and safety officers hold its view
+    permission; nobody, a superuser included, adds, changes or deletes a row here): every
+    action and refusal, newest first."""
 
     list_display = ["at", "by", "action", "outcome", "ruleset", "detail"]
     list_filter = ["action", "outcome"]
