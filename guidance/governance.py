@@ -30,8 +30,8 @@ from .selectors import ruleset_compile
 from .services import PublishRefused, ruleset_make_current
 
 __all__ = ["GovernanceRefused", "publication_follow_up", "ruleset_approve",
-           "ruleset_authors", "ruleset_publish", "ruleset_return", "ruleset_rollback",
-           "ruleset_submit"]
+           "ruleset_authors", "ruleset_discard", "ruleset_publish", "ruleset_return",
+           "ruleset_rollback", "ruleset_submit", "ruleset_withdraw"]
 
 
 class GovernanceRefused(PublishRefused):
@@ -193,6 +193,34 @@ def ruleset_return(*, ruleset: RuleSet, by: User, comment: str) -> Review:
     """Return a submitted draft to its author with a comment; it becomes editable again."""
     return _answer("return", ruleset=ruleset, by=by, comment=comment,
                    outcome=Review.RETURNED, state=RuleSet.DRAFT)
+
+
+def ruleset_withdraw(*, ruleset: RuleSet, by: User, reason: str) -> Review:
+    """Withdraw one's own submitted draft from review, with a reason; it is a draft again."""
+    _require("withdraw", by, ruleset, roles=(EDITOR,), state=RuleSet.IN_REVIEW, text=reason)
+    pending = _pending_review(ruleset)
+    if pending is None or pending.submitted_by_id != by.pk:
+        _refuse("withdraw", by, ruleset, f"only whoever submitted {ruleset.version} may "
+                "withdraw it; a safety officer returns it instead")
+    with transaction.atomic():
+        ruleset = _locked(ruleset, RuleSet.IN_REVIEW)
+        review = _pending_review(ruleset)
+        review.outcome, review.comment = Review.WITHDRAWN, reason.strip()
+        review.save()
+        _state_save(ruleset, RuleSet.DRAFT, by, "withdrawn from review")
+        event_record(action="withdraw", by=by, ruleset=ruleset, detail=review.comment)
+        governance_notify(action="withdraw", ruleset=ruleset, by=by, text=review.comment)
+    return review
+
+
+def ruleset_discard(*, ruleset: RuleSet, by: User, reason: str) -> RuleSet:
+    """Give up a draft, with a reason: it is kept, read-only, never submitted or published."""
+    _require("discard", by, ruleset, roles=(EDITOR,), state=RuleSet.DRAFT, text=reason)
+    with transaction.atomic():
+        ruleset = _locked(ruleset, RuleSet.DRAFT)
+        _state_save(ruleset, RuleSet.DISCARDED, by, "discarded")
+        event_record(action="discard", by=by, ruleset=ruleset, detail=reason.strip())
+    return ruleset
 
 
 def ruleset_publish(*, ruleset: RuleSet, by: User) -> Publication:

@@ -29,6 +29,8 @@ STEPS = {
                "A clinical safety officer who did not write it approves it or returns it."),
     "return": ("was returned to its author",
                "It is a draft again: change it and submit it again."),
+    "withdraw": ("was withdrawn from review by its author",
+                 "It is a draft again: nothing waits for your review."),
     "approve": ("was approved", "An editor or a safety officer may now publish it."),
     "publish": ("was published", "Every new evaluation now uses it."),
     "rollback": ("was put back in use by an emergency rollback",
@@ -53,7 +55,7 @@ def ruleset_author(ruleset):
 def recipients(action, ruleset):
     """Return the users told of `action` on `ruleset`: see docs/governance.md."""
     people = []
-    if action in ("submit", "publish", "rollback", "remind"):
+    if action in ("submit", "withdraw", "publish", "rollback", "remind"):
         people += list(safety_officers())
     if action in ("return", "approve", "publish", "rollback"):
         people.append(ruleset_author(ruleset))
