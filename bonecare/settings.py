@@ -168,6 +168,21 @@ BONECARE_RULE_REVIEW_OVERRIDE_SHARE = float(
     os.environ.get("BONECARE_RULE_REVIEW_OVERRIDE_SHARE", "0.3"))
 BONECARE_RULE_REVIEW_MIN_DECISIONS = int(os.environ.get("BONECARE_RULE_REVIEW_MIN_DECISIONS", "5"))
 
+# Governance e-mail (guidance.notifications): through SMTP in production, printed to the
+# console under DEBUG (`make run`); the tests' locmem backend is set by pytest-django. A slow
+# mail server costs a governance step EMAIL_TIMEOUT seconds at most, and never undoes it.
+EMAIL_BACKEND = ("django.core.mail.backends.console.EmailBackend" if DEBUG
+                 else "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bonecare@localhost")
+# Where people reach BoneCare, for the links in those e-mails (no request to ask).
+BONECARE_BASE_URL = os.environ.get("BONECARE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"  # each role's own page (options.identity.views.role_home)
 LOGOUT_REDIRECT_URL = "login"

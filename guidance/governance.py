@@ -21,6 +21,7 @@ from .audit import event_record, user_or_none
 from .content import ruleset_digest
 from .guards import state_change
 from .models import Publication, Review, Rule, RuleSet
+from .notifications import governance_notify
 from .scenarios.diff import code_lists_diff, documents_diff, expectation_changes, rules_diff
 from .scenarios.expectations import expectations_complete
 from .scenarios.impact import ruleset_impact
@@ -29,8 +30,8 @@ from .selectors import ruleset_compile
 from .services import PublishRefused, ruleset_make_current
 
 __all__ = ["GovernanceRefused", "publication_follow_up", "ruleset_approve",
-           "ruleset_authors", "ruleset_publish", "ruleset_return", "ruleset_rollback",
-           "ruleset_submit"]
+           "ruleset_authors", "ruleset_discard", "ruleset_publish", "ruleset_return",
+           "ruleset_rollback", "ruleset_submit", "ruleset_withdraw"]
 
 
 class GovernanceRefused(PublishRefused):
@@ -142,6 +143,7 @@ def ruleset_submit(*, ruleset: RuleSet, by: User, summary: str) -> Review:
         review.save()
         _state_save(ruleset, RuleSet.IN_REVIEW, by, "submitted for review")
         event_record(action="submit", by=by, ruleset=ruleset, detail=review.summary)
+        governance_notify(action="submit", ruleset=ruleset, by=by, text=review.summary)
     return review
 
 
@@ -177,6 +179,7 @@ def _answer(action, *, ruleset, by, comment, outcome, state):
         review.save()
         _state_save(ruleset, state, by, f"review: {outcome}")
         event_record(action=action, by=by, ruleset=ruleset, detail=review.comment)
+        governance_notify(action=action, ruleset=ruleset, by=by, text=review.comment)
     return review
 
 
@@ -190,6 +193,34 @@ def ruleset_return(*, ruleset: RuleSet, by: User, comment: str) -> Review:
     """Return a submitted draft to its author with a comment; it becomes editable again."""
     return _answer("return", ruleset=ruleset, by=by, comment=comment,
                    outcome=Review.RETURNED, state=RuleSet.DRAFT)
+
+
+def ruleset_withdraw(*, ruleset: RuleSet, by: User, reason: str) -> Review:
+    """Withdraw one's own submitted draft from review, with a reason; it is a draft again."""
+    _require("withdraw", by, ruleset, roles=(EDITOR,), state=RuleSet.IN_REVIEW, text=reason)
+    pending = _pending_review(ruleset)
+    if pending is None or pending.submitted_by_id != by.pk:
+        _refuse("withdraw", by, ruleset, f"only whoever submitted {ruleset.version} may "
+                "withdraw it; a safety officer returns it instead")
+    with transaction.atomic():
+        ruleset = _locked(ruleset, RuleSet.IN_REVIEW)
+        review = _pending_review(ruleset)
+        review.outcome, review.comment = Review.WITHDRAWN, reason.strip()
+        review.save()
+        _state_save(ruleset, RuleSet.DRAFT, by, "withdrawn from review")
+        event_record(action="withdraw", by=by, ruleset=ruleset, detail=review.comment)
+        governance_notify(action="withdraw", ruleset=ruleset, by=by, text=review.comment)
+    return review
+
+
+def ruleset_discard(*, ruleset: RuleSet, by: User, reason: str) -> RuleSet:
+    """Give up a draft, with a reason: it is kept, read-only, never submitted or published."""
+    _require("discard", by, ruleset, roles=(EDITOR,), state=RuleSet.DRAFT, text=reason)
+    with transaction.atomic():
+        ruleset = _locked(ruleset, RuleSet.DRAFT)
+        _state_save(ruleset, RuleSet.DISCARDED, by, "discarded")
+        event_record(action="discard", by=by, ruleset=ruleset, detail=reason.strip())
+    return ruleset
 
 
 def ruleset_publish(*, ruleset: RuleSet, by: User) -> Publication:
@@ -215,6 +246,7 @@ def ruleset_publish(*, ruleset: RuleSet, by: User) -> Publication:
             replaced_version=replaced.version if replaced else "")
         event_record(action="publish", by=by, ruleset=ruleset,
                      detail=f"author {review.submitted_by}, reviewer {review.reviewer}")
+        governance_notify(action="publish", ruleset=ruleset, by=by, text=publication.reasons)
     return publication
 
 
@@ -242,6 +274,7 @@ def ruleset_rollback(*, ruleset: RuleSet, by: User, reason: str) -> Publication:
             replaced_version=replaced.version if replaced else "", needs_review=True,
             content_digest=digest)
         event_record(action="rollback", by=by, ruleset=ruleset, detail=reason.strip())
+        governance_notify(action="rollback", ruleset=ruleset, by=by, text=reason.strip())
     return publication
 
 

@@ -4,7 +4,7 @@ Only a draft's rules, documents, code lists and expectations can be written, and
 state moves only along the governance path, inside a governance service (`state_change`).
 This holds whatever writes: the admin, a library's page (django-simple-history's revert), a
 shell or a view not yet written. On PostgreSQL a trigger holds the same line in the database
-(migration guidance 0006), so an UPDATE that skips the models is refused too.
+(migrations guidance 0007 and 0010), so an UPDATE that skips the models is refused too.
 """
 
 import contextlib
@@ -16,9 +16,10 @@ from django.db.models.signals import pre_delete, pre_save
 from .models import CodeListEntry, Expectation, GuidanceDocument, Rule, RuleSet
 
 # (from, to): submit, return or withdraw, approve, publish, first publication, replaced,
-# rollback.
+# rollback, discard (a draft given up; it never leaves that state).
 TRANSITIONS = frozenset({
     (RuleSet.DRAFT, RuleSet.IN_REVIEW),
+    (RuleSet.DRAFT, RuleSet.DISCARDED),
     (RuleSet.IN_REVIEW, RuleSet.DRAFT),
     (RuleSet.IN_REVIEW, RuleSet.APPROVED),
     (RuleSet.APPROVED, RuleSet.PUBLISHED),
@@ -57,7 +58,8 @@ def _ruleset_check(sender, instance, raw=False, **kwargs):
     if old.state != instance.state:
         if not _in_service.get():
             raise RuleSetFrozen(f"{old.version}: a ruleset's state changes only through "
-                                "governance (submit, review, publish, rollback)")
+                                "governance (submit, withdraw, review, publish, rollback, "
+                                "discard)")
         if (old.state, instance.state) not in TRANSITIONS:
             raise RuleSetFrozen(f"{old.version} cannot go from {old.state} to "
                                 f"{instance.state}")

@@ -177,11 +177,31 @@ class CodeListEntryAdmin(DraftContentAdmin):
         code_entry_save(entry=obj, by=by, reason=reason)
 
 
+class RuleSetStateFilter(admin.SimpleListFilter):
+    """By state; discarded drafts only when asked for (kept, but out of the daily list)."""
+
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return RuleSet.STATE_CHOICES
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset.exclude(state=RuleSet.DISCARDED)
+        return queryset.filter(state=self.value())
+
+    def choices(self, changelist):
+        first, *rest = super().choices(changelist)
+        yield {**first, "display": "All but discarded"}
+        yield from rest
+
+
 @admin.register(RuleSet)
 class RuleSetAdmin(RuleSetActionsMixin, HistoryAdmin):
     list_display = ["version", "title", "state_label", "rule_count", "based_on", "created_by",
                     "published_at", "published_by"]
-    list_filter = ["state"]
+    list_filter = [RuleSetStateFilter]
     search_fields = ["version", "title"]
     fields = ["version", "title", "state", "notes", "based_on", "created_at", "created_by",
               "published_at", "published_by", "rules_link"]
@@ -235,7 +255,7 @@ class RuleSetAdmin(RuleSetActionsMixin, HistoryAdmin):
     def state_label(self, obj):
         marks = {RuleSet.PUBLISHED: "&#10004; ", RuleSet.DRAFT: "&#9998; ",
                  RuleSet.IN_REVIEW: "&#8987; ", RuleSet.APPROVED: "&#9745; ",
-                 RuleSet.RETIRED: ""}
+                 RuleSet.RETIRED: "", RuleSet.DISCARDED: "&#10007; "}
         return format_html('{}<span class="state-{}">{}</span>',
                            format_html(marks[obj.state]), obj.state, obj.get_state_display())
 
@@ -275,7 +295,8 @@ class RuleSetAdmin(RuleSetActionsMixin, HistoryAdmin):
                     wrap(expectations.expectation), name="guidance_ruleset_expectation"),
             *(re_path(pk + rf"/{step}/$", wrap(getattr(steps, step)),
                       name=f"guidance_ruleset_{step}")
-              for step in ("submit", "review", "publish", "rollback")),
+              for step in ("submit", "withdraw", "review", "publish", "rollback",
+                           "discard")),
             *super().get_urls(),
         ]
 
@@ -409,7 +430,9 @@ class ScenarioAdmin(HistoryAdmin):
 
 @admin.register(GovernanceEvent)
 class GovernanceEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """The governance audit, read only: every action and refusal, newest first."""
+    """The governance audit, read only for everyone (editors and safety officers hold its view
+    permission; nobody, a superuser included, adds, changes or deletes a row here): every
+    action and refusal, newest first."""
 
     list_display = ["at", "by", "action", "outcome", "ruleset", "detail"]
     list_filter = ["action", "outcome"]

@@ -1,5 +1,6 @@
-"""Rules console pages for the two-person publish: submit, review, publish, roll back,
-and the record of publications with the emergency rollbacks awaiting follow-up.
+"""Rules console pages for the two-person publish: submit, withdraw, review, publish, roll
+back, discard a draft, and the record of publications with the emergency rollbacks awaiting
+follow-up.
 
 Each page only shows and posts; the services in guidance.governance decide, check the roles
 and the author, and audit every action and refusal.
@@ -16,10 +17,12 @@ from options.rules import ConditionError, RuleError
 from ..governance import (
     publication_follow_up,
     ruleset_approve,
+    ruleset_discard,
     ruleset_publish,
     ruleset_return,
     ruleset_rollback,
     ruleset_submit,
+    ruleset_withdraw,
 )
 from ..models import Publication, Review, RuleSet
 from ..scenarios.diff import code_lists_diff, documents_diff, expectation_changes, rules_diff
@@ -49,6 +52,24 @@ class ReviewForm(forms.Form):
 class RollbackForm(forms.Form):
     reason = _text("Why roll back now", "Kept with the publication; a clinical safety "
                    "officer follows the rollback up afterwards.")
+
+
+class ReasonForm(forms.Form):
+    reason = _text("Why", "Kept in the governance audit with your name.")
+
+
+# step -> (page title, button, what the page says, what is said once done)
+REASONED = {
+    "withdraw": ("Withdraw {} from review", "Withdraw",
+                 "Withdrawing takes {} back from the safety officers, who are told by e-mail; "
+                 "it becomes a draft again that you can change and submit again.",
+                 "{} is withdrawn from review: it is a draft again."),
+    "discard": ("Discard the draft {}", "Discard",
+                "A discarded draft is kept, read-only, in the history and the audit; it can "
+                "never be changed, submitted or published again. To change the rules later, "
+                "make a new draft from the published ruleset.",
+                "{} is discarded: it is kept, read-only, and hidden from the ruleset list."),
+}
 
 
 class FollowUpForm(forms.Form):
@@ -120,6 +141,29 @@ class GovernanceViews(ConsoleViews):
             review=review, form=form, pending=review is not None
             and review.outcome == Review.PENDING,
             unbracketed=self._unbracketed(ruleset) if review is not None else []))
+
+    def _reasoned(self, request, pk, step, service):
+        """Show the reason form for a step, and take it through its service on POST."""
+        self.require(request, "change")
+        ruleset = self._ruleset(pk)
+        title, label, note, done = REASONED[step]
+        form = ReasonForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                service(ruleset=ruleset, by=request.user, reason=form.cleaned_data["reason"])
+            except PublishRefused as error:
+                self._refused(request, error)
+            else:
+                return self._done(request, ruleset, done.format(ruleset.version))
+        return self.render(request, "ruleset/reasoned.html", self.context(
+            request, title.format(ruleset.version), ruleset=ruleset, original=ruleset,
+            form=form, label=label, note=note.format(ruleset.version)))
+
+    def withdraw(self, request, pk):
+        return self._reasoned(request, pk, "withdraw", ruleset_withdraw)
+
+    def discard(self, request, pk):
+        return self._reasoned(request, pk, "discard", ruleset_discard)
 
     def publish(self, request, pk):
         self.require(request, "view")

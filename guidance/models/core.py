@@ -65,8 +65,11 @@ class RuleSet(models.Model):
     APPROVED = "approved"
     PUBLISHED = "published"
     RETIRED = "retired"
+    # A draft its editor gave up, with a reason: kept, read-only, never submitted or published.
+    DISCARDED = "discarded"
     STATE_CHOICES = [(DRAFT, "Draft"), (IN_REVIEW, "Submitted for review"),
-                     (APPROVED, "Approved"), (PUBLISHED, "Published"), (RETIRED, "Retired")]
+                     (APPROVED, "Approved"), (PUBLISHED, "Published"), (RETIRED, "Retired"),
+                     (DISCARDED, "Discarded")]
 
     version = models.CharField(max_length=40, unique=True)
     title = models.CharField(max_length=200)

@@ -87,8 +87,9 @@ class Review(models.Model):
     PENDING = "pending"
     APPROVED = "approved"
     RETURNED = "returned"
+    WITHDRAWN = "withdrawn"
     OUTCOMES = [(PENDING, "Waiting for review"), (APPROVED, "Approved"),
-                (RETURNED, "Returned to the author")]
+                (RETURNED, "Returned to the author"), (WITHDRAWN, "Withdrawn by the author")]
 
     ruleset = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="reviews")
     submitted_by = _user_fk("reviews_submitted")

@@ -1,7 +1,7 @@
 """The roles people hold in BoneCare: each a group with named permissions.
 
 The migration options/0007_roles creates the groups on `migrate`, and later migrations named
-for a change of permissions sync them again (0010, 0011, 0012); every permission
+for a change of permissions sync them again (0010, 0011, 0012, 0014); every permission
 check names a role from here, never a group's name.
 
 No role holds a permission on a patient record (a consultation, its decisions, an audit row
@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 # Guidance editors add, change and view the guidance models, and remove a draft's rules.
 # Published and retired rulesets never change, whatever the permission: the admin and
-# guidance.services refuse it.
+# guidance.services refuse it. They read the governance audit, as the safety officer does:
+# its admin is read-only for everyone (guidance.console.admin.GovernanceEventAdmin).
 # The FHIR code lists that map an EHR's codes onto the assessment are guidance too, versioned
 # with each ruleset (a hospital adds its local codes in a draft); entries are deactivated,
 # never deleted.
@@ -52,7 +53,8 @@ EDITOR = Role(
     key="editor",
     group="Guidance editor",
     permissions=tuple(f"guidance.{action}_{model}" for model in EDITOR_MODELS
-                      for action in EDITOR_ACTIONS) + ("guidance.delete_rule",),
+                      for action in EDITOR_ACTIONS)
+    + ("guidance.delete_rule", "guidance.view_governanceevent"),
     is_staff=True,
 )
 # The clinical safety officer reads the governance (guidance documents, rulesets with their

@@ -25,7 +25,11 @@ class Command(BaseCommand):
             passwords = []
             for username, role in DEMO_USERS:
                 password = secrets.token_urlsafe(12)
-                user_create(username=username, password=password, role=role.key, reset=True)
+                user = user_create(username=username, password=password, role=role.key,
+                                   reset=True)
+                # An address that never delivers: `make run` prints governance e-mail to it.
+                user.email = f"{username}@example.invalid"
+                user.save(update_fields=["email"])
                 passwords.append((username, password))
         self.stdout.write("Demo users (passwords are shown once; rerun to reset):")
         for username, password in passwords:
