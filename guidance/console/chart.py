@@ -4,6 +4,8 @@ No JavaScript and nothing fetched: the page carries the drawing, and a table bes
 carries the same figures for a screen reader.
 """
 
+import math
+
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -12,9 +14,19 @@ LEFT, BOTTOM, TOP, RIGHT = 40, 40, 16, 12
 COLOURS = {"followed": "#007f3b", "overridden": "#d5281b"}  # NHS green and red
 
 
+LABEL_WIDTH = 52  # room for a month label such as "Dec 2026" at 11px
+
+
 def _ticks(top):
-    step = max(1, -(-top // 4))
-    return list(range(0, top + 1, step))
+    """Return the y axis's ticks from 0: at most five, a nice step apart (1, 2 or 5 times a
+    power of ten), the last at or above `top` so that the tallest bar stays under it."""
+    power = 1
+    while True:
+        for factor in (1, 2, 5):
+            step = factor * power
+            if step * 4 >= top:
+                return list(range(0, -(-top // step) * step + 1, step))
+        power *= 10
 
 
 def _bar(x, y, width, height, colour, title):
@@ -25,9 +37,9 @@ def _bar(x, y, width, height, colour, title):
 def decisions_chart(series, *, title):
     """Return an SVG of [(month, followed, overridden)] as stacked bars, safe to render."""
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    top = max([f + o for _, f, o in series] or [0]) or 1
-    ticks = _ticks(top)
-    top = max(top, ticks[-1])
+    tallest = max([f + o for _, f, o in series] or [0]) or 1
+    ticks = _ticks(tallest)
+    top = ticks[-1]
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
              f'width="{WIDTH}" height="{HEIGHT}" role="img" class="decisions-chart">'
              f"<title>{escape(title)}</title>"]
@@ -38,6 +50,7 @@ def decisions_chart(series, *, title):
                      f'text-anchor="end" font-size="11">{tick}</text>')
     slot = plot_w / max(len(series), 1)
     width = min(slot * 0.7, 48)
+    every = math.ceil(LABEL_WIDTH / slot)  # label every nth month: labels never overlap
     for index, (month, followed, overridden) in enumerate(series):
         x = LEFT + slot * index + (slot - width) / 2
         base = TOP + plot_h
@@ -48,9 +61,10 @@ def decisions_chart(series, *, title):
                 base -= height
                 parts.append(_bar(x, base, width, height, COLOURS[kind],
                                   f"{name}: {count} {kind}"))
-        parts.append(f'<text x="{x + width / 2:.1f}" y="{HEIGHT - BOTTOM + 16}" '
-                     f'text-anchor="middle" font-size="11">{escape(month.strftime("%b %y"))}'
-                     "</text>")
+        if index % every == 0:
+            parts.append(f'<text x="{x + width / 2:.1f}" y="{HEIGHT - BOTTOM + 16}" '
+                         f'text-anchor="middle" font-size="11" class="month">{escape(name)}'
+                         "</text>")
     parts.append(_legend())
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every text above is escaped; numbers are formatted
