@@ -41,8 +41,10 @@ run: venv static-deps
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # pytest exits 5 when no tests are collected; that is not a failure here.
+# One test process per core, up to four (pytest-xdist; each has its own test database).
 test: venv-dev static-deps
-	$(BIN)/pytest; status=$$?; [ $$status -eq 0 ] || [ $$status -eq 5 ]
+	$(BIN)/pytest --numprocesses=auto --maxprocesses=4; status=$$?; \
+		[ $$status -eq 0 ] || [ $$status -eq 5 ]
 
 lint: venv-dev
 	$(BIN)/ruff check .
