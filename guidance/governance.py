@@ -162,12 +162,14 @@ def _pending_review(ruleset):
 
 
 def _answer(action, *, ruleset, by, comment, outcome, state):
-    _require(action, by, ruleset, roles=(SAFETY_OFFICER,), state=RuleSet.IN_REVIEW,
-             text=comment if outcome == Review.RETURNED else None, text_name="comment")
+    _require(action, by, ruleset, roles=(SAFETY_OFFICER,), state=RuleSet.IN_REVIEW)
     if by.pk in ruleset_authors(ruleset):
         _refuse(action, by, ruleset, f"{by.get_username()} made or changed {ruleset.version}: "
                 "the author of a draft can never review it; another clinical safety officer "
                 "must")
+    # Approval, like a return, says why: the record shows what the second person checked.
+    if not (comment or "").strip():
+        _refuse(action, by, ruleset, "comment: say what you checked, or why it goes back")
     if outcome == Review.APPROVED:
         _same_content(action, by, ruleset, _pending_review(ruleset).content_digest,
                       "submitted for review")
@@ -183,8 +185,9 @@ def _answer(action, *, ruleset, by, comment, outcome, state):
     return review
 
 
-def ruleset_approve(*, ruleset: RuleSet, by: User, comment: str = "") -> Review:
-    """Approve a submitted draft as its second person; refused to anyone who authored it."""
+def ruleset_approve(*, ruleset: RuleSet, by: User, comment: str) -> Review:
+    """Approve a submitted draft as its second person, saying what was checked; refused to
+    anyone who authored it, and without a comment."""
     return _answer("approve", ruleset=ruleset, by=by, comment=comment,
                    outcome=Review.APPROVED, state=RuleSet.APPROVED)
 

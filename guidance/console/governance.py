@@ -45,8 +45,8 @@ class SubmitForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    comment = _text("Comment", "Required to return the draft; kept with the review.",
-                    required=False)
+    comment = _text("Comment", "Required: what you checked, to approve it, or why it goes "
+                    "back, to return it; kept with the review.", required=False)
 
 
 class RollbackForm(forms.Form):

@@ -61,13 +61,14 @@ def test_unticking_the_cord_compression_code_reaches_no_ehr_without_review(
     assert _critical(client, cds_ehr)
     ruleset_submit(ruleset=draft, by=guidance_editor, summary="Local MSCC coding")
     with pytest.raises(GovernanceRefused):
-        ruleset_approve(ruleset=draft, by=guidance_editor)  # not an officer, and the author
+        # not an officer, and the author
+        ruleset_approve(ruleset=draft, by=guidance_editor, comment="Checked")
     assert _critical(client, cds_ehr)
     review = draft.reviews.get()
     assert review.code_lists_diff[0]["fields"]["active"] == ["in use", "switched off"]
     assert "critical cord-compression card will not show" in review.code_lists_diff[0]["meaning"]
     # Only a different officer's approval and the publication put it live, on the record.
-    ruleset_approve(ruleset=draft, by=second_officer)
+    ruleset_approve(ruleset=draft, by=second_officer, comment="Checked")
     assert _critical(client, cds_ehr)
     publication = ruleset_publish(ruleset=draft, by=guidance_editor)
     assert (publication.reviewer, publication.content_digest) == (

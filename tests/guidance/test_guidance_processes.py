@@ -28,7 +28,7 @@ editor, officer = person("ed", "editor"), person("cso", "safety_officer")
 PUBLISH_DRAFT = PEOPLE + """
 draft = ruleset_create_draft(source=RuleSet.objects.get(state="published"), by=editor)
 ruleset_submit(ruleset=draft, by=editor, summary="A copy, to test publishing")
-ruleset_approve(ruleset=draft, by=officer)
+ruleset_approve(ruleset=draft, by=officer, comment="Checked")
 ruleset_publish(ruleset=draft, by=editor)
 """
 ROLL_BACK = PEOPLE + """

@@ -244,9 +244,9 @@ def test_approval_and_publication_check_the_content_digest(
         return
     tamper.update(condition=lowered)
     with pytest.raises(GovernanceRefused, match="not those submitted"):
-        ruleset_approve(ruleset=draft, by=safety_officer)
+        ruleset_approve(ruleset=draft, by=safety_officer, comment="Checked")
     tamper.update(condition={"fact": "corrected_calcium_mmol_l", "lt": 2.2})
-    ruleset_approve(ruleset=draft, by=safety_officer)
+    ruleset_approve(ruleset=draft, by=safety_officer, comment="Checked")
     tamper.update(condition=lowered)
     with pytest.raises(GovernanceRefused, match="not those safety|approved"):
         ruleset_publish(ruleset=draft, by=guidance_editor)

@@ -49,7 +49,7 @@ def test_the_author_can_never_approve_their_own_draft(draft, guidance_editor,
                                             role=SAFETY_OFFICER).groups.get())
     ruleset_submit(ruleset=draft, by=guidance_editor, summary=SUMMARY)
     with pytest.raises(GovernanceRefused, match="author of a draft can never review it"):
-        ruleset_approve(ruleset=draft, by=guidance_editor)
+        ruleset_approve(ruleset=draft, by=guidance_editor, comment="Checked")
     assert RuleSet.objects.get(pk=draft.pk).state == RuleSet.IN_REVIEW
     assert refused_events("approve").get().by == guidance_editor
 
@@ -62,7 +62,7 @@ def test_whoever_changed_a_rule_of_the_draft_counts_as_an_author(
     rule_save(rule=rule, by=safety_officer)
     ruleset_submit(ruleset=draft, by=guidance_editor, summary=SUMMARY)
     with pytest.raises(GovernanceRefused, match="cso_test made or changed"):
-        ruleset_approve(ruleset=draft, by=safety_officer)
+        ruleset_approve(ruleset=draft, by=safety_officer, comment="Checked")
 
 
 @pytest.mark.parametrize("who", ["editor", "clinician", "nobody"])
@@ -70,7 +70,7 @@ def test_only_a_safety_officer_approves(draft, guidance_editor, clinician, who):
     ruleset_submit(ruleset=draft, by=guidance_editor, summary=SUMMARY)
     by = {"editor": guidance_editor, "clinician": clinician, "nobody": None}[who]
     with pytest.raises(GovernanceRefused, match="Clinical safety officer"):
-        ruleset_approve(ruleset=draft, by=by)
+        ruleset_approve(ruleset=draft, by=by, comment="Checked")
     assert refused_events("approve").count() == 1
 
 
@@ -170,3 +170,15 @@ def test_the_ruleset_list_names_drafts_waiting_for_review(draft, guidance_editor
     page = client.get("/admin/guidance/ruleset/").content.decode()
     assert "Waiting for a clinical safety officer" in page
     assert f"/admin/guidance/ruleset/{draft.pk}/review/" in page
+
+
+@pytest.mark.parametrize("comment", ["", "   "])
+def test_an_approval_says_what_was_checked(draft, guidance_editor, safety_officer, comment):
+    ruleset_submit(ruleset=draft, by=guidance_editor, summary=SUMMARY)
+    with pytest.raises(GovernanceRefused, match="comment: say what you checked"):
+        ruleset_approve(ruleset=draft, by=safety_officer, comment=comment)
+    assert RuleSet.objects.get(pk=draft.pk).state == RuleSet.IN_REVIEW
+    review = ruleset_approve(ruleset=draft, by=safety_officer,
+                             comment="Checked against the lab's range")
+    assert review.comment == "Checked against the lab's range"
+    assert RuleSet.objects.get(pk=draft.pk).state == RuleSet.APPROVED

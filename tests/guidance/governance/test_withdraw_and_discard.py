@@ -76,7 +76,8 @@ def test_the_author_withdraws_a_submission_which_becomes_an_editable_draft(
     rule.text = "Changed after withdrawing"
     rule_save(rule=rule, by=guidance_editor)  # editable again
     with pytest.raises(GovernanceRefused, match="not submitted for review"):
-        ruleset_approve(ruleset=submitted, by=safety_officer)  # nothing waits for review
+        # nothing waits for review
+        ruleset_approve(ruleset=submitted, by=safety_officer, comment="Checked")
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
@@ -96,7 +97,7 @@ def test_nobody_but_the_author_withdraws_a_submission(submitted, who, request):
 
 
 def test_an_approved_draft_cannot_be_withdrawn(submitted, guidance_editor, safety_officer):
-    ruleset_approve(ruleset=submitted, by=safety_officer)
+    ruleset_approve(ruleset=submitted, by=safety_officer, comment="Checked")
     with pytest.raises(GovernanceRefused, match="approved, not submitted"):
         ruleset_withdraw(ruleset=submitted, by=guidance_editor, reason=REASON)
     assert state_of(submitted) == RuleSet.APPROVED
@@ -153,7 +154,7 @@ def test_nobody_discards_a_published_retired_submitted_or_approved_ruleset(
     ruleset_submit(ruleset=pending, by=guidance_editor, summary="Nothing")
     approved = ruleset_create_draft(source=draft, by=guidance_editor, version="2026.6")
     ruleset_submit(ruleset=approved, by=guidance_editor, summary="Nothing")
-    ruleset_approve(ruleset=approved, by=safety_officer)
+    ruleset_approve(ruleset=approved, by=safety_officer, comment="Checked")
     for ruleset in (published_ruleset, draft, pending, approved):
         before = state_of(ruleset)
         for who in (guidance_editor, root):
