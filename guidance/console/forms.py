@@ -130,7 +130,8 @@ def expectation_fields():
         choices=choices(vocab.OPTIONS))
     fields["expected_alert_codes"] = forms.CharField(
         label="Expected alert codes", required=False,
-        help_text="Comma-separated, for example DMAB-HYPOCALCAEMIA. Leave empty for none.")
+        help_text="Comma-separated alert codes as the rules raise them, for example mscc, "
+                  "unstable_spine. Leave empty for none.")
     return fields
 
 

@@ -380,3 +380,16 @@ def test_editor_removes_rules_from_a_draft_but_never_from_a_published_ruleset(
         "action": "delete_selected", "_selected_action": [in_draft], "post": "yes"})
     assert not Rule.objects.filter(pk=in_draft).exists()
     assert Rule.objects.filter(pk=published).exists()
+
+
+def test_the_expected_alerts_hint_names_alert_codes_the_rules_raise(published_ruleset):
+    """The hint's examples are codes an alert rule raises, not a rule code."""
+    import re
+
+    from guidance.console.forms import expectation_fields
+
+    hint = str(expectation_fields()["expected_alert_codes"].help_text)
+    examples = re.search(r"for example ([\w, ]+)\.", hint).group(1).split(", ")
+    raised = set(published_ruleset.rules.filter(effect="alert")
+                 .values_list("alert_code", flat=True))
+    assert examples and set(examples) <= raised, (examples, raised)
