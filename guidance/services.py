@@ -269,8 +269,10 @@ def stale_edit_for(rule: Rule) -> StaleEdit:
         changed_by=user, changed_at=when, lock_version=current)
 
 @transaction.atomic
-def rule_save(*, rule: Rule, by: User | None, lock_version: int | None = None) -> Rule:
-    """Add or change a rule in a draft; refuse a save based on a stale copy.
+def rule_save(*, rule: Rule, by: User | None, lock_version: int | None = None,
+              reason: str = "") -> Rule:
+    """Add or change a rule in a draft, with why (kept in its history); refuse a save based
+    on a stale copy.
 
     `lock_version` is the version the editor started from (defaults to the instance's);
     the conditional update makes the check and the claim one step, on every database.
@@ -284,7 +286,7 @@ def rule_save(*, rule: Rule, by: User | None, lock_version: int | None = None) -
             raise stale_edit_for(rule)
         rule.lock_version = expected + 1
     rule.full_clean()
-    _stamp(rule, by)
+    _stamp(rule, by, reason)
     rule.save()
     # Drafts are compiled afresh, but a bump still tells readers the draft changed.
     RuleSet.objects.filter(pk=ruleset.pk).update(lock_version=F("lock_version") + 1)

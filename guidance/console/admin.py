@@ -319,7 +319,14 @@ class RuleAdmin(HistoryAdmin):
                               "description": TEXT_HELP}),
         ("For editors only", {"fields": ["editor_note"]}),
         ("When it applies", {"fields": ["condition", "condition_in_words"]}),
+        ("Why it changes", {"fields": ["change_reason"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        # A rule that cannot change (not in a draft) asks for no reason.
+        if obj is not None and not self.has_change_permission(request, obj):
+            return self.fieldsets[:-1]
+        return self.fieldsets
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
@@ -357,7 +364,7 @@ class RuleAdmin(HistoryAdmin):
         ]
 
     def save_model(self, request, obj, form, change):
-        rule_save(rule=obj, by=request.user)
+        rule_save(rule=obj, by=request.user, reason=form.cleaned_data["change_reason"])
 
     def delete_model(self, request, obj):
         rule_delete(rule=obj, by=request.user)

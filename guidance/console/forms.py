@@ -73,8 +73,19 @@ def drafts_only(form):
         form.fields["ruleset"].help_text = "Only drafts can be edited."
 
 
+def _reason_field():
+    return forms.CharField(
+        label="Why it changes", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The reviewer reads it, and the history keeps it. The change reaches "
+                  "clinicians and EHRs only when this draft is reviewed and published; "
+                  "consultations already given keep what they were shown.")
+
+
 class RuleAdminForm(forms.ModelForm):
-    """A rule, carrying the lock version it was opened at so a stale save is refused."""
+    """A rule, carrying the lock version it was opened at so a stale save is refused, and
+    why it changes (the reviewer reads it; the rule's history keeps it)."""
+
+    change_reason = _reason_field()
 
     class Meta:
         model = Rule
@@ -212,14 +223,6 @@ class ExpectationChangeBase(forms.Form):
 
 ExpectationChangeForm = type("ExpectationChangeForm", (ExpectationChangeBase,),
                              expectation_fields())
-
-
-def _reason_field():
-    return forms.CharField(
-        label="Why it changes", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="The reviewer reads it, and the history keeps it. The change reaches "
-                  "clinicians and EHRs only when this draft is reviewed and published; "
-                  "consultations already given keep what they were shown.")
 
 
 class DocumentForm(forms.ModelForm):

@@ -104,7 +104,8 @@ def rule_form_data(rule, **changes):
     data = {name: getattr(rule, name) for name in
             ("code", "option", "effect", "status", "priority", "defines", "alert_code",
              "alert_severity", "section", "text", "patient_text", "lock_version")}
-    data.update(guidance=rule.guidance_id, condition=json.dumps(rule.condition))
+    data.update(guidance=rule.guidance_id, condition=json.dumps(rule.condition),
+                change_reason="Test: local wording")
     return {**data, **changes}
 
 
@@ -352,7 +353,8 @@ def test_an_editor_adds_a_rule_to_a_draft(guidance_editor_client, published_rule
             "effect": "note", "status": "", "priority": 50, "defines": "", "alert_code": "",
             "alert_severity": "", "guidance": document.pk, "section": "1.1",
             "text": "Local note.", "patient_text": "", "lock_version": 0,
-            "condition": json.dumps({"fact": "hypocalcaemia", "is": True})}
+            "condition": json.dumps({"fact": "hypocalcaemia", "is": True}),
+            "change_reason": "Local note on calcium"}
     response = guidance_editor_client.post(reverse("admin:guidance_rule_add"), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     rule = draft.rules.get(code="DMAB-NOTE-LOCAL")
@@ -393,3 +395,25 @@ def test_the_expected_alerts_hint_names_alert_codes_the_rules_raise(published_ru
     raised = set(published_ruleset.rules.filter(effect="alert")
                  .values_list("alert_code", flat=True))
     assert examples and set(examples) <= raised, (examples, raised)
+
+
+def test_a_rule_edit_says_why_and_the_history_keeps_it(guidance_editor_client, published_ruleset,
+                                                      guidance_editor):
+    draft = ruleset_create_draft(source=published_ruleset, by=guidance_editor)
+    rule = draft.rules.get(code="BP-CAUT-CREATININE")
+    url = f"/admin/guidance/rule/{rule.pk}/change/"
+    refused = guidance_editor_client.post(url, rule_form_data(
+        rule, text="Measure serum creatinine before each dose.", change_reason=""))
+    assert refused.status_code == 200
+    assert "change_reason" in refused.context["adminform"].form.errors
+    rule.refresh_from_db()
+    assert rule.text == "Measure serum creatinine before every dose of zoledronic acid."
+    saved = guidance_editor_client.post(url, rule_form_data(
+        rule, text="Measure serum creatinine before each dose.",
+        change_reason="Shorter, same meaning"))
+    assert saved.status_code == 302
+    assert rule.history.first().history_change_reason == "Shorter, same meaning"
+    # A published rule is shown without asking why: it cannot change.
+    live = published_ruleset.rules.get(code="BP-CAUT-CREATININE")
+    shown = guidance_editor_client.get(f"/admin/guidance/rule/{live.pk}/change/")
+    assert shown.status_code == 200 and "Why it changes" not in shown.content.decode()
