@@ -240,7 +240,8 @@ def ruleset_publish(*, ruleset: RuleSet, by: User) -> Publication:
         ruleset = _locked(ruleset, RuleSet.APPROVED)
         figures = _impact_figures(ruleset)
         replaced = RuleSet.objects.filter(state=RuleSet.PUBLISHED).first()
-        ruleset_make_current(ruleset, by, "published (reviewed)", digest=digest)
+        ruleset_make_current(ruleset, by, "published (reviewed)", digest=digest,
+                             replaces=ruleset.based_on_id)
         publication = Publication.objects.create(
             ruleset=ruleset, kind=Publication.REVIEWED, published_by=user_or_none(by),
             author=review.submitted_by, reviewer=review.reviewer, review=review,

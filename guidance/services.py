@@ -212,16 +212,20 @@ def ruleset_create_draft(*, source: RuleSet, by: User | None, version: str = "",
     return draft
 
 def ruleset_make_current(ruleset: RuleSet, by: User | None, reason: str, *,
-                         digest: str) -> RuleSet:
+                         digest: str, replaces: int | None = None) -> RuleSet:
     """Retire the published ruleset and publish this one, stamping who, when and its digest.
 
     `digest` is the content the caller checked (guidance.content); a ruleset published
     before keeps the digest it was first published with. Two editors may publish at the same
     moment: the database allows one published ruleset, so the later is refused
-    (PublishRefused) and its draft stays as it was.
+    (PublishRefused) and its draft stays as it was. `replaces`: the id of the ruleset the
+    draft was made from, which must still be the live one under the lock (another draft
+    published first, even a moment before, is never silently retired by this one).
     """
     for current in RuleSet.objects.select_for_update().filter(
             state=RuleSet.PUBLISHED).exclude(pk=ruleset.pk):
+        if replaces is not None and current.pk != replaces:
+            raise PublishRefused(_published_meanwhile(ruleset, current.version))
         current.state = RuleSet.RETIRED
         _stamp(current, by, f"retired: {ruleset.version} published")
         with state_change():

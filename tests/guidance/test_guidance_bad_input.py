@@ -219,3 +219,19 @@ def test_two_editors_publishing_at_once_on_postgresql_one_wins_one_is_told(
     assert sorted(outcomes.values(), key=len)[0] == "published", outcomes
     assert "at the same moment" in sorted(outcomes.values(), key=len)[1]
     assert RuleSet.objects.filter(state=RuleSet.PUBLISHED).count() == 1
+
+
+def test_a_draft_never_retires_one_published_after_its_check(published_ruleset, guidance_editor,
+                                                            safety_officer, monkeypatch):
+    """Two drafts of the same live ruleset: the first is published between the second's
+    "is my base still live?" check and its lock. Under the lock the second finds another
+    ruleset live and is refused; the first stays published, not silently retired."""
+    import guidance.governance as governance
+
+    first, second = two_drafts(published_ruleset, guidance_editor, safety_officer)
+    governance.ruleset_publish(ruleset=first, by=guidance_editor)
+    monkeypatch.setattr(governance, "_current_base", lambda *args: None)  # checked earlier
+    with pytest.raises(governance.PublishRefused, match="at the same moment"):
+        governance.ruleset_publish(ruleset=second, by=guidance_editor)
+    assert RuleSet.objects.get(state=RuleSet.PUBLISHED).version == first.version
+    assert RuleSet.objects.get(pk=second.pk).state == RuleSet.APPROVED
