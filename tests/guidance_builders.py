@@ -35,6 +35,19 @@ def calcium_assessment(calcium):
     return {**shared_assessment("V01"), "corrected_calcium_mmol_l": calcium}
 
 
+def spinal_assessment():
+    """Return V01's breast cancer with one painful collapsed lytic L1 metastasis (SINS 10,
+    possibly unstable): vertebral augmentation is considered, under IPG12's and IPG166's
+    conditions and BoneCare's default for SINS 7-12."""
+    data = shared_assessment("V01")
+    data["lesions"] = [{"site": "spine", "level": "L1", "lesion_type": "lytic",
+                        "pain": "mechanical", "collapse": "under_50", "alignment": "normal",
+                        "posterolateral": "none", "retropulsion": False}]
+    data["prior_treatments"] = [{"treatment": "opioid", "response": "inadequate",
+                                 "weeks_ago": 4}]
+    return data
+
+
 def calcium_scenario(code="ED-CALCIUM-215", calcium=2.15):
     """Store an editor's scenario for a calcium of 2.15, expecting today's advice."""
     return Scenario.objects.create(

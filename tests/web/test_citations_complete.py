@@ -7,7 +7,7 @@ import re
 import pytest
 
 from options.consultation.services import consultation_create
-from tests.guidance_builders import shared_assessment
+from tests.guidance_builders import calcium_assessment, spinal_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -17,21 +17,10 @@ def _cited(html):
     return set(re.findall(r'data-document="([^"]+)"', block))
 
 
-def _spinal_case():
-    """A breast cancer with a painful collapsed L1 metastasis: vertebral augmentation is
-    considered, under conditions IPG12 and IPG166 set, and SINS is scored."""
-    data = shared_assessment("V01")
-    data["lesions"] = [{"site": "spine", "level": "L1", "lesion_type": "lytic",
-                        "pain": "mechanical", "collapse": "under_50", "alignment": "normal",
-                        "posterolateral": "none", "retropulsion": False}]
-    data["prior_treatments"] = [{"treatment": "opioid", "response": "inadequate",
-                                 "weeks_ago": 4}]
-    return data
-
 
 def test_a_spinal_case_cites_ipg12_ipg166_and_sins(published_ruleset, clinician,
                                                   clinician_client):
-    given = consultation_create(data=_spinal_case(), channel="form", by=clinician)
+    given = consultation_create(data=spinal_assessment(), channel="form", by=clinician)
     statuses = {o["option"]: o["status"] for o in given.result["options"]}
     assert statuses["vertebroplasty"] in ("recommended", "consider"), statuses
     html = clinician_client.get(f"/consultations/{given.pk}/").content.decode()
@@ -39,7 +28,7 @@ def test_a_spinal_case_cites_ipg12_ipg166_and_sins(published_ruleset, clinician,
 
 
 def test_each_condition_names_its_source(published_ruleset, clinician, clinician_client):
-    given = consultation_create(data=_spinal_case(), channel="form", by=clinician)
+    given = consultation_create(data=spinal_assessment(), channel="form", by=clinician)
     html = clinician_client.get(f"/consultations/{given.pk}/").content.decode()
     section = re.search(r'data-option-detail="vertebroplasty".*?</section>', html, re.S)
     conditions = re.search(r"Conditions, each with its source</h3>\s*<ul>(.*?)</ul>",
@@ -50,7 +39,6 @@ def test_each_condition_names_its_source(published_ruleset, clinician, clinician
 
 def test_the_denosumab_calcium_stop_cites_the_mhra_september_2014_update(
         published_ruleset, clinician, clinician_client):
-    from tests.guidance_builders import calcium_assessment
     given = consultation_create(data=calcium_assessment(1.98), channel="form", by=clinician)
     denosumab = next(o for o in given.result["options"] if o["option"] == "denosumab")
     assert denosumab["decided_by"] == "DMAB-SAFE-02"

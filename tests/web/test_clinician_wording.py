@@ -11,7 +11,11 @@ from guidance.content import ruleset_content, ruleset_digest
 from guidance.services import rule_save, ruleset_create_draft
 from guidance.transfer import ruleset_file_errors
 from options.consultation.services import consultation_create
-from tests.guidance_builders import calcium_assessment, publish_reviewed, shared_assessment
+from tests.guidance_builders import (
+    calcium_assessment,
+    publish_reviewed,
+    spinal_assessment,
+)
 
 pytestmark = pytest.mark.django_db
 LABEL = "BoneCare default, not NICE's"
@@ -27,16 +31,6 @@ def _items_under(section, heading):
                                                                           block, re.S)]
 
 
-def _spinal_case():
-    """A painful collapsed lytic L1: SINS 10, possibly unstable."""
-    data = shared_assessment("V01")
-    data["lesions"] = [{"site": "spine", "level": "L1", "lesion_type": "lytic",
-                        "pain": "mechanical", "collapse": "under_50", "alignment": "normal",
-                        "posterolateral": "none", "retropulsion": False}]
-    data["prior_treatments"] = [{"treatment": "opioid", "response": "inadequate",
-                                 "weeks_ago": 4}]
-    return data
-
 
 def _page(client, consultation):
     return client.get(f"/consultations/{consultation.pk}/").content.decode()
@@ -44,7 +38,7 @@ def _page(client, consultation):
 
 def test_the_sins_7_to_12_condition_is_labelled_as_bonecares_default_and_nice_ones_are_not(
         published_ruleset, clinician, clinician_client):
-    given = consultation_create(data=_spinal_case(), channel="form", by=clinician)
+    given = consultation_create(data=spinal_assessment(), channel="form", by=clinician)
     html = _page(clinician_client, given)
     for slug in ("vertebroplasty", "kyphoplasty"):
         conditions = _items_under(_section(html, slug), "Conditions, each with its source")
@@ -59,13 +53,13 @@ def test_an_editor_marking_a_rule_as_a_default_is_what_labels_it(
     """The label follows the rule's data in the ruleset that gave the advice, not a list in
     code: once a reviewed draft marks a NICE condition as a default, new advice labels it;
     advice given before keeps its ruleset's words."""
-    before = consultation_create(data=_spinal_case(), channel="form", by=clinician)
+    before = consultation_create(data=spinal_assessment(), channel="form", by=clinician)
     draft = ruleset_create_draft(source=published_ruleset, by=guidance_editor)
     rule = draft.rules.get(code="VP-COND-ACCESS")
     rule.bonecare_default = True
     rule_save(rule=rule, by=guidance_editor)
     publish_reviewed(draft, author=guidance_editor, reviewer=safety_officer)
-    after = consultation_create(data=_spinal_case(), channel="form", by=clinician)
+    after = consultation_create(data=spinal_assessment(), channel="form", by=clinician)
 
     def access(consultation):
         conditions = _items_under(_section(_page(clinician_client, consultation),
@@ -137,7 +131,7 @@ def test_an_undated_source_says_it_is_the_current_version_at_its_link(
 
 def test_the_clinician_print_labels_bonecares_default_too(published_ruleset, clinician,
                                                           clinician_client):
-    given = consultation_create(data=_spinal_case(), channel="form", by=clinician)
+    given = consultation_create(data=spinal_assessment(), channel="form", by=clinician)
     printed = clinician_client.get(f"/consultations/{given.pk}/print/clinician/")
     row = re.search(r'data-option="vertebroplasty".*?</tr>', printed.content.decode(),
                     re.S).group(0)
