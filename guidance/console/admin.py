@@ -33,6 +33,7 @@ from ..services import (
     scenario_delete,
     scenario_save,
 )
+from ..worklist import worklist_for
 from . import governance as admin_governance
 from . import review as admin_review
 from . import views as admin_views
@@ -245,9 +246,19 @@ class RuleSetAdmin(RuleSetActionsMixin, HistoryAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def changelist_view(self, request, extra_context=None):
+        work = worklist_for(request.user)
         extra_context = {**(extra_context or {}),
+                         "title": "Rules console: rulesets",
                          "can_act": self.has_change_permission(request),
-                         "waiting": RuleSet.objects.filter(state=RuleSet.IN_REVIEW),
+                         "work": work, "home_lists": [
+                             ("Came back to you from review", work.returned, "change"),
+                             ("Waiting for your review", work.to_review, "review"),
+                             ("Emergency rollbacks waiting for your follow-up",
+                              work.to_follow_up, "follow_up"),
+                             ("Approved: ready for you to publish", work.approved, "publish"),
+                             ("Your drafts", work.my_drafts, "change"),
+                             ("Submitted, waiting for a clinical safety officer",
+                              work.in_review, "change")],
                          "flagged": Publication.objects.filter(needs_review=True).count()}
         return super().changelist_view(request, extra_context)
 

@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from options.identity.models import AccountEvent, ProviderIdentity
-from options.identity.roles import CLINICIAN, EDITOR
+from options.identity.roles import CLINICIAN, EDITOR, SAFETY_OFFICER
 from tests.browser import BROWSER_TESTS, assert_accessible, shot
 from tests.identity.conftest import (
     CLINICIAN_VALUE,
@@ -113,6 +113,38 @@ def test_a_clinician_signs_in_at_the_provider_and_lands_on_the_form(new_page, pr
     [sign_in] = events("sign_in", source="provider")
     assert (sign_in.subject, sign_in.address) == ("ux-1001", "127.0.0.1")
     assert [event.role for event in events("role_granted")] == ["clinician"]
+
+
+OFFICER_VALUE = "BoneCare.SafetyOfficer"
+
+
+@pytest.mark.parametrize(("value", "role", "home", "heading"), [
+    (CLINICIAN_VALUE, CLINICIAN, "/consultations/", "Your consultations"),
+    (EDITOR_VALUE, EDITOR, "/admin/guidance/ruleset/", "Rules console"),
+    (OFFICER_VALUE, SAFETY_OFFICER, "/admin/guidance/ruleset/", "Rules console"),
+], ids=["clinician", "editor", "safety_officer"])
+def test_each_role_signed_in_at_the_provider_lands_on_its_own_home(
+        new_page, provider, settings, value, role, home, heading):
+    """From the sign-in page, with nowhere else asked for: each role's own home, styled,
+    never a bare 403; and /admin/ for a clinician is a page that says so, not a loop."""
+    config = settings.BONECARE_OIDC
+    settings.BONECARE_OIDC = replace(config, role_values={
+        **config.role_values, "safety_officer": frozenset({OFFICER_VALUE})})
+    subject = f"home-{role.key}"
+    provider.user_set(subject, preferred_username=role.key, roles=[value])
+    page = new_page()
+    provider_sign_in(page, subject, start="/accounts/login/")
+    assert urlsplit(page.url).path == home
+    assert heading in page.get_by_role("heading", level=1).first.inner_text()
+    assert roles_of(subject) == {role.group}
+    shot(page, f"identity-home-{role.key}")
+    assert_accessible(page)
+    response = page.goto("/admin/")
+    if role is CLINICIAN:
+        assert response.status == 403
+        assert "The rules console is for guidance editors" in page.content()
+    else:
+        assert response.status == 200 and urlsplit(page.url).path == "/admin/"
 
 
 def test_sign_out_ends_the_session_here_and_at_the_provider(new_page, provider):
