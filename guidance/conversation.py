@@ -17,7 +17,7 @@ from .models import Publication, Review, RuleSet
 from .scenarios.diff import content_compare
 
 __all__ = ["Step", "review_changes_since", "review_conversation", "review_latest_note",
-           "review_status"]
+           "review_status", "reviews_told"]
 
 # kind -> how the step is headed, with the name of who took it
 HEADINGS = {
@@ -45,6 +45,14 @@ class Step:
     @property
     def heading(self):
         return HEADINGS[self.kind].format(who=self.who)
+
+
+def reviews_told():
+    """Return reviews with who and what was said, without their diffs and content (a
+    submission's content is some 100 kB)."""
+    return Review.objects.select_related("submitted_by", "reviewer").defer(
+        "content", "rules_diff", "documents_diff", "code_lists_diff", "expectation_changes",
+        "impact")
 
 
 def _name(user):
@@ -87,8 +95,7 @@ def review_conversation(ruleset: RuleSet) -> list[Step]:
     submissions and their answers, then a discard or the publications)."""
     withdrawals = _events(ruleset, "withdraw")
     steps = []
-    for review in ruleset.reviews.select_related("submitted_by", "reviewer").order_by(
-            "submitted_at", "id"):
+    for review in reviews_told().filter(ruleset=ruleset).order_by("submitted_at", "id"):
         steps += _review_steps(review, withdrawals)
     steps += [Step("discarded", _name(event.by), event.at, event.detail)
               for event in _events(ruleset, "discard")]
@@ -155,7 +162,8 @@ def review_changes_since(review: Review) -> ChangesSince | None:
     """Return what changed since the submission before `review`, or None for a first one."""
     previous = (review.ruleset.reviews.select_related("reviewer", "submitted_by")
                 .filter(submitted_at__lt=review.submitted_at).order_by("-submitted_at", "-id")
-                .first())
+                .defer("rules_diff", "documents_diff", "code_lists_diff",
+                       "expectation_changes", "impact").first())
     if previous is None:
         return None
     if previous.content is None or review.content is None:

@@ -13,14 +13,18 @@ from options.admin import ReadOnlyAdminMixin
 from options.rules import ConditionError
 from options.rules.plain import condition_plain
 
-from ..conversation import review_conversation, review_latest_note, review_status
+from ..conversation import (
+    review_conversation,
+    review_latest_note,
+    review_status,
+    reviews_told,
+)
 from ..drafting import code_entry_save, document_save, ruleset_details_save
 from ..models import (
     CodeListEntry,
     GovernanceEvent,
     GuidanceDocument,
     Publication,
-    Review,
     Rule,
     RuleSet,
     Scenario,
@@ -214,10 +218,10 @@ class RuleSetAdmin(RuleSetActionsMixin, HistoryAdmin):
     change_list_template = "admin/guidance/ruleset/change_list.html"
 
     def get_queryset(self, request):
-        reviews = Review.objects.select_related("submitted_by", "reviewer")
         return super().get_queryset(request).select_related(
             "based_on", "created_by", "published_by").annotate(
-            rule_total=Count("rules")).prefetch_related(Prefetch("reviews", queryset=reviews))
+            rule_total=Count("rules")).prefetch_related(Prefetch("reviews",
+                                                                 queryset=reviews_told()))
 
     def has_add_permission(self, request):
         return False  # a ruleset starts as a copy ("new draft") or an imported file
