@@ -29,8 +29,22 @@ def ruleset_content(ruleset: RuleSet) -> dict:
     return content
 
 
+def _canonical(content: dict) -> str:
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True,
+                      default=str)
+
+
+def content_digest(content: dict) -> str:
+    """Return the SHA-256 (hex) of a ruleset's content as ruleset_content gives it."""
+    return hashlib.sha256(_canonical(content).encode("ascii")).hexdigest()
+
+
 def ruleset_digest(ruleset: RuleSet) -> str:
     """Return the SHA-256 (hex) of the ruleset's canonical content."""
-    text = json.dumps(ruleset_content(ruleset), sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=True, default=str)
-    return hashlib.sha256(text.encode("ascii")).hexdigest()
+    return content_digest(ruleset_content(ruleset))
+
+
+def ruleset_snapshot(ruleset: RuleSet) -> dict:
+    """Return the ruleset's canonical content as plain JSON data, to store: its digest is
+    the ruleset's digest."""
+    return json.loads(_canonical(ruleset_content(ruleset)))

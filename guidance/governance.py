@@ -18,7 +18,7 @@ from options.identity.roles import EDITOR, SAFETY_OFFICER, role_held
 from options.rules import RuleError
 
 from .audit import event_record, user_or_none
-from .content import ruleset_digest
+from .content import content_digest, ruleset_digest, ruleset_snapshot
 from .guards import state_change
 from .models import Publication, Review, Rule, RuleSet
 from .notifications import governance_notify
@@ -133,12 +133,13 @@ def ruleset_submit(*, ruleset: RuleSet, by: User, summary: str) -> Review:
     with transaction.atomic():
         ruleset = _locked(ruleset, RuleSet.DRAFT)
         expectations_complete(ruleset)
+        content = ruleset_snapshot(ruleset)  # kept, to show the next round what changed
         review = Review(ruleset=ruleset, submitted_by=user_or_none(by), summary=summary.strip(),
                         rules_diff=rules_diff(ruleset), documents_diff=documents_diff(ruleset),
                         code_lists_diff=code_lists_diff(ruleset),
                         impact=_impact_figures(ruleset),
                         expectation_changes=expectation_changes(ruleset),
-                        content_digest=ruleset_digest(ruleset))
+                        content=content, content_digest=content_digest(content))
         review.full_clean()
         review.save()
         _state_save(ruleset, RuleSet.IN_REVIEW, by, "submitted for review")

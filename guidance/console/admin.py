@@ -3,7 +3,8 @@
 from functools import update_wrapper
 
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.contrib.admin.utils import unquote
+from django.db.models import Count, Prefetch
 from django.http import HttpResponseRedirect
 from django.urls import path, re_path, reverse
 from django.utils.html import format_html
@@ -12,6 +13,12 @@ from options.admin import ReadOnlyAdminMixin
 from options.rules import ConditionError
 from options.rules.plain import condition_plain
 
+from ..conversation import (
+    review_conversation,
+    review_latest_note,
+    review_status,
+    reviews_told,
+)
 from ..drafting import code_entry_save, document_save, ruleset_details_save
 from ..models import (
     CodeListEntry,
@@ -200,8 +207,8 @@ class RuleSetStateFilter(admin.SimpleListFilter):
 
 @admin.register(RuleSet)
 class RuleSetAdmin(RuleSetActionsMixin, HistoryAdmin):
-    list_display = ["version", "title", "state_label", "rule_count", "based_on", "created_by",
-                    "published_at", "published_by"]
+    list_display = ["version", "title", "state_label", "review_note", "rule_count", "based_on",
+                    "created_by", "published_at", "published_by"]
     list_filter = [RuleSetStateFilter]
     search_fields = ["version", "title"]
     fields = ["version", "title", "state", "notes", "based_on", "created_at", "created_by",
@@ -213,7 +220,9 @@ class RuleSetAdmin(RuleSetActionsMixin, HistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related(
-            "based_on", "created_by", "published_by").annotate(rule_total=Count("rules"))
+            "based_on", "created_by", "published_by").annotate(
+            rule_total=Count("rules")).prefetch_related(Prefetch("reviews",
+                                                                 queryset=reviews_told()))
 
     def has_add_permission(self, request):
         return False  # a ruleset starts as a copy ("new draft") or an imported file
@@ -243,6 +252,10 @@ class RuleSetAdmin(RuleSetActionsMixin, HistoryAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         allowed = self.has_change_permission(request)
         extra_context = {**(extra_context or {}), "can_act": allowed, "can_draft": allowed}
+        ruleset = self.get_object(request, unquote(object_id))
+        if ruleset is not None:  # its review, as a conversation, above the form
+            steps = review_conversation(ruleset)
+            extra_context.update(steps=steps, status=review_status(ruleset, steps))
         return super().change_view(request, object_id, form_url, extra_context)
 
     def changelist_view(self, request, extra_context=None):
@@ -269,6 +282,11 @@ class RuleSetAdmin(RuleSetActionsMixin, HistoryAdmin):
                  RuleSet.RETIRED: "", RuleSet.DISCARDED: "&#10007; "}
         return format_html('{}<span class="state-{}">{}</span>',
                            format_html(marks[obj.state]), obj.state, obj.get_state_display())
+
+    @admin.display(description="Review")
+    def review_note(self, obj):
+        """What last came of its review (returned, and by whom, with the comment's start)."""
+        return review_latest_note(obj) or "-"
 
     @admin.display(description="Rules", ordering="rule_total")
     def rule_count(self, obj):

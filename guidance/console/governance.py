@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from options.rules import ConditionError, RuleError
 
+from ..conversation import review_changes_since, review_conversation, review_status
 from ..governance import (
     publication_follow_up,
     ruleset_approve,
@@ -136,10 +137,13 @@ class GovernanceViews(ConsoleViews):
                 word = "approved: it may now be published" if service is ruleset_approve else (
                     "returned to its author")
                 return self._done(request, ruleset, f"{ruleset.version} {word}.")
+        steps = review_conversation(ruleset)
         return self.render(request, "ruleset/review.html", self.context(
             request, f"Review {ruleset.version}", ruleset=ruleset, original=ruleset,
             review=review, form=form, pending=review is not None
-            and review.outcome == Review.PENDING,
+            and review.outcome == Review.PENDING, steps=steps,
+            status=review_status(ruleset, steps),
+            changes_since=review_changes_since(review) if review is not None else None,
             unbracketed=self._unbracketed(ruleset) if review is not None else []))
 
     def _reasoned(self, request, pk, step, service):

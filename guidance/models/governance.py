@@ -103,6 +103,11 @@ class Review(models.Model):
         max_length=64, blank=True,
         help_text="SHA-256 of what was submitted (guidance.content): approving and publishing "
                   "are refused if the draft's content is no longer this.")
+    content = models.JSONField(
+        null=True, blank=True,
+        help_text="What was submitted, as guidance.content's canonical content (its digest is "
+                  "content_digest): the next submission is compared with it. Empty for a "
+                  "submission made before it was kept.")
     impact = models.JSONField(default=dict, blank=True)
     outcome = models.CharField(max_length=10, choices=OUTCOMES, default=PENDING)
     reviewer = _user_fk("reviews_done")

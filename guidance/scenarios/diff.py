@@ -1,12 +1,13 @@
 """What a draft changes against the ruleset it came from: rules, documents, code lists, and
-expectations with reasons."""
+expectations with reasons; and what changed between two submissions of it (two snapshots of
+guidance.content's canonical content), through the same comparisons."""
 
 from options.rules import ConditionError
 from options.rules.plain import condition_plain
 
 from ..codes import CODE_LISTS
-from ..engine_rules import define_conditions
-from ..models import Expectation, Rule
+from ..content import ADDED_LATER
+from ..models import EXPECTATION_FIELDS, Expectation, Rule
 from ..transfer import CODE_FIELDS, DOCUMENT_FIELDS, RULE_FIELDS, document_data
 from .expectations import ruleset_expectations
 
@@ -21,6 +22,13 @@ def _rows(ruleset):
     return {row.pop("code"): {**row, "guidance": row.pop("guidance__code")} for row in values}
 
 
+def _content_rules(content):
+    """Return {code: fields} of a content snapshot's rules (a field added later may be
+    absent: it holds its default)."""
+    return {row["code"]: {name: row.get(name, ADDED_LATER.get(name)) for name in DIFF_FIELDS}
+            for row in content.get("rules", [])}
+
+
 def _words(condition, defines):
     try:
         return condition_plain(condition, defines)
@@ -28,10 +36,25 @@ def _words(condition, defines):
         return f"(cannot be read: {error})"
 
 
-def _in_words(diff, base, ruleset):
-    """Add each changed condition in plain words, read with its own ruleset's definitions."""
-    defines = (define_conditions(Rule.objects.filter(ruleset=base)) if base else {},
-               define_conditions(Rule.objects.filter(ruleset=ruleset)))
+def _defines(rows):
+    return {row["defines"]: row["condition"] for row in rows.values()
+            if row["effect"] == "define"}
+
+
+def rules_compare(before: dict, after: dict) -> list[dict]:
+    """Return the rules added, removed and changed (field: [before, after]) between two
+    {code: fields} maps; a changed condition also in plain words, each side read with its
+    own definitions."""
+    diff = [{"code": code, "change": "added", "fields": {}} for code in sorted(
+        after.keys() - before.keys())]
+    diff += [{"code": code, "change": "removed", "fields": {}} for code in sorted(
+        before.keys() - after.keys())]
+    for code in sorted(before.keys() & after.keys()):
+        fields = {name: [before[code][name], after[code][name]] for name in DIFF_FIELDS
+                  if before[code][name] != after[code][name]}
+        if fields:
+            diff.append({"code": code, "change": "changed", "fields": fields})
+    defines = (_defines(before), _defines(after))
     for item in diff:
         pair = item["fields"].get("condition")
         if pair:
@@ -45,17 +68,7 @@ def rules_diff(ruleset) -> list[dict]:
 
     A changed condition is also given in plain words, before and after.
     """
-    before, after = _rows(ruleset.based_on), _rows(ruleset)
-    diff = [{"code": code, "change": "added", "fields": {}} for code in sorted(
-        after.keys() - before.keys())]
-    diff += [{"code": code, "change": "removed", "fields": {}} for code in sorted(
-        before.keys() - after.keys())]
-    for code in sorted(before.keys() & after.keys()):
-        fields = {name: [before[code][name], after[code][name]] for name in DIFF_FIELDS
-                  if before[code][name] != after[code][name]}
-        if fields:
-            diff.append({"code": code, "change": "changed", "fields": fields})
-    return _in_words(diff, ruleset.based_on, ruleset)
+    return rules_compare(_rows(ruleset.based_on), _rows(ruleset))
 
 
 def _changed(before, after):
@@ -121,11 +134,14 @@ def documents_diff(ruleset) -> list[dict]:
     return _keyed_diff(_documents(ruleset.based_on), _documents(ruleset), DOCUMENT_FIELDS)
 
 
+def _code_keys(rows):
+    return {f"{row['code_list']}: {row['system']}|{row['code']}": row for row in rows}
+
+
 def _codes(ruleset):
     if ruleset is None:
         return {}
-    return {f"{row['code_list']}: {row['system']}|{row['code']}": row
-            for row in ruleset.code_entries.values(*CODE_FIELDS)}
+    return _code_keys(ruleset.code_entries.values(*CODE_FIELDS))
 
 
 def _in_use(active):
@@ -154,10 +170,56 @@ def _code_meaning(item, before, after):
 def code_lists_diff(ruleset) -> list[dict]:
     """Return the FHIR codes added, removed and changed since the base, each with what the
     change does to how EHR records are read, in words."""
-    before, after = _codes(ruleset.based_on), _codes(ruleset)
+    return code_lists_compare(_codes(ruleset.based_on), _codes(ruleset))
+
+
+def code_lists_compare(before: dict, after: dict) -> list[dict]:
+    """Return the codes added, removed and changed between two {key: code row} maps, each
+    with its meaning in words."""
     diff = _keyed_diff(before, after, ("value", "display", "evidence", "active"))
     for item in diff:
         if "active" in item["fields"]:
             item["fields"]["active"] = [_in_use(value) for value in item["fields"]["active"]]
         item["meaning"] = _code_meaning(item, before, after)
     return diff
+
+
+EXPECTATION_DIFF_FIELDS = ("title", "assessment", *EXPECTATION_FIELDS, "note")
+
+
+def _expectations_compare(before, after):
+    """Return the scenarios added, removed and changed between two lists of expectation rows,
+    as expectation_changes gives them (code, changed: {field: [before, after]})."""
+    before = {row["code"]: row for row in before}
+    after = {row["code"]: row for row in after}
+    empty = dict.fromkeys(EXPECTATION_DIFF_FIELDS)
+    diff = []
+    for code in sorted(before.keys() | after.keys()):
+        old, new = before.get(code, empty), after.get(code, empty)
+        changed = _changed({name: old.get(name) for name in EXPECTATION_DIFF_FIELDS},
+                           {name: new.get(name) for name in EXPECTATION_DIFF_FIELDS})
+        kind = ("added" if code not in before else "removed" if code not in after
+                else "changed")
+        if kind != "changed":  # a whole case is named by its title, not read field by field
+            changed.pop("assessment", None)
+        if changed:
+            diff.append({"code": code, "change": kind, "changed": changed})
+    return diff
+
+
+def content_compare(before: dict, after: dict) -> dict:
+    """Return what changed between two snapshots of a ruleset's content (guidance.content):
+    its details, rules, documents, code lists and expectations."""
+    details = {name: [before.get(name), after.get(name)] for name in ("title", "notes")
+               if before.get(name) != after.get(name)}
+    documents = [{row["code"]: row for row in side.get("documents", [])}
+                 for side in (before, after)]
+    return {
+        "details": details,
+        "rules": rules_compare(_content_rules(before), _content_rules(after)),
+        "documents": _keyed_diff(*documents, DOCUMENT_FIELDS),
+        "code_lists": code_lists_compare(_code_keys(before.get("code_lists", [])),
+                                         _code_keys(after.get("code_lists", []))),
+        "expectations": _expectations_compare(before.get("expectations", []),
+                                              after.get("expectations", [])),
+    }
