@@ -11,6 +11,7 @@ from guidance.governance import ruleset_submit
 from guidance.models import Expectation, ExpectationChange, GovernanceEvent, RuleSet, Scenario
 from guidance.scenarios import accept
 from guidance.scenarios.accept import expectations_accept
+from guidance.scenarios.diff import expectation_changes
 from guidance.scenarios.expectations import ruleset_expectations
 from guidance.scenarios.regression import ruleset_test
 from guidance.services import scenarios_load_shared
@@ -237,3 +238,26 @@ def test_a_failure_midway_leaves_every_expectation_as_it_was(draft, guidance_edi
         expectations_accept(ruleset=draft, codes=FAILING, reason=REASON, by=guidance_editor)
     assert len(made) == 1  # the first was written, then undone with the rest
     assert stored(draft) == before
+
+
+# What the reviewer reads
+
+def test_the_reviewer_reads_the_changes_grouped_by_reason(draft, guidance_editor,
+                                                          guidance_editor_client):
+    # One reason given, another, then the first again: the first reason's changes together.
+    expectations_accept(ruleset=draft, codes=["TH-CALCIUM-2.15"], reason=REASON,
+                        by=guidance_editor)
+    expectations_accept(ruleset=draft, codes=["ED-CALCIUM-212"], reason="Another reason",
+                        by=guidance_editor)
+    expectations_accept(ruleset=draft, codes=["ED-CALCIUM-215"], reason=REASON,
+                        by=guidance_editor)
+    # (Then come the scenarios added to the library since the base, each its own reason.)
+    changes = [change for change in expectation_changes(draft) if change["by"]]
+    assert [(c["code"], c["reason"]) for c in changes] == [
+        ("TH-CALCIUM-2.15", REASON), ("ED-CALCIUM-215", REASON),
+        ("ED-CALCIUM-212", "Another reason")]
+    page = guidance_editor_client.get(
+        reverse("admin:guidance_ruleset_submit", args=[draft.pk])).content.decode()
+    assert f"Reason: {REASON} (2 scenarios)" in page
+    assert "Reason: Another reason (1 scenario)" in page
+    assert page.index(f"Reason: {REASON}") < page.index("Reason: Another reason")
