@@ -322,6 +322,8 @@ class RuleSetAdmin(RuleSetActionsMixin, HistoryAdmin):
                     name="guidance_ruleset_new_draft"),
             re_path(pk + r"/expectation/(?P<code>[A-Za-z0-9._-]{1,40})/$",
                     wrap(expectations.expectation), name="guidance_ruleset_expectation"),
+            re_path(pk + r"/expectations/accept/$", wrap(expectations.accept),
+                    name="guidance_ruleset_expectations_accept"),
             *(re_path(pk + rf"/{step}/$", wrap(getattr(steps, step)),
                       name=f"guidance_ruleset_{step}")
               for step in ("submit", "withdraw", "review", "publish", "rollback",

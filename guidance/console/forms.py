@@ -153,6 +153,36 @@ def expectation_initial(*, expected, hold, alerts):
             "expected_alert_codes": ", ".join(alerts)}
 
 
+def _status_words(status):
+    return label(status) if status else "Not set"
+
+
+def _list_words(values, words=label):
+    return ", ".join(words(value) for value in values) or "None"
+
+
+def _compared(name, title, now, draft, words):
+    return {"name": name, "label": title, "now": words(now),
+            "draft": None if draft is None else words(draft),
+            "differs": draft is not None and now != draft}
+
+
+def expectation_comparison(*, now, draft):
+    """Return, per expectation field, what is expected now and what the draft gives, in
+    words, and whether they differ; `now` and `draft` as ScenarioCheck.output (draft None
+    when the scenario cannot run)."""
+    rows = [_compared(f"expected_{option}", label(option), now["expected"].get(option),
+                      None if draft is None else draft["expected"].get(option), _status_words)
+            for option in vocab.OPTIONS]
+    for name, key, title, words in (
+            ("expected_hold_options", "expected_hold", "On hold", _list_words),
+            ("expected_alert_codes", "expected_alerts", "Alerts",
+             lambda codes: _list_words(codes, str))):
+        rows.append(_compared(name, title, sorted(now[key]),
+                              None if draft is None else sorted(draft[key]), words))
+    return rows
+
+
 def expectation_values(cleaned):
     """Return (expected, expected_hold, expected_alerts) from cleaned expectation fields."""
     expected = {option: cleaned[f"expected_{option}"] for option in vocab.OPTIONS}
@@ -223,6 +253,27 @@ class ExpectationChangeBase(forms.Form):
 
 ExpectationChangeForm = type("ExpectationChangeForm", (ExpectationChangeBase,),
                              expectation_fields())
+
+
+class AcceptOutputForm(forms.Form):
+    """Take what a draft gives as the expectation of the failing scenarios ticked, for one
+    reason; `codes` are those it may be taken for."""
+
+    codes = forms.MultipleChoiceField(
+        label="Scenarios ticked", widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Tick at least one failing scenario.",
+                        "invalid_choice": "%(value)s is not a failing scenario of this draft "
+                                          "that can be accepted here."})
+    reason = forms.CharField(
+        label="Why these expectations change", max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        error_messages={"required": "Say why the expectations change: the reviewer reads it."},
+        help_text="One reason for every scenario ticked, for example the guidance that "
+                  "changed. Each scenario's history keeps it, with your name and the time.")
+
+    def __init__(self, *args, codes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["codes"].choices = [(code, code) for code in codes]
 
 
 class DocumentForm(forms.ModelForm):

@@ -7,17 +7,19 @@ import re
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from options.choices import label
 from options.rules import RuleError
 from options.vocab import OPTIONS
 
 from ..models import RuleSet
+from ..scenarios.accept import expectations_accept
 from ..scenarios.expectations import ruleset_expectations
 from ..scenarios.impact import ruleset_impact
 from ..scenarios.regression import ruleset_test, scenario_check
@@ -30,7 +32,13 @@ from ..services import (
     ruleset_import,
     scenario_expectation_update,
 )
-from .forms import ExpectationChangeForm, RulesetImportForm, expectation_initial
+from .forms import (
+    AcceptOutputForm,
+    ExpectationChangeForm,
+    RulesetImportForm,
+    expectation_comparison,
+    expectation_initial,
+)
 
 
 def today():
@@ -61,6 +69,33 @@ def _safe_filename(version):
     return re.sub(r"[^A-Za-z0-9._-]", "_", version)
 
 
+def _outcome(request, ruleset):
+    """Return the ruleset's test against its own expectations, or None (and say why)."""
+    try:
+        return ruleset_test(ruleset=ruleset)
+    except RuleError as error:
+        messages.error(request, f"The engine cannot run {ruleset.version}: {error}")
+        return None
+
+
+def accept_form(outcome, data=None):
+    """Return the form that takes a draft's output for the failing scenarios it would fix."""
+    return AcceptOutputForm(data, codes=[check.scenario.code for check in outcome.failures
+                                         if check.acceptable])
+
+
+def render_test_page(views, request, ruleset, outcome, form):
+    """Render a ruleset's test page: each scenario, failing first, and (for an editor of a
+    draft) the form that accepts what the draft gives for the scenarios ticked."""
+    checks = sorted(outcome.checks, key=lambda check: check.passed)
+    ticks = {tick.data["value"]: tick for tick in form["codes"]} if form else {}
+    return views.render(request, "ruleset/test.html", views.context(
+        request, f"Test {ruleset.version} against every scenario", ruleset=ruleset,
+        outcome=outcome, original=ruleset, accept_form=form if ticks else None,
+        option_labels=[label(option) for option in OPTIONS],
+        rows=[(check, ticks.get(check.scenario.code)) for check in checks]))
+
+
 class RuleSetViews(ConsoleViews):
     """Test, preview, export, import, and the publishing steps for rulesets."""
 
@@ -70,15 +105,13 @@ class RuleSetViews(ConsoleViews):
     def test(self, request, pk):
         self.require(request, "view")
         ruleset = get_object_or_404(RuleSet, pk=pk)
-        try:
-            outcome = ruleset_test(ruleset=ruleset)
-        except RuleError as error:
-            messages.error(request, f"The engine cannot run {ruleset.version}: {error}")
+        outcome = _outcome(request, ruleset)
+        if outcome is None:
             return HttpResponseRedirect(self.change_url(ruleset))
-        return self.render(request, "ruleset/test.html", self.context(
-            request, f"Test {ruleset.version} against every scenario", ruleset=ruleset,
-            outcome=outcome, original=ruleset,
-            checks=sorted(outcome.checks, key=lambda check: check.passed)))
+        form = None
+        if ruleset.state == RuleSet.DRAFT and self.model_admin.has_change_permission(request):
+            form = accept_form(outcome)
+        return render_test_page(self, request, ruleset, outcome, form)
 
     def impact(self, request, pk):
         self.require(request, "view")
@@ -136,7 +169,8 @@ class RuleSetViews(ConsoleViews):
 
 
 class ExpectationViews(ConsoleViews):
-    """Change what one scenario expects under a draft, with a reason, from the draft's result."""
+    """Change what scenarios expect under a draft, with a reason: one from its own page,
+    starting from what is expected now; or several at once, taking what the draft gives."""
 
     def expectation(self, request, pk, code):
         self.require(request, "change")
@@ -144,12 +178,16 @@ class ExpectationViews(ConsoleViews):
         row = next((r for r in ruleset_expectations(ruleset) if r.code == code), None)
         if row is None:
             raise Http404("No such scenario")
-        check = scenario_check(row, ruleset_compiled(ruleset)[1])
-        form = ExpectationChangeForm(request.POST or None, initial=self._initial(row, check))
         if ruleset.state != RuleSet.DRAFT:
             messages.error(request, f"{ruleset.version} is {ruleset.get_state_display().lower()}"
                                     ": only a draft's expectations change.")
             return HttpResponseRedirect(reverse("admin:guidance_ruleset_test", args=[pk]))
+        check = scenario_check(row, ruleset_compiled(ruleset)[1])
+        start = "draft" if request.GET.get("from") == "draft" and check.output else "now"
+        values = check.output if start == "draft" else row.values()
+        form = ExpectationChangeForm(request.POST or None, initial=expectation_initial(
+            expected=values["expected"], hold=values["expected_hold"],
+            alerts=values["expected_alerts"]))
         if request.method == "POST" and form.is_valid():
             expected, hold, alerts = form.values()
             try:
@@ -166,17 +204,47 @@ class ExpectationViews(ConsoleViews):
         return self.render(request, "scenario/expectation.html", self.context(
             request, f"Change what scenario {code} expects under {ruleset.version}",
             scenario=row, ruleset=ruleset, check=check, form=form, original=ruleset,
-            next_url=request.GET.get("next", "")))
+            start=start, start_urls=self._start_urls(request),
+            fields=_beside(form, expectation_comparison(now=row.values(), draft=check.output)),
+            other_differences=check.further_mismatches))
 
-    def _initial(self, row, check):
-        if check.result is None:
-            return expectation_initial(expected=row.expected, hold=row.expected_hold,
-                                       alerts=row.expected_alerts)
-        result = check.result
-        return expectation_initial(
-            expected={o["option"]: o["status"] for o in result["options"]},
-            hold=[o["option"] for o in result["options"] if o["hold"]],
-            alerts=[a["code"] for a in result["alerts"]])
+    def accept(self, request, pk):
+        """Take what the draft gives as the expectation of the failing scenarios ticked."""
+        self.require(request, "change")
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        ruleset = get_object_or_404(RuleSet, pk=pk)
+        test_url = reverse("admin:guidance_ruleset_test", args=[pk])
+        if ruleset.state != RuleSet.DRAFT:
+            messages.error(request, f"Not done: {ruleset.version} is "
+                                    f"{ruleset.get_state_display().lower()}: only a draft's "
+                                    "expectations change.")
+            return HttpResponseRedirect(test_url)
+        outcome = _outcome(request, ruleset)
+        if outcome is None:
+            return HttpResponseRedirect(reverse("admin:guidance_ruleset_change", args=[pk]))
+        form = accept_form(outcome, request.POST)
+        if form.is_valid():
+            try:
+                changes = expectations_accept(ruleset=ruleset, codes=form.cleaned_data["codes"],
+                                              reason=form.cleaned_data["reason"],
+                                              by=request.user)
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, f"What {ruleset.version} gives is now expected of "
+                                          f"{len(changes)} scenario(s): "
+                                          f"{', '.join(c.code for c in changes)}.")
+                return HttpResponseRedirect(test_url)
+        return render_test_page(self, request, ruleset, outcome, form)
+
+    def _start_urls(self, request):
+        """Return the addresses that open the form from the draft's output and from now."""
+        params = request.GET.copy()
+        params["from"] = "draft"
+        draft = "?" + params.urlencode()
+        params.pop("from")
+        return {"draft": draft, "now": "?" + params.urlencode()}
 
     def _next(self, request, ruleset):
         target = request.GET.get("next", "")
@@ -184,3 +252,23 @@ class ExpectationViews(ConsoleViews):
                                            require_https=request.is_secure()):
             return target
         return reverse("admin:guidance_ruleset_test", args=[ruleset.pk])
+
+
+def _beside(form, comparison):
+    """Pair each field of the form with what is expected now and what the draft gives."""
+    compared = {row["name"]: row for row in comparison}
+    fields = []
+    for name in form.fields:
+        bound, row = form[name], compared.get(name)
+        if row is not None:
+            ids = [f"{bound.auto_id}_beside"]
+            ids += [f"{bound.auto_id}_helptext"] if bound.help_text else []
+            form.fields[name].widget.attrs["aria-describedby"] = " ".join(ids)
+        fields.append((bound, row))
+    return fields
+
+
+def _add_errors(form, error):
+    """Show a service's refusal next to the field it names, or above the form."""
+    for name, texts in error.message_dict.items():
+        form.add_error(name if name in form.fields else None, texts)

@@ -98,13 +98,23 @@ def _scenarios_added(ruleset):
             for row in ruleset_expectations(ruleset) if row.code not in base]
 
 
+def _by_reason(changes):
+    """Keep changes made for one reason together, in the order each reason was first given."""
+    first = {}
+    for change in changes:
+        first.setdefault(change["reason"], len(first))
+    return sorted(changes, key=lambda change: first[change["reason"]])
+
+
 def expectation_changes(ruleset) -> list[dict]:
-    """Return each expectation change made in the draft, oldest first, with reason and author,
-    then each scenario the draft is tested against that its base was not."""
+    """Return each expectation change made in the draft, with reason and author, those of one
+    reason together (oldest reason first, oldest first within it), then each scenario the
+    draft is tested against that its base was not."""
     changes = ruleset.expectation_changes.select_related("by").order_by("at", "id")
-    return [{"code": c.code, "reason": c.reason, "by": c.by.get_username() if c.by else "",
-             "at": c.at.isoformat(), "changed": _changed(c.before, c.after)}
-            for c in changes] + _scenarios_added(ruleset)
+    return _by_reason([{"code": c.code, "reason": c.reason,
+                        "by": c.by.get_username() if c.by else "", "at": c.at.isoformat(),
+                        "changed": _changed(c.before, c.after)}
+                       for c in changes]) + _scenarios_added(ruleset)
 
 
 def _keyed_diff(before, after, fields):

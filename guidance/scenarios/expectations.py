@@ -13,8 +13,8 @@ from django.db import transaction
 from ..audit import event_record, user_or_none
 from ..models import EXPECTATION_FIELDS, Expectation, ExpectationChange, RuleSet, Scenario
 
-__all__ = ["expectations_complete", "expectations_copy", "ruleset_expectations",
-           "scenario_expectation_update"]
+__all__ = ["expectation_change", "expectations_complete", "expectations_copy",
+           "ruleset_expectations", "scenario_expectation_update"]
 
 OPEN_STATES = (RuleSet.DRAFT, RuleSet.IN_REVIEW, RuleSet.APPROVED)
 CASE_FIELDS = ("title", "assessment", *EXPECTATION_FIELDS)
@@ -66,6 +66,26 @@ def _row(ruleset, scenario):
     return row
 
 
+def expectation_change(*, ruleset: RuleSet, row: Expectation, values: dict, reason: str,
+                       by: User | None) -> ExpectationChange:
+    """Set a draft's row to `values`, keeping before, after, why and who, audited.
+
+    Call inside the transaction that locked the draft and found it a draft.
+    """
+    before = row.values()
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.note = reason.strip()
+    row.full_clean()
+    row.save()
+    change = ExpectationChange.objects.create(ruleset=ruleset, code=row.code, before=before,
+                                              after=row.values(), reason=row.note,
+                                              by=user_or_none(by))
+    event_record(action="expectation_change", by=by, ruleset=ruleset,
+                 detail=f"{row.code}: {row.note}")
+    return change
+
+
 def scenario_expectation_update(*, scenario: Scenario | str, ruleset: RuleSet, expected: dict,
                                 reason: str, by: User | None, expected_hold: list | None = None,
                                 expected_alerts: list | None = None) -> Expectation:
@@ -75,6 +95,11 @@ def scenario_expectation_update(*, scenario: Scenario | str, ruleset: RuleSet, e
     """
     if not (reason or "").strip():
         raise ValidationError({"expectation_note": "Say why the expectation changes."})
+    values = {"expected": expected}
+    if expected_hold is not None:
+        values["expected_hold"] = expected_hold
+    if expected_alerts is not None:
+        values["expected_alerts"] = expected_alerts
     with transaction.atomic():
         ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
         if ruleset.state != RuleSet.DRAFT:
@@ -82,18 +107,5 @@ def scenario_expectation_update(*, scenario: Scenario | str, ruleset: RuleSet, e
                                    f"{ruleset.get_state_display().lower()}: only a draft's "
                                    "expectations change"})
         row = _row(ruleset, scenario)
-        before = row.values()
-        row.expected = expected
-        if expected_hold is not None:
-            row.expected_hold = expected_hold
-        if expected_alerts is not None:
-            row.expected_alerts = expected_alerts
-        row.note = reason.strip()
-        row.full_clean()
-        row.save()
-        ExpectationChange.objects.create(ruleset=ruleset, code=row.code, before=before,
-                                         after=row.values(), reason=row.note,
-                                         by=user_or_none(by))
-        event_record(action="expectation_change", by=by, ruleset=ruleset,
-                     detail=f"{row.code}: {row.note}")
+        expectation_change(ruleset=ruleset, row=row, values=values, reason=reason, by=by)
     return row

@@ -11,6 +11,10 @@ from .compare import scenario_mismatches
 from .expectations import ruleset_expectations
 
 
+def _options(names):
+    return ", ".join(status_label(name).lower() for name in sorted(names)) or "none"
+
+
 @dataclass(frozen=True)
 class OptionCheck:
     """One option of one scenario: the status expected and the status the ruleset gave."""
@@ -47,10 +51,53 @@ class ScenarioCheck:
         return not self.error and not self.mismatches
 
     @property
+    def output(self):
+        """Return what the ruleset gave as the expectations an editor sets (statuses, hold,
+        alerts), or None when the scenario could not run."""
+        if self.result is None:
+            return None
+        options = self.result["options"]
+        return {"expected": {o["option"]: o["status"] for o in options},
+                "expected_hold": [o["option"] for o in options if o["hold"]],
+                "expected_alerts": [a["code"] for a in self.result["alerts"]]}
+
+    @property
+    def acceptable(self):
+        """Tell whether taking the output as the expectation makes a failing scenario pass:
+        it fails on statuses, hold or alerts alone, not on what an editor does not set here
+        (scores, the questions asked, derived values)."""
+        if self.passed or self.output is None:
+            return False
+        row = self.scenario
+        return not scenario_mismatches(
+            result=self.result, **self.output, expected_scores=row.expected_scores,
+            expected_missing=row.expected_missing, expected_derived=row.expected_derived)
+
+    @property
     def other_mismatches(self):
         """Return the mismatches beyond option statuses: hold, alerts, scores."""
         prefixes = tuple(f"{option}:" for option in OPTIONS)
         return [text for text in self.mismatches if not text.startswith(prefixes)]
+
+    @property
+    def further_mismatches(self):
+        """Return the mismatches beyond statuses, hold and alerts: scores, questions, values."""
+        return [text for text in self.other_mismatches
+                if not text.startswith(("hold:", "alerts:"))]
+
+    @property
+    def other_differences(self):
+        """Return the mismatches beyond option statuses, with hold and alerts in words."""
+        if self.output is None:
+            return self.other_mismatches
+        row, output, words = self.scenario, self.output, []
+        if sorted(row.expected_hold) != sorted(output["expected_hold"]):
+            words.append(f"On hold: expected {_options(row.expected_hold)}, got "
+                         f"{_options(output['expected_hold'])}")
+        if sorted(row.expected_alerts) != sorted(output["expected_alerts"]):
+            words.append(f"Alerts: expected {', '.join(sorted(row.expected_alerts)) or 'none'}"
+                         f", got {', '.join(sorted(output['expected_alerts'])) or 'none'}")
+        return words + self.further_mismatches
 
 
 @dataclass(frozen=True)

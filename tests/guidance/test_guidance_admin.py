@@ -201,11 +201,14 @@ def test_an_editor_drafts_and_submits_and_a_safety_officer_approves_in_the_brows
     assert "Not done: 2 scenario(s) fail" in response.content.decode()
     assert RuleSet.objects.get(pk=draft.pk).state == RuleSet.DRAFT
 
-    # 6. Change the draft's expectations, starting from the draft's result, with a reason.
+    # 6. Change the draft's expectations with a reason: the form starts from what is
+    # expected now, and from the draft's result when asked to.
     for code in (scenario.code, "TH-CALCIUM-2.15"):
         expectation_url = (reverse("admin:guidance_ruleset_expectation",
                                    args=[draft.pk, code]) + f"?next={test_url}")
         form = client.get(expectation_url).context["form"]
+        assert form.initial["expected_denosumab"] == "contraindicated"
+        form = client.get(expectation_url + "&from=draft").context["form"]
         assert form.initial["expected_denosumab"] == "recommended"
         assert form.initial["expected_hold_options"] == []
         data = {**{k: v for k, v in form.initial.items() if k.startswith("expected_")},
