@@ -97,8 +97,9 @@ def test_the_ruleset_list_shows_who_returned_a_draft_and_the_start_of_their_comm
     review = Review.objects.get(ruleset=returned)
     assert (f"Returned by {safety_officer.username} on {day(review.reviewed_at)}: "
             "Name the laboratory range this follows") in html
-    # Only the draft that was returned says so.
-    assert html.count("Returned by ") == 1
+    # Only the draft that was returned says so, in the list (and once more in the author's
+    # "Came back to you from review" above it).
+    assert html[html.index('id="result_list"'):].count("Returned by ") == 1
 
 
 def test_the_reviewer_sees_both_rounds_and_the_comment_in_order(resubmitted, safety_officer):

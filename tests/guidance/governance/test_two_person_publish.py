@@ -168,8 +168,11 @@ def test_the_ruleset_list_names_drafts_waiting_for_review(draft, guidance_editor
     ruleset_submit(ruleset=draft, by=guidance_editor, summary=SUMMARY)
     client.force_login(safety_officer)
     page = client.get("/admin/guidance/ruleset/").content.decode()
-    assert "Waiting for a clinical safety officer" in page
+    assert "Waiting for your review" in page
     assert f"/admin/guidance/ruleset/{draft.pk}/review/" in page
+    client.force_login(guidance_editor)
+    assert "Submitted, waiting for a clinical safety officer" in client.get(
+        "/admin/guidance/ruleset/").content.decode()
 
 
 @pytest.mark.parametrize("comment", ["", "   "])
