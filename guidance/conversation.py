@@ -27,7 +27,7 @@ HEADINGS = {
     "withdrawn": "Withdrawn from review by {who}",
     "discarded": "Discarded by {who}",
     Publication.REVIEWED: "Published by {who}",
-    Publication.INITIAL: "Published at installation by {who}",
+    Publication.INITIAL: "Published at installation",
     Publication.EMERGENCY: "Put back in use by {who} (emergency rollback)",
     "followed_up": "Emergency rollback followed up by {who}",
 }
@@ -56,7 +56,7 @@ def reviews_told():
 
 
 def _name(user):
-    return user.get_username() if user is not None else "BoneCare (no person)"
+    return user.get_username() if user is not None else "a command run on the server"
 
 
 def _day(at):

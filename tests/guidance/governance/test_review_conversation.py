@@ -201,3 +201,19 @@ def test_documents_and_expectations_changed_between_rounds_are_shown(
     assert changes["rules"] == []
     since = section(review_page(safety_officer, draft), "data-changes-since")
     assert sorted(marked(since, "ins")) == ["(updated 2026)", "Checked: still held at 2.0 mmol/L"]
+
+
+def test_a_published_ruleset_tells_its_review_through_to_publication(
+        draft, published_ruleset, guidance_editor, safety_officer):
+    from tests.guidance_builders import publish_reviewed
+
+    publish_reviewed(draft, author=guidance_editor, reviewer=safety_officer)
+    steps = review_conversation(draft)
+    assert [(step.kind, step.who) for step in steps] == [
+        ("submitted", guidance_editor.username), ("approved", safety_officer.username),
+        ("reviewed", guidance_editor.username)]
+    assert steps[-1].heading == f"Published by {guidance_editor.username}"
+    (installed,) = review_conversation(published_ruleset)
+    assert installed.heading == "Published at installation"
+    html = page_of(safety_officer, f"/admin/guidance/ruleset/{draft.pk}/change/")
+    assert "Checked against the lab&#x27;s range" in section(html, "review-conversation")
