@@ -8,7 +8,7 @@ from django.http import HttpResponseRedirect
 from django.urls import path, re_path, reverse
 from django.utils.html import format_html
 
-from options.admin import ReadOnlyAdminMixin
+from options.admin import NotFoundPageMixin, ReadOnlyAdminMixin
 from options.rules import ConditionError
 from options.rules.plain import condition_plain
 
@@ -447,7 +447,7 @@ class ScenarioAdmin(HistoryAdmin):
 
 
 @admin.register(GovernanceEvent)
-class GovernanceEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class GovernanceEventAdmin(NotFoundPageMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The governance audit, read only for everyone (editors and safety officers hold its view
     permission; nobody, a superuser included, adds, changes or deletes a row here): every
     action and refusal, newest first."""

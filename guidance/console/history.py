@@ -11,11 +11,18 @@ import re
 from django.http import Http404, HttpResponseNotAllowed
 from simple_history.admin import SimpleHistoryAdmin
 
+from options.admin import NotFoundPageMixin
+
 _ID = re.compile(r"[0-9]{1,18}")
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class HistoryAdmin(NotFoundPageMixin, SimpleHistoryAdmin):
     """A model admin whose history is read-only, for every user and every object."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not _ID.fullmatch(str(object_id)):
+            raise Http404("No such record.")
+        return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if not (_ID.fullmatch(str(object_id)) and _ID.fullmatch(str(version_id))):
