@@ -292,6 +292,8 @@ SESSION_ABSOLUTE_SECONDS = SESSION_COOKIE_AGE
 # Messages live in the session, not in a signed but readable cookie: one may hold a token.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 CSRF_COOKIE_HTTPONLY = True
+# A refused form is a page in words (usually a page opened before the last sign-in).
+CSRF_FAILURE_VIEW = "options.http.pages.csrf_failure"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = HTTPS
 X_FRAME_OPTIONS = "DENY"

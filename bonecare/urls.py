@@ -4,8 +4,13 @@ from django.urls import include, path
 from options.failure import healthz, readyz
 from options.identity import views as identity_views
 
-# A failure raised outside a view (a session or user lookup) reaches this, not a middleware.
-handler500 = "options.failure.server_error"
+# Error pages in words, in the console's look under /admin/ and the site's elsewhere; JSON
+# for the machine doors. handler500 also answers a failure raised outside a view (a session
+# or user lookup), which no middleware sees: 503 when the database is unavailable.
+handler400 = "options.http.pages.bad_request"
+handler403 = "options.http.pages.permission_denied"
+handler404 = "options.http.pages.page_not_found"
+handler500 = "options.http.pages.server_error"
 
 urlpatterns = [
     path("admin/login/", identity_views.admin_sign_in),

@@ -17,6 +17,9 @@ ATC = "http://www.whocc.no/atc"
 DMD = "https://dmd.nhs.uk"
 OPCS4 = "https://fhir.nhs.uk/Id/opcs-4"
 SYSTEMS = (SNOMED, ICD10, LOINC, ATC, DMD, OPCS4)
+# Each system as people name it (the console shows these, with the URI where it is edited).
+SYSTEM_NAMES = {SNOMED: "SNOMED CT", ICD10: "ICD-10", LOINC: "LOINC", ATC: "ATC",
+                DMD: "dm+d", OPCS4: "OPCS-4"}
 # Spellings seen in the wild for the same system.
 _ALIASES = {"http://hl7.org/fhir/sid/icd-10-uk": ICD10, "http://dmd.nhs.uk": DMD}
 # Codes in these systems also match longer codes they begin (C50 matches C50.9; M05BA

@@ -96,8 +96,8 @@ def code_entry_save(*, entry: CodeListEntry, by: User | None, reason: str) -> Co
         _changed(ruleset)
         state = "active" if entry.active else "inactive"
         event_record(action="code_list_change", by=by, ruleset=ruleset,
-                     detail=f"{entry.code_list} {entry.system}|{entry.code} ({state}): "
-                            f"{reason}")
+                     detail=f"{entry.get_code_list_display()}, {entry.system}|{entry.code} "
+                            f"({state}): {reason}")
     return entry
 
 

@@ -1,10 +1,15 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from .consultation.models import EvaluationAudit, TreatmentOption
 from .http.clients import client_revoke
 from .identity.sign_in import AdminSignInForm
 
 admin.site.login_form = AdminSignInForm
+# Named for what people use it for, in every page's header and title.
+admin.site.site_header = admin.site.site_title = "BoneCare rules console"
+admin.site.index_title = "Rules console"
 
 
 class ReadOnlyAdminMixin:
@@ -18,6 +23,20 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class NotFoundPageMixin:
+    """A record that does not exist (or an address that names none) is the console's 404
+    page, saying so in words, rather than a redirect to the index with a message; to
+    someone who may not see these records at all, the 403 page, as for one that exists."""
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            if not self.has_view_or_change_permission(request):
+                raise PermissionDenied
+            raise Http404("No such record.")
+        return obj
 
 
 class PatientAuditAdminMixin(ReadOnlyAdminMixin):

@@ -3,7 +3,6 @@ traffic: a 503 in the caller's shape with one log line, and the /healthz and /re
 """
 
 import logging
-import sys
 
 from django.conf import settings
 from django.core.cache import caches
@@ -11,7 +10,6 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.log import log_response
-from django.views import defaults
 from redis.exceptions import RedisError
 
 from guidance.selectors import NoPublishedRuleSet, ruleset_get_published
@@ -58,15 +56,6 @@ def unavailable_response(request, exc):
                  request.path, _reason(exc), response=response, request=request,
                  logger=logger, level="error")
     return response
-
-
-def server_error(request):
-    """Answer an error raised outside a view (session or auth middleware): 503 if the
-    database is unavailable, otherwise Django's plain 500 page."""
-    exc = sys.exc_info()[1]
-    if database_unavailable(exc):
-        return unavailable_response(request, exc)
-    return defaults.server_error(request)
 
 
 def _probe_response(request, body, status):
@@ -134,7 +123,7 @@ class AvailabilityMiddleware:
     Place it just before SessionMiddleware. process_exception catches the failures raised in views
     (and in DRF views through the API's exception handler); a failure raised inside another
     middleware (a session or user lookup) is turned into a response by Django before it gets
-    here, so `server_error` (handler500) answers those in the same way.
+    here, so handler500 (options.http.pages.server_error) answers those in the same way.
     """
 
     def __init__(self, get_response):

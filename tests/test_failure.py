@@ -9,7 +9,8 @@ from django.test import RequestFactory
 
 from options.api.models import ApiCallAudit
 from options.consultation.models import Consultation, EvaluationAudit
-from options.failure import AvailabilityMiddleware, server_error
+from options.failure import AvailabilityMiddleware
+from options.http.pages import server_error
 from tests.api.helpers import minimal_assessment
 from tests.failure_helpers import REFUSED, database_down, every_log_record
 

@@ -9,7 +9,7 @@ from django.http import HttpResponseRedirect
 from django.urls import path, re_path, reverse
 from django.utils.html import format_html
 
-from options.admin import ReadOnlyAdminMixin
+from options.admin import NotFoundPageMixin, ReadOnlyAdminMixin
 from options.rules import ConditionError
 from options.rules.plain import condition_plain
 
@@ -54,6 +54,15 @@ from .forms import (
     expectation_fields,
 )
 from .history import HistoryAdmin
+from .readable import (
+    EventsInWords,
+    ExpectationsInWords,
+    GuidanceCodeFilter,
+    SystemFilter,
+    system_name,
+    vocabulary_words,
+)
+from .words import as_code, mark
 
 
 class ReviewStatusFilter(admin.SimpleListFilter):
@@ -132,9 +141,8 @@ class GuidanceDocumentAdmin(DraftContentAdmin):
         if obj.next_review_due is None:
             return "No date"
         if obj.review_overdue:
-            return format_html(
-                '<strong class="review-overdue"><span aria-hidden="true">&#9888;</span> '
-                "Overdue</strong> since {}", obj.next_review_due.strftime("%d %b %Y"))
+            return format_html('<strong class="review-overdue">{} Overdue</strong> since {}',
+                               mark("warning"), obj.next_review_due.strftime("%d %b %Y"))
         return "Current"
 
 
@@ -170,9 +178,9 @@ class CodeListEntryAdmin(DraftContentAdmin):
     """A hospital's local codes are added, and codes deactivated, in a draft ruleset."""
 
     form = CodeListEntryForm
-    list_display = ["code_list", "system", "code", "value", "display", "evidence", "active",
-                    "ruleset"]
-    list_filter = ["ruleset__state", "ruleset", "code_list", "system", "active"]
+    list_display = ["code_list", "system_in_words", "code", "value_in_words", "display",
+                    "evidence", "active", "ruleset"]
+    list_filter = ["ruleset__state", "ruleset", "code_list", SystemFilter, "active"]
     search_fields = ["code", "display"]
     list_select_related = ["ruleset"]
     fields = ["ruleset", "code_list", "system", "code", "value", "display", "evidence",
@@ -183,6 +191,14 @@ class CodeListEntryAdmin(DraftContentAdmin):
 
     def content_save(self, obj, *, by, reason):
         code_entry_save(entry=obj, by=by, reason=reason)
+
+    @admin.display(description="Value", ordering="value")
+    def value_in_words(self, obj):
+        return vocabulary_words(obj.value)
+
+    @admin.display(description="System", ordering="system")
+    def system_in_words(self, obj):
+        return system_name(obj.system)
 
 
 class RuleSetStateFilter(admin.SimpleListFilter):
@@ -203,6 +219,12 @@ class RuleSetStateFilter(admin.SimpleListFilter):
         first, *rest = super().choices(changelist)
         yield {**first, "display": "All but discarded"}
         yield from rest
+
+
+# Each state's drawn mark, beside its name in words (guidance/static/guidance/marks.svg).
+STATE_MARKS = {RuleSet.PUBLISHED: "published", RuleSet.DRAFT: "draft",
+               RuleSet.IN_REVIEW: "waiting", RuleSet.APPROVED: "approved",
+               RuleSet.RETIRED: "retired", RuleSet.DISCARDED: "cross"}
 
 
 @admin.register(RuleSet)
@@ -277,11 +299,8 @@ class RuleSetAdmin(RuleSetActionsMixin, HistoryAdmin):
 
     @admin.display(description="State", ordering="state")
     def state_label(self, obj):
-        marks = {RuleSet.PUBLISHED: "&#10004; ", RuleSet.DRAFT: "&#9998; ",
-                 RuleSet.IN_REVIEW: "&#8987; ", RuleSet.APPROVED: "&#9745; ",
-                 RuleSet.RETIRED: "", RuleSet.DISCARDED: "&#10007; "}
-        return format_html('{}<span class="state-{}">{}</span>',
-                           format_html(marks[obj.state]), obj.state, obj.get_state_display())
+        return format_html('<span class="state state-{}">{} {}</span>', obj.state,
+                           mark(STATE_MARKS[obj.state]), obj.get_state_display())
 
     @admin.display(description="Review")
     def review_note(self, obj):
@@ -338,7 +357,7 @@ class RuleAdmin(HistoryAdmin):
     change_list_template = "admin/guidance/rule/change_list.html"
     list_display = ["code", "option", "effect", "status", "priority", "guidance", "section",
                     "ruleset"]
-    list_filter = ["ruleset__state", "ruleset", "option", "effect", "guidance"]
+    list_filter = ["ruleset__state", "ruleset", "option", "effect", GuidanceCodeFilter]
     search_fields = ["code", "text", "defines", "section"]
     list_select_related = ["ruleset", "guidance"]
     fieldsets = [
@@ -382,6 +401,15 @@ class RuleAdmin(HistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["ruleset", "condition_in_words"] if obj is not None else ["condition_in_words"]
 
+    def history_value_words(self, record, field, value):
+        """A past condition in plain words, as the rule's page shows its current one."""
+        if field.name != "condition" or not value:
+            return super().history_value_words(record, field, value)
+        try:
+            return condition_plain(value, define_names(record.ruleset_id, exclude_pk=record.id))
+        except ConditionError:
+            return as_code(value)
+
     def get_urls(self):
         views = admin_review.RuleReviewViews(self)
         return [
@@ -418,12 +446,11 @@ class RuleAdmin(HistoryAdmin):
 
 
 @admin.register(Scenario)
-class ScenarioAdmin(HistoryAdmin):
-    list_display = ["code", "title", "source", "expected_summary", "expectation_note"]
+class ScenarioAdmin(ExpectationsInWords, HistoryAdmin):
+    list_display = ["code", "title", "source", "expected_in_words", "expectation_note"]
     list_filter = ["source"]
     search_fields = ["code", "title", "expectation_note"]
-    readonly_fields = ["source", "expected", "expected_hold", "expected_alerts",
-                       "expected_scores", "expected_missing", "expected_derived",
+    readonly_fields = ["source_in_words", *ExpectationsInWords.expectation_shown,
                        "expectation_note"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -431,9 +458,8 @@ class ScenarioAdmin(HistoryAdmin):
         return super().get_form(request, obj, change, **kwargs)
 
     add_fields = ["code", "title", "assessment", *expectation_fields(), "expectation_note"]
-    change_fields = ["code", "title", "source", "assessment", "expected", "expected_hold",
-                     "expected_alerts", "expected_scores", "expected_missing",
-                     "expected_derived", "expectation_note"]
+    change_fields = ["code", "title", "source_in_words", "assessment",
+                     *ExpectationsInWords.expectation_shown, "expectation_note"]
 
     def get_fields(self, request, obj=None):
         return self.add_fields if obj is None else self.change_fields
@@ -461,18 +487,16 @@ class ScenarioAdmin(HistoryAdmin):
         actions.pop("delete_selected", None)  # each removal audited, from its own page
         return actions
 
-    @admin.display(description="Expected")
-    def expected_summary(self, obj):
-        return "; ".join(f"{option}: {status}" for option, status in obj.expected.items())
-
 
 @admin.register(GovernanceEvent)
-class GovernanceEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class GovernanceEventAdmin(EventsInWords, NotFoundPageMixin, ReadOnlyAdminMixin,
+                           admin.ModelAdmin):
     """The governance audit, read only for everyone (editors and safety officers hold its view
     permission; nobody, a superuser included, adds, changes or deletes a row here): every
     action and refusal, newest first."""
 
-    list_display = ["at", "by", "action", "outcome", "ruleset", "detail"]
-    list_filter = ["action", "outcome"]
+    list_display = ["at", "by", "action_in_words", "outcome_in_words", "ruleset", "detail"]
+    fields = readonly_fields = ["at", "by", "action_in_words", "outcome_in_words", "ruleset",
+                                "detail"]
     search_fields = ["detail", "by__username", "ruleset__version"]
     list_select_related = ["by", "ruleset"]

@@ -10,24 +10,30 @@ from options import vocab
 from options.choices import choices, label
 from options.json_input import JSONTooDeep, json_depth_check, json_loads
 
+from ..codes import SYSTEM_NAMES
 from ..models import CodeListEntry, GuidanceDocument, Rule, RuleSet, Scenario
 from ..services import stale_edit_for
 
+# Shown as HTML (the admin renders help and descriptions unescaped): what an editor types
+# is in <code>, the rest in words.
 CONDITION_HELP = (
-    "JSON from the closed vocabulary: {\"fact\": NAME, OP: VALUE} with OP one of eq, ne, in, "
-    "not_in, lt, le, gt, ge, is; combine with {\"all\": [...]}, {\"any\": [...]}, "
-    "{\"not\": ...}; ask each lesion with {\"any_lesion\": ...} and each prior treatment with "
-    "{\"any_prior\": ...}; {\"unknown\": ...} holds when its condition cannot be decided "
-    "(a caution about uncertainty); {\"always\": true} always holds. Criteria may use "
-    "{\"when\": ..., \"met\": ...}. A mistake is reported with its path, for example "
-    "condition.all[1].fact."
+    'JSON from the closed vocabulary: <code>{"fact": NAME, OP: VALUE}</code> with OP one of '
+    "<code>eq</code>, <code>ne</code>, <code>in</code>, <code>not_in</code>, <code>lt</code>, "
+    "<code>le</code>, <code>gt</code>, <code>ge</code>, <code>is</code>; combine with "
+    '<code>{"all": [...]}</code>, <code>{"any": [...]}</code>, <code>{"not": ...}</code>; ask '
+    'each lesion with <code>{"any_lesion": ...}</code> and each prior treatment with '
+    '<code>{"any_prior": ...}</code>; <code>{"unknown": ...}</code> holds when its condition '
+    'cannot be decided (a caution about uncertainty); <code>{"always": true}</code> always '
+    'holds. Criteria may use <code>{"when": ..., "met": ...}</code>. A mistake is reported '
+    "with its path, for example <code>condition.all[1].fact</code>."
 )
 TEXT_HELP = (
     "Write a threshold that the condition holds as a parameter, never as a number: "
-    "{corrected_calcium_mmol_l.lt} or {sins.ge}, found in this rule's condition or in the "
-    "define rules it uses ({corrected_calcium_mmol_l.lt:2} gives two decimals). The text then "
-    "follows any change to the threshold. Open questions and other notes for editors belong "
-    "in the editor note: clinicians and patients never see it."
+    "<code>{corrected_calcium_mmol_l.lt}</code> or <code>{sins.ge}</code>, found in this "
+    "rule's condition or in the define rules it uses "
+    "(<code>{corrected_calcium_mmol_l.lt:2}</code> gives two decimals). The text then follows "
+    "any change to the threshold. Open questions and other notes for editors belong in the "
+    "editor note: clinicians and patients never see it."
 )
 
 
@@ -304,6 +310,9 @@ class CodeListEntryForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         drafts_only(self)
+        if "system" in self.fields:  # by name, with the URI the EHR sends
+            self.fields["system"].choices = [("", "---------")] + [
+                (uri, f"{name} ({uri})") for uri, name in SYSTEM_NAMES.items()]
 
 
 class RulesetImportForm(forms.Form):

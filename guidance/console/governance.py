@@ -32,6 +32,7 @@ from ..scenarios.thresholds import thresholds_unbracketed
 from ..selectors import NoPublishedRuleSet, ruleset_get_published
 from ..services import PublishRefused
 from .views import ConsoleViews
+from .words import bracket_words
 
 
 def _text(label, help_text, required=True):
@@ -99,7 +100,7 @@ class GovernanceViews(ConsoleViews):
     def _unbracketed(self, ruleset):
         """Name each threshold the ruleset changes that no scenario of its brackets."""
         try:
-            return [str(bracket) for bracket in thresholds_unbracketed(ruleset)]
+            return [bracket_words(bracket) for bracket in thresholds_unbracketed(ruleset)]
         except (RuleError, ConditionError) as error:
             return [f"Thresholds could not be checked: {error}"]
 

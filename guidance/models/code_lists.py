@@ -43,7 +43,7 @@ class CodeListEntry(models.Model):
                                                name="unique_code_in_ruleset_list")]
 
     def __str__(self):
-        return f"{self.code_list}: {self.system} {self.code}"
+        return f"{self.get_code_list_display()}: {self.system} {self.code}"
 
     def clean(self):
         """Normalise the system and code, and check the value against its list."""

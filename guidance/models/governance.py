@@ -7,7 +7,9 @@ what it was expected to do to advice, and what it did to the scenarios it was te
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
+from ..actions import action_words, outcome_words
 from .core import RuleSet, expectation_errors
 
 USER = settings.AUTH_USER_MODEL
@@ -171,4 +173,5 @@ class GovernanceEvent(models.Model):
         ordering = ["-at", "-id"]
 
     def __str__(self):
-        return f"{self.action} {self.outcome} at {self.at:%Y-%m-%d %H:%M}"
+        return (f"{action_words(self.action)} ({outcome_words(self.outcome).lower()}), "
+                f"{timezone.localtime(self.at):%d %b %Y %H:%M}")

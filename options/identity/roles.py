@@ -70,11 +70,24 @@ SAFETY_OFFICER = Role(
     is_staff=True,
 )
 ROLES = {role.key: role for role in (CLINICIAN, EDITOR, SAFETY_OFFICER)}
+# The page each role works from (a URL name) and what it is called, first role held first:
+# where sign-in lands, and where an error page sends the person next.
+HOMES = (
+    (CLINICIAN, "consultation-list", "your consultations"),
+    (EDITOR, "admin:guidance_ruleset_changelist", "the rules console"),
+    (SAFETY_OFFICER, "admin:guidance_ruleset_changelist", "the rules console"),
+)
 
 
 def role_held(user: "AbstractBaseUser | AnonymousUser", role: Role) -> bool:
     """Tell whether the user belongs to the role's group."""
     return user.is_authenticated and user.groups.filter(name=role.group).exists()
+
+
+def home_of(user: "AbstractBaseUser | AnonymousUser") -> tuple[str, str] | None:
+    """Return (URL name, words) of the page the user's role works from; None without a role."""
+    return next(((url_name, words) for role, url_name, words in HOMES if role_held(user, role)),
+                None)
 
 
 def roles_sync(*, group_model: "type[Group]", permission_model: "type[Permission]",

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_POST
 
-from options.identity.roles import CLINICIAN, EDITOR, ROLES, SAFETY_OFFICER, role_held
+from options.identity.roles import ROLES, home_of
 from options.identity.sign_in import SignInForm
 
 from .backends import PROVIDER_BACKEND
@@ -50,13 +50,11 @@ class SignInView(auth_views.LoginView):
 def role_home(request: HttpRequest) -> HttpResponse:
     """Send each person to the page their role works from: a clinician to their
     consultations, a guidance editor or clinical safety officer to the rules console."""
-    user = request.user
-    if not user.is_authenticated:
+    if not request.user.is_authenticated:
         return redirect("login")
-    if role_held(user, CLINICIAN):
-        return redirect("consultation-list")
-    if role_held(user, EDITOR) or role_held(user, SAFETY_OFFICER):
-        return redirect("admin:guidance_ruleset_changelist")
+    home = home_of(request.user)
+    if home is not None:
+        return redirect(home[0])
     return render(request, "identity/no_access.html",
                   {"roles": [role.group for role in ROLES.values()]}, status=403)
 

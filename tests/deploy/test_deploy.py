@@ -36,10 +36,20 @@ def production_environment(**extra):
     return env
 
 
-def test_the_deployment_checks_pass_without_a_warning():
+def minimal_environment():
+    """The least a server needs: DEBUG off, a secret, its host name; nothing about a proxy."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DJANGO_", "BONECARE_")) and k != "DATABASE_URL"}
+    return {**env, "DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "example.org"}
+
+
+@pytest.mark.parametrize("environment", [production_environment, minimal_environment],
+                         ids=["behind-a-proxy", "minimal"])
+def test_the_deployment_checks_pass_without_a_warning(environment):
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=production_environment(), capture_output=True, text=True, timeout=120)
+        cwd=ROOT, env=environment(), capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
     assert not re.search(r"\(\w+\.W\d+\)", result.stdout + result.stderr)
@@ -159,3 +169,15 @@ def test_the_access_log_holds_the_path_but_not_the_query(production_server):
     lines = log.read_text()
     assert "/api/v1/consultations" in lines
     assert "RXQ-SECRET-123" not in lines
+
+
+def test_a_missing_page_is_the_styled_404_with_its_collected_stylesheet(production_server):
+    base, _ = production_server
+    status, headers, html = fetch(f"{base}/consultations/no-such-page/?patient_ref=MRN-1",
+                                  **HTTPS)
+    assert status == 404
+    assert "<h1>Page not found</h1>" in html and 'href="/accounts/login/"' in html
+    assert "no-such-page" not in html and "MRN-1" not in html
+    stylesheet = re.search(r'href="(/static/build/nhsuk\.[0-9a-f]{12}\.css)"', html)
+    assert stylesheet and fetch(f"{base}{stylesheet[1]}", **HTTPS)[0] == 200
+    assert "no-store" in headers["Cache-Control"]

@@ -1,6 +1,7 @@
 """The rules console in the admin: who may open it, and an editor's whole change in a browser."""
 
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -85,7 +86,9 @@ def test_overdue_documents_are_flagged_with_an_icon_and_a_word(guidance_editor_c
     response = guidance_editor_client.get("/admin/guidance/guidancedocument/")
     page = response.content.decode()
     assert published_ruleset.documents.get(code="TA265").review_overdue
-    assert "&#9888;</span> Overdue</strong> since 24 Oct 2015" in page
+    assert re.search(r'<strong class="review-overdue"><svg class="mark mark-warning" '
+                     r'aria-hidden="true"[^>]*><use href="[^"]+#warning"></use></svg> '
+                     r"Overdue</strong> since 24 Oct 2015", page)
     overdue = guidance_editor_client.get("/admin/guidance/guidancedocument/?review=overdue")
     assert "TA265" in overdue.content.decode()
 

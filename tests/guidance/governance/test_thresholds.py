@@ -16,6 +16,9 @@ pytestmark = pytest.mark.django_db
 
 LOWERED = ("corrected_calcium_mmol_l lt 1 (DEF-HYPOCALCAEMIA via BP-HOLD-01, DMAB-SAFE-02): "
            "no scenario just inside or outside (within 0.05)")
+# The same, as the submit and review pages say it.
+LOWERED_IN_WORDS = ("corrected calcium below 1.00 mmol/L (DEF-HYPOCALCAEMIA, used by BP-HOLD-01, "
+                    "DMAB-SAFE-02): no scenario just inside or outside (within 0.05)")
 
 
 @pytest.fixture
@@ -74,14 +77,15 @@ def test_the_submit_and_review_pages_name_the_threshold(
     editor = Client()
     editor.force_login(guidance_editor)
     page = editor.get(reverse("admin:guidance_ruleset_submit", args=[draft.pk])).content.decode()
-    assert "1 changed threshold that no scenario brackets" in page and LOWERED in page
+    assert "1 changed threshold that no scenario brackets" in page
+    assert LOWERED_IN_WORDS in page and LOWERED not in page
 
     calcium_215_no_longer_held(draft, guidance_editor, reason="Lab says below 1.0")
     ruleset_submit(ruleset=draft, by=guidance_editor, summary="Hypocalcaemia below 1.0")
     officer = Client()
     officer.force_login(safety_officer)
     page = officer.get(reverse("admin:guidance_ruleset_review", args=[draft.pk])).content
-    assert LOWERED in page.decode()
+    assert LOWERED_IN_WORDS in page.decode()
 
 
 def test_an_unchanged_draft_shows_no_threshold_warning(published_ruleset, scenarios,
