@@ -58,6 +58,7 @@ from .readable import (
     EventsInWords,
     ExpectationsInWords,
     GuidanceCodeFilter,
+    PeopleByName,
     SystemFilter,
     system_name,
     vocabulary_words,
@@ -228,15 +229,15 @@ STATE_MARKS = {RuleSet.PUBLISHED: "published", RuleSet.DRAFT: "draft",
 
 
 @admin.register(RuleSet)
-class RuleSetAdmin(RuleSetActionsMixin, HistoryAdmin):
+class RuleSetAdmin(RuleSetActionsMixin, PeopleByName, HistoryAdmin):
     list_display = ["version", "title", "state_label", "review_note", "rule_count", "based_on",
                     "created_by", "published_at", "published_by"]
     list_filter = [RuleSetStateFilter]
     search_fields = ["version", "title"]
-    fields = ["version", "title", "state", "notes", "based_on", "created_at", "created_by",
-              "published_at", "published_by", "rules_link"]
-    always_readonly = ["version", "state", "based_on", "created_at", "created_by",
-                       "published_at", "published_by", "rules_link"]
+    fields = ["version", "title", "state", "notes", "based_on", "created_at", "created_by_name",
+              "published_at", "published_by_name", "rules_link"]
+    always_readonly = ["version", "state", "based_on", "created_at", "created_by_name",
+                       "published_at", "published_by_name", "rules_link"]
     change_form_template = "admin/guidance/ruleset/change_form.html"
     change_list_template = "admin/guidance/ruleset/change_list.html"
 
@@ -489,14 +490,14 @@ class ScenarioAdmin(ExpectationsInWords, HistoryAdmin):
 
 
 @admin.register(GovernanceEvent)
-class GovernanceEventAdmin(EventsInWords, NotFoundPageMixin, ReadOnlyAdminMixin,
+class GovernanceEventAdmin(EventsInWords, PeopleByName, NotFoundPageMixin, ReadOnlyAdminMixin,
                            admin.ModelAdmin):
     """The governance audit, read only for everyone (editors and safety officers hold its view
     permission; nobody, a superuser included, adds, changes or deletes a row here): every
     action and refusal, newest first."""
 
     list_display = ["at", "by", "action_in_words", "outcome_in_words", "ruleset", "detail"]
-    fields = readonly_fields = ["at", "by", "action_in_words", "outcome_in_words", "ruleset",
-                                "detail"]
+    fields = readonly_fields = ["at", "by_name", "action_in_words", "outcome_in_words",
+                                "ruleset", "detail"]
     search_fields = ["detail", "by__username", "ruleset__version"]
     list_select_related = ["by", "ruleset"]

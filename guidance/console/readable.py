@@ -142,6 +142,23 @@ class EventsInWords:
         return outcome_words(obj.outcome)
 
 
+class PeopleByName:
+    """Who made, published or did something, by name: not a link to their account, which is
+    the IT administrator's page (and a 403 for everyone else)."""
+
+    @admin.display(description="Created by", ordering="created_by")
+    def created_by_name(self, obj):
+        return obj.created_by or "-"
+
+    @admin.display(description="Published by", ordering="published_by")
+    def published_by_name(self, obj):
+        return obj.published_by or "-"
+
+    @admin.display(description="By", ordering="by")
+    def by_name(self, obj):
+        return obj.by or "-"
+
+
 def vocabulary_words(value: str) -> str:
     """A vocabulary value as its label ("other_solid" is "Other solid tumour"); "true" and
     "false" as yes and no; empty as "-"."""

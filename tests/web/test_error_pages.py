@@ -148,3 +148,16 @@ def test_a_form_refused_by_the_csrf_check_says_nothing_was_saved(clinician):
     assert SITE in html and "<h1>This form could not be accepted</h1>" in html
     assert "nothing was saved" in html and 'href="/consultations/"' in html
     assert "CSRF" not in html
+
+
+@pytest.mark.parametrize("who, offered, not_offered", [
+    ("clinician", ['href="/consultations/new/"'], ["Rules console"]),
+    ("guidance_editor", ["Rules console"], ['href="/consultations/new/"']),
+    ("safety_officer", ["Rules console"], ['href="/consultations/new/"']),
+], ids=["clinician", "editor", "safety-officer"])
+def test_the_sites_menu_offers_each_role_its_own_pages(request, who, offered, not_offered):
+    html = page(browser_of(request.getfixturevalue(who)).get(NOT_FOUND), 404)
+    menu = html[html.index('aria-label="Menu"'):html.index("</nav>", html.index(
+        'aria-label="Menu"'))]
+    assert all(text in menu for text in offered)
+    assert not any(text in menu for text in not_offered)
