@@ -98,3 +98,19 @@ def test_a_published_draft_leaves_every_list(published_ruleset, guidance_editor,
     draft = hypocalcaemia_draft(published_ruleset, guidance_editor)
     publish_reviewed(draft, author=guidance_editor, reviewer=safety_officer)
     assert worklist_for(guidance_editor).empty and worklist_for(safety_officer).empty
+
+
+def test_the_submit_page_says_when_a_drafts_notes_are_still_its_bases(
+        published_ruleset, guidance_editor):
+    from guidance.drafting import ruleset_details_save
+
+    draft = hypocalcaemia_draft(published_ruleset, guidance_editor)
+    browser = Client()
+    browser.force_login(guidance_editor)
+    submit = f"/admin/guidance/ruleset/{draft.pk}/submit/"
+    page = browser.get(submit).content.decode()
+    assert "data-notes-unchanged" in page
+    assert f"still those of {published_ruleset.version}" in page
+    draft.notes = "Hypocalcaemia below 2.10 mmol/L, as our laboratory's range."
+    ruleset_details_save(ruleset=draft, by=guidance_editor)
+    assert "data-notes-unchanged" not in browser.get(submit).content.decode()
