@@ -191,7 +191,15 @@ def code_lists_compare(before: dict, after: dict) -> list[dict]:
         if "active" in item["fields"]:
             item["fields"]["active"] = [_in_use(value) for value in item["fields"]["active"]]
         item["meaning"] = _code_meaning(item, before, after)
+        item["label"] = _code_label(after.get(item["key"]) or before[item["key"]])
     return diff
+
+
+def _code_label(row):
+    """Name a code by its list's label, its system and its code (the key names the list by
+    its internal name)."""
+    spec = CODE_LISTS.get(row["code_list"])
+    return f"{spec.label if spec else row['code_list']}: {row['system']}|{row['code']}"
 
 
 EXPECTATION_DIFF_FIELDS = ("title", "assessment", *EXPECTATION_FIELDS, "note")

@@ -143,15 +143,6 @@ def test_no_console_page_shows_a_python_value_or_a_code(request, world, who):
     assert not found, report(found)
 
 
-# The review page's diffs are being rewritten in words in two other branches of issue 22
-# (review-talk: word-level diffs and conditions in plain words; expect-reason: expectation
-# changes), in templates/admin/guidance/ruleset/_changes.html, _content_changes.html and
-# guidance/scenarios/diff.py. Strict: once this passes, remove the mark.
-@pytest.mark.xfail(strict=True, reason=(
-    "the review page's diffs still show stored values: Python dicts and None for expectation "
-    "changes and conditions (fixed by the review-talk branch), and a FHIR code's key "
-    "'mscc_signs: http://snomed.info/sct|...' (guidance/scenarios/diff.py, which "
-    "tests/guidance/governance/test_side_doors.py asserts)"))
 @pytest.mark.parametrize("who", ["guidance_editor", "safety_officer"])
 def test_the_review_page_shows_no_python_value_or_code(request, world, who):
     found = raw_values_on(review_pages(world), request.getfixturevalue(who))

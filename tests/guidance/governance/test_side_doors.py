@@ -284,7 +284,7 @@ def test_the_reviewer_sees_document_and_code_changes(
     for page in (submit, review):
         html = page.content.decode()
         assert "https://example.org/ta265-moved" in html and "TA265" in html
-        assert "mscc_signs: http://snomed.info/sct|71286001" in html
+        assert "Condition: spinal cord compression: http://snomed.info/sct|71286001" in html
         assert "the critical cord-compression card will not show for them" in html
         assert "Guidance documents changed" in html and "FHIR codes changed" in html
 
