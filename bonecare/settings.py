@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "options.api",
     "options.cds_hooks",
     "options.identity",
+    "options.smart",
 ]
 
 MIDDLEWARE = [
@@ -351,5 +352,10 @@ BONECARE_API_ANONYMOUS_RATE = os.environ.get("BONECARE_API_ANONYMOUS_RATE", "60/
 # (FHIR prefetch included), and how long to wait for an EHR's FHIR server or JWK Set URL.
 BONECARE_CDS_THROTTLE_RATE = os.environ.get("BONECARE_CDS_THROTTLE_RATE", "600/min")
 BONECARE_CDS_MAX_BODY_BYTES = int(os.environ.get("BONECARE_CDS_MAX_BODY_BYTES", "1048576"))
+# SMART on FHIR (options/smart, docs/smart.md): BoneCare's private key for EHRs that register
+# it as a confidential asymmetric client (PEM: EC P-384 for ES384, or RSA for RS384). Never
+# stored, logged or served; its public half is at /smart/jwks.json.
+BONECARE_SMART_SIGNING_KEY = os.environ.get("BONECARE_SMART_SIGNING_KEY", "")
+BONECARE_SMART_SIGNING_KEY_ID = os.environ.get("BONECARE_SMART_SIGNING_KEY_ID", "")
 BONECARE_CDS_FETCH_TIMEOUT_SECONDS = float(
     os.environ.get("BONECARE_CDS_FETCH_TIMEOUT_SECONDS", "5"))

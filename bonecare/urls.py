@@ -23,6 +23,8 @@ urlpatterns = [
     # Sign-in, local or through the hospital's identity provider, and sign-out.
     path("accounts/", include("options.identity.urls")),
     path("consultations/", include("options.web.urls")),
+    # SMART App Launch: opened inside the EHR with the patient in context (options/smart).
+    path("smart/", include("options.smart.urls")),
     path("", identity_views.role_home, name="home"),
     path("api/", include("options.api.urls")),
     path("", include("options.cds_hooks.urls")),

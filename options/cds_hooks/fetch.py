@@ -119,6 +119,24 @@ def prefetch_complete(request: HookRequest, *, observation_codes: Iterable[str],
                                        base=registered_server, budget=budget)
 
 
+def record_read(server: str, token: str, patient_id: str, keys: Iterable[str], *,
+                observation_codes: Iterable[str]) -> dict[str, object]:
+    """Read the patient's record as the prefetch keys name it (SMART launch: the same reads,
+    limits and refusals as a CDS Hooks fetch), from `server` alone; a key not asked for is
+    None (not granted: its fields stay absent). Raises PrefetchUnavailable."""
+    templates, budget = prefetch_templates(observation_codes), _Budget()
+    wanted = set(keys)
+    patient = urllib.parse.quote(patient_id, safe="")
+    record = {}
+    for key, template in templates.items():
+        if key not in wanted:
+            record[key] = None
+            continue
+        query = template.replace("{{context.patientId}}", patient)
+        record[key] = _fetch(_url(server, query), token, key, base=server, budget=budget)
+    return record
+
+
 def _cannot_fetch(server: str, token: str | None, registered: str) -> str:
     if not (server and token):
         return "no fhirServer with fhirAuthorization to fetch it from"
@@ -158,21 +176,55 @@ def _unavailable(key: str, reason: str) -> PrefetchUnavailable:
 
 
 def _get(url: str, token: str, key: str, budget: _Budget) -> object:
-    request = urllib.request.Request(url, headers={
-        "Authorization": f"Bearer {token}", "Accept": "application/fhir+json"})
+    try:
+        return json_request(url, token=token, budget=budget)
+    except FetchFailed as failed:
+        raise _unavailable(key, failed.reason) from None
+
+
+class FetchFailed(Exception):
+    """A request to the EHR's server got no usable answer; `reason` says why, in words."""
+
+    def __init__(self, reason: str, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+def json_request(url: str, *, token: str = "", budget: _Budget | None = None,
+                 body: object = None) -> object:
+    """GET (or, with a body, POST) JSON at one URL: no redirect followed, no proxy, within
+    the budget's deadline and bytes; raises FetchFailed. The token is sent, never logged."""
+    budget = budget or _Budget()
+    headers = {"Accept": "application/fhir+json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/fhir+json"
+    request = urllib.request.Request(url, data=data, headers=headers,
+                                     method="POST" if data is not None else "GET")
     try:
         with _OPENER.open(request, timeout=budget.seconds_left()) as response:
-            return json.loads(_read(response, budget))
+            answer = _read(response, budget)
+            location = response.headers.get("Location", "")
+            parsed = json.loads(answer) if answer.strip() else {}
+            if body is not None and isinstance(parsed, dict) and location:
+                parsed.setdefault("_location", location)
+            return parsed
     except urllib.error.HTTPError as error:
-        reason = f"the FHIR server answered {error.code}" + (
-            " (a redirect, which BoneCare does not follow)" if 300 <= error.code < 400 else "")
+        raise FetchFailed(f"the FHIR server answered {error.code}" + (
+            " (a redirect, which BoneCare does not follow)" if 300 <= error.code < 400
+            else ""), error.code) from None
     except _TooLarge:
-        reason = f"the FHIR server's answers are larger than {MAX_BYTES} bytes"
+        raise FetchFailed(f"the FHIR server's answers are larger than {MAX_BYTES} bytes") \
+            from None
     except (TimeoutError, urllib.error.URLError, OSError):
-        reason = f"the FHIR server did not answer within {budget.timeout} s"
+        raise FetchFailed(f"the FHIR server did not answer within {budget.timeout} s") \
+            from None
     except (ValueError, RecursionError):
-        reason = "the FHIR server's answer is not JSON"
-    raise _unavailable(key, reason)
+        raise FetchFailed("the FHIR server's answer is not JSON") from None
 
 
 class _TooLarge(Exception):

@@ -39,10 +39,19 @@ class Mapped:
     assessment: dict = field(default_factory=dict)
     unrecognised: list = field(default_factory=list)
     context: list = field(default_factory=list)
+    # field -> where in the record it came from, with the record's date where it has one
+    # ("Observation of 2026-11-20"), for a page that lists what came from the record
+    sources: dict = field(default_factory=dict)
 
     def note(self, text: str) -> None:
         if text not in self.context:
             self.context.append(text)
+
+    def source(self, name: str, kind: str, when: object = None) -> None:
+        """Say where a field's value came from: the resource kind and its date, if any."""
+        date = when.date() if isinstance(when, datetime.datetime) else when
+        self.sources[name] = (f"{kind} of {date:%Y-%m-%d}" if isinstance(date, datetime.date)
+                              else kind)
 
 
 def codings(concept: CodeableConcept | None) -> list[Coding]:
@@ -87,13 +96,16 @@ def _patient(patient: Patient, mapped: Mapped, today: datetime.date) -> None:
     for identifier in patient.identifier or []:
         if identifier.system == NHS_NUMBER and identifier.value:
             mapped.assessment["patient_ref"] = identifier.value.replace(" ", "")
+            mapped.source("patient_ref", "Patient record")
             break
     birth = patient.birthDate
     if isinstance(birth, datetime.date):  # a partial date ("1971-11") stays a string
         years = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
         mapped.assessment["age_years"] = years
+        mapped.source("age_years", "Patient record (date of birth)")
     if patient.gender in ("male", "female"):
         mapped.assessment["sex"] = patient.gender
+        mapped.source("sex", "Patient record")
 
 
 def _condition_state(condition: Condition) -> str | None:
@@ -155,17 +167,26 @@ def _condition_facts(condition: Condition, found: Mapping[str, Entry], mapped: M
         if name in found:
             value = found[name].value
             mapped.assessment[f"_{name}"] = {"true": True, "false": False}.get(value, value)
+            mapped.source(name, "Condition", _recorded(condition))
     if "mscc_signs" in found:
         mapped.assessment["mscc_signs"] = True
+        mapped.source("mscc_signs", "Condition", _recorded(condition))
     if "coagulation_disorder" in found:
         mapped.note("Coagulation disorder recorded: check before a procedure")
+
+
+def _recorded(condition: Condition) -> object:
+    """The date a Condition was recorded, else its onset, else None."""
+    return condition.recordedDate or condition.onsetDateTime
 
 
 def _bone_metastases(mapped: Mapped, bone: Sequence[Condition], refuted: bool) -> None:
     if bone:
         mapped.assessment["bone_metastases"] = True
+        mapped.source("bone_metastases", "Condition", _recorded(bone[0]))
     elif refuted:
         mapped.assessment["bone_metastases"] = False
+        mapped.source("bone_metastases", "Condition (refuted)")
 
 
 def _references(condition: Condition) -> set[str]:
@@ -201,6 +222,7 @@ def _cancer_type(mapped: Mapped, cancers: dict[str, list[Condition]],
         return
     kind = next(iter(cancers))
     mapped.assessment["cancer_type"] = kind
+    mapped.source("cancer_type", "Condition", _recorded(cancers[kind][0]))
     if kind == "prostate" and hormone is not None:
         mapped.assessment["prostate_hormone_status"] = hormone
     if kind == "myeloma" and needs is not None:

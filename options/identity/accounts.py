@@ -44,11 +44,12 @@ def user_create(*, username: str, password: str, role: str,
             [f"{field}: {message}" for field, messages in invalid.message_dict.items()
              for message in messages]) from None
     user.save()
-    user.groups.add(_group(role))
+    user.groups.add(role_group(role))
     return user
 
 
-def _group(role: Role) -> Group:
+def role_group(role: Role) -> Group:
+    """The role's group, made again if a flush emptied the table."""
     group = Group.objects.filter(name=role.group).first()
     if group is None:  # the migration made it, but a flush empties the table
         roles_sync(group_model=Group, permission_model=Permission)

@@ -3,7 +3,7 @@ from django.db import models
 
 from options.choices import choices
 
-SOURCES = ("local", "provider")
+SOURCES = ("local", "provider", "smart")
 EVENT_KINDS = ("sign_in", "sign_in_failed", "role_granted", "role_removed", "deactivated",
                "reactivated")
 

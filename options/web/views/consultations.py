@@ -102,9 +102,20 @@ def consultation_new(request: HttpRequest) -> HttpResponse:
         if "draft" in request.GET:  # "Open in BoneCare" from an EHR's CDS Hooks card
             return _draft_form(request)
         return _render_form(request, ConsultationForm(_copy_data(request)))
+    answer = consultation_submit(request)
+    if isinstance(answer, HttpResponse):
+        return answer
+    return redirect("consultation-detail", pk=answer.pk)
+
+
+def consultation_submit(request: HttpRequest, **extra: object) -> "HttpResponse | Consultation":
+    """Handle a posted consultation form: the form again (an action such as adding a lesion,
+    or errors next to their fields), or the consultation evaluated and stored. `extra` goes
+    to the form's page (the SMART launch's banners and form action)."""
     action = request.POST.get("action", "submit")
     if action != "submit":
-        return _render_form(request, ConsultationForm.with_action(request.POST.dict(), action))
+        return _render_form(request, ConsultationForm.with_action(request.POST.dict(), action),
+                            **extra)
     form = ConsultationForm(request.POST.dict())
     data = form.contract()
     errors = form.type_errors()
@@ -114,19 +125,19 @@ def consultation_new(request: HttpRequest) -> HttpResponse:
         except AssessmentInvalid as invalid:
             errors += invalid.errors
         form.add_errors(errors)
-        return _render_form(request, form)
+        return _render_form(request, form, **extra)
     try:
         consultation = consultation_create(data=data, channel="form", by=request.user,
                                            copied_from=_copied_from(request, form))
     except AssessmentInvalid as invalid:
         form.add_errors(invalid.errors)
-        return _render_form(request, form)
+        return _render_form(request, form, **extra)
     except NoPublishedRuleSet:
         form.error_summary = [{"text": NO_RULESET, "href": "#main-content"}]
-        return _render_form(request, form, status=503)
+        return _render_form(request, form, status=503, **extra)
     for text in form.ignored_rows():
         messages.info(request, text)
-    return redirect("consultation-detail", pk=consultation.pk)
+    return consultation
 
 
 def _draft_form(request: HttpRequest) -> HttpResponse:
@@ -168,8 +179,17 @@ def _lesion_row(lesion_form: "_LesionFormBase",
             "score": lesion_score_text(values, tables=tables)}
 
 
+def consultation_form_page(request: HttpRequest, form: ConsultationForm, status: int = 200,
+                           from_record: dict[str, list[str]] | None = None,
+                           **extra: object) -> HttpResponse:
+    """The consultation form's page; `extra` adds to its context (a SMART launch's banners
+    and the URL the form posts to)."""
+    return _render_form(request, form, status, from_record, **extra)
+
+
 def _render_form(request: HttpRequest, form: ConsultationForm, status: int = 200,
-                 from_record: dict[str, list[str]] | None = None) -> HttpResponse:
+                 from_record: dict[str, list[str]] | None = None,
+                 **extra: object) -> HttpResponse:
     tables = score_tables()
     assessment = form.assessment
     questions = {cancer: assessment[name] for name, cancer in CANCER_QUESTIONS.items()}
@@ -190,6 +210,7 @@ def _render_form(request: HttpRequest, form: ConsultationForm, status: int = 200
         "error_summary": form.error_summary,
         "copied_from": form.data.get("copied_from", ""),
         "from_record": from_record,
+        **extra,
     }
     return render(request, "options/consultation_form.html", context, status=status)
 
