@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 
 export DJANGO_DEBUG ?= true
 
-.PHONY: venv venv-dev run test lint bench bench-engine bench-api bench-pages bench-cds bench-impact \
+.PHONY: venv venv-dev run smart-ehr test lint bench bench-engine bench-api bench-pages bench-cds bench-impact \
 	migrations-check static-deps
 
 venv: $(VENV)/requirements.stamp
@@ -39,6 +39,11 @@ run: venv static-deps
 	$(BIN)/python manage.py load_guidance
 	$(BIN)/python manage.py create_demo_users
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# A local EHR (the SMART tests' authorization and FHIR servers) for trying the SMART launch
+# beside `make run`, in a second terminal: it registers itself and prints launch links.
+smart-ehr: venv static-deps
+	$(BIN)/python -m tests.smart.demo
 
 # pytest exits 5 when no tests are collected; that is not a failure here.
 # One test process per core, up to four (pytest-xdist; each has its own test database).

@@ -76,12 +76,12 @@ class TestEhr:
 
     __test__ = False  # not a test class, whatever its name
 
-    def __init__(self, workdir, *, app_url, client_jwks):
+    def __init__(self, workdir, *, app_url, client_jwks, auth_port=None, fhir_port=None):
         self.workdir = Path(workdir)
         self.app_url = app_url.rstrip("/")
         self.client_jwks = client_jwks  # the confidential client's public JWK Set
-        self.auth_port = free_port()
-        self.fhir_port = free_port()
+        self.auth_port = auth_port or free_port()
+        self.fhir_port = fhir_port or free_port()
         self.keys = [RSAKey.generate_key(2048, private=True, parameters={
             "kid": "ehr-key-1", "use": "sig", "alg": "RS256"})]
         self.auth_process = None
