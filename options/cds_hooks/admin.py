@@ -2,9 +2,11 @@ import json
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Q
 from django.http import HttpRequest
 
 from options.admin import ClientAdmin, PatientAuditAdminMixin
+from options.smart.models import SmartClient
 
 from .hooks import SERVICE_IDS
 from .models import CdsCallAudit, CdsClient
@@ -21,13 +23,22 @@ class CdsClientForm(forms.ModelForm):
 
     class Meta:
         model = CdsClient
-        fields = ["name", "iss", "jwks", "jwks_url", "services", "fhir_server"]
+        fields = ["name", "iss", "jwks", "jwks_url", "services", "fhir_server", "smart_client"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # Live registrations to choose from; the one already linked stays listed even when
+        # revoked, so that the model's check says so rather than the link vanishing unsaid.
+        linked = self.instance.smart_client_id if self.instance.pk else None
+        self.fields["smart_client"].queryset = SmartClient.objects.filter(
+            Q(revoked_at__isnull=True) | Q(pk=linked))
 
 
 @admin.register(CdsClient)
 class CdsClientAdmin(ClientAdmin):
     form = CdsClientForm
-    list_display = ["name", "iss", "service_list", "key_ids", "created_at", "revoked_at"]
+    list_display = ["name", "iss", "service_list", "key_ids", "smart_client", "created_at",
+                    "revoked_at"]
     search_fields = ["name", "iss"]
     readonly_fields = ["created_at", "created_by", "revoked_at"]
     noun = "CDS client"
@@ -44,7 +55,8 @@ class CdsClientAdmin(ClientAdmin):
     def client_create(self, request: HttpRequest, obj: CdsClient) -> CdsClient:
         return cds_client_create(name=obj.name, iss=obj.iss, jwks=obj.jwks,
                                  jwks_url=obj.jwks_url, services=obj.services,
-                                 fhir_server=obj.fhir_server, by=request.user)
+                                 fhir_server=obj.fhir_server, smart_client=obj.smart_client,
+                                 by=request.user)
 
 
 @admin.register(CdsCallAudit)

@@ -13,7 +13,7 @@ the ruleset, so it is not called from here).
 import re
 import uuid as uuid_module
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal, NotRequired, TypedDict
 
 from fhir_core.fhirabstractmodel import FHIRAbstractModel
 
@@ -26,8 +26,18 @@ from .mapping import Mapped
 Result = Mapping[str, Any]  # the engine's result
 OptionResult = Mapping[str, Any]  # one option of it
 Card = dict[str, Any]
-Link = Mapping[str, str]  # {"label", "type", "url"}
 Values = Mapping[str, Sequence[str]]  # {option: the values that decided it, in words}
+
+
+class Link(TypedDict):
+    """A card's link (CDS Hooks 2.0 Link): "absolute" opens `url` as it is; "smart" is a SMART
+    launch URL the EHR launches, handing `appContext` to the app in its token response."""
+
+    label: str
+    type: Literal["absolute", "smart"]
+    url: str
+    appContext: NotRequired[str]
+
 
 SUMMARY_LIMIT = 139  # CDS Hooks: a summary under 140 characters
 LABELS = {option: label(option).lower() for option in vocab.OPTIONS}  # within a sentence

@@ -15,7 +15,9 @@ CALL_OUTCOMES = ("ok", "invalid", "denied", "replayed", "not_found", "preconditi
 
 class CdsClient(models.Model):
     """One EHR allowed to call the CDS Hooks service: its JWT issuer, its public keys (a JWK
-    Set stored here, or the URL it is fetched from) and the services it may call."""
+    Set stored here, or the URL it is fetched from), the services it may call and, when the
+    same EHR may also launch BoneCare, its SMART registration (its cards then open BoneCare
+    by a SMART launch instead of a plain link)."""
 
     name = models.CharField(max_length=100, unique=True)
     iss = models.CharField("issuer (iss)", max_length=255, unique=True)
@@ -29,6 +31,12 @@ class CdsClient(models.Model):
         "FHIR server", max_length=500, blank=True,
         help_text="The EHR's FHIR base URL. An absent prefetch is fetched only from a fhirServer "
                   "starting with it (with the EHR's token); blank: never fetched (412).")
+    smart_client = models.ForeignKey(
+        "smart.SmartClient", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="cds_clients", verbose_name="SMART registration",
+        help_text="The same EHR's SMART launch registration, if it has one: while it is not "
+                  "revoked, \"Open in BoneCare\" is a SMART link (the EHR launches BoneCare "
+                  "with the draft in appContext); otherwise a plain link.")
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="cds_clients_created")
@@ -55,6 +63,14 @@ class CdsClient(models.Model):
         if unknown:
             raise ValidationError({"services": f"unknown service(s): {', '.join(unknown)}; "
                                                f"allowed: {', '.join(SERVICE_IDS)}"})
+        if self.smart_client_id is not None and self.smart_client.revoked_at is not None:
+            raise ValidationError({"smart_client": f"The SMART registration "
+                                                   f"{self.smart_client.name!r} is revoked: "
+                                                   f"choose a live one or none."})
+
+    def smart_launch(self) -> bool:
+        """Whether "Open in BoneCare" is a SMART launch: a live SMART registration."""
+        return self.smart_client_id is not None and self.smart_client.revoked_at is None
 
 
 class SeenJti(models.Model):

@@ -23,9 +23,10 @@ _jwks_by_url: dict[str, tuple[float, JWKSet]] = {}  # url -> (time.monotonic() f
 
 
 def client_by_issuer(iss: str) -> CdsClient | None:
-    """Return the registered client for an issuer, revoked or not, or None; read at every
-    call, so a revocation counts from the next one."""
-    return CdsClient.objects.filter(iss=iss).first()
+    """Return the registered client for an issuer, revoked or not, with its SMART
+    registration, or None; read at every call, so a revocation (of either) counts from the
+    next one."""
+    return CdsClient.objects.select_related("smart_client").filter(iss=iss).first()
 
 
 def client_jwks(client: CdsClient, *, kid: str | None = None) -> JWKSet:

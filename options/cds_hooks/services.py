@@ -27,6 +27,7 @@ from options.choices import field_name
 from options.consultation.decisions import option_rule_codes
 from options.consultation.services import alerts_whatever_the_cancer, assessment_advise
 from options.consultation.values import result_values
+from options.smart.models import SmartClient
 from options.validation import AssessmentInvalid, validate_assessment
 
 from .cards import Card, Link, Result, alert_cards, patient_view_cards, question_card
@@ -39,6 +40,7 @@ from .order_cards import orders_cards
 from .records import audit_row, rows_insert
 
 CHANNEL = "cds_hooks"
+OPEN_LABEL = "Open in BoneCare"
 DRAFT_SECONDS = 3600
 CARD_DAYS = 7
 PURGE_EVERY_SECONDS = 60
@@ -48,11 +50,14 @@ _last_purge = [0.0]
 @transaction.atomic
 def cds_client_create(*, name: str, iss: str, jwks: dict[str, Any] | None = None,
                       jwks_url: str = "", services: Iterable[str] = (), fhir_server: str = "",
+                      smart_client: SmartClient | None = None,
                       by: AbstractBaseUser | AnonymousUser | None = None) -> CdsClient:
-    """Register an EHR with its issuer, its public keys, the services it may call and the
-    FHIR server BoneCare may fetch an absent prefetch from."""
+    """Register an EHR with its issuer, its public keys, the services it may call, the
+    FHIR server BoneCare may fetch an absent prefetch from and its SMART registration, if
+    any (a revoked one is refused: ValidationError on `smart_client`)."""
     client = CdsClient(name=name, iss=iss, jwks=jwks, jwks_url=jwks_url or "",
                        services=list(services), fhir_server=fhir_server or "",
+                       smart_client=smart_client,
                        created_by=by if by is not None and by.is_authenticated else None)
     client.full_clean()
     client.save()
@@ -95,8 +100,7 @@ def hook_answer(*, service: Service, request: HookRequest, client: CdsClient, ba
                                   today=today or timezone.localdate())
     missing = assessment_settle(mapped)
     draft_key = secrets.token_urlsafe(32)
-    links = [{"label": "Open in BoneCare", "type": "absolute",
-              "url": f"{base_url}consultations/new/?draft={draft_key}"}]
+    links = [open_link(client, base_url=base_url, draft_key=draft_key)]
     answer = HookAnswer(cards=[], patient_ref=mapped.assessment.get("patient_ref", ""),
                         ruleset_version=codes_version(key),
                         draft={"key": draft_key, "assessment": mapped.assessment})
@@ -128,6 +132,17 @@ def hook_answer(*, service: Service, request: HookRequest, client: CdsClient, ba
             result, option, card["extension"]["bonecare"]["status"])]) for card, option in pairs]
     answer.summary["cards"] = len(answer.cards)
     return _draft_if_linked(answer)
+
+
+def open_link(client: CdsClient, *, base_url: str, draft_key: str) -> Link:
+    """"Open in BoneCare" for this EHR: a SMART link when it has a live SMART registration
+    (the EHR launches BoneCare at /smart/launch and hands the SMART door `appContext`,
+    {"draft": key}, in its token response), otherwise an absolute link to the form."""
+    if client.smart_launch():
+        return {"label": OPEN_LABEL, "type": "smart", "url": f"{base_url}smart/launch",
+                "appContext": json.dumps({"draft": draft_key})}
+    return {"label": OPEN_LABEL, "type": "absolute",
+            "url": f"{base_url}consultations/new/?draft={draft_key}"}
 
 
 def _draft_if_linked(answer: HookAnswer) -> HookAnswer:
