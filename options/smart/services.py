@@ -5,6 +5,7 @@ clinician summary back as a DocumentReference."""
 import base64
 import datetime
 import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -18,9 +19,11 @@ from django.utils import timezone
 
 from guidance.codes import OBSERVATION_LISTS
 from guidance.selectors import code_lists_published, published_key
+from options.cds_hooks.drafts import draft_open
 from options.cds_hooks.fetch import FetchFailed, PrefetchUnavailable, json_request, record_read
 from options.cds_hooks.mapping import assessment_from_fhir
 from options.cds_hooks.services import assessment_settle
+from options.choices import field_name
 from options.consultation.models import Consultation
 from options.identity.accounts import role_group
 from options.identity.audit import acting_for, event_record
@@ -172,6 +175,28 @@ def _banner(patient: object) -> dict[str, str]:
     return {"name": name or "Name not given", "nhs_number": nhs or "",
             "birth_date": birth.strftime("%-d %B %Y") if isinstance(birth, datetime.date)
             else str(birth or ""), "gender": (patient.gender or "").capitalize()}
+
+
+def card_compare(app_context: object, *, user: AbstractBaseUser,
+                 assessment: Mapping[str, object]) -> dict[str, object] | None:
+    """A launch from a CDS Hooks card's smart link names the card's draft in its appContext
+    ('{"draft": key}'): open it for this clinician (so that nobody else can) and say what the
+    record read now gives differently from what the card was worked out from. None when the
+    launch names no draft; {"expired": True} when it cannot be opened."""
+    try:
+        key = json.loads(app_context)["draft"] if isinstance(app_context, str) else None
+    except (ValueError, TypeError, KeyError):
+        key = None
+    if key is None:
+        return None
+    drafted = draft_open(key=key, by=user)
+    if drafted is None:
+        return {"expired": True}
+    if drafted.get("patient_ref") != assessment.get("patient_ref"):
+        return {"other_patient": True}
+    changed = [field_name(name) for name in sorted(set(drafted) | set(assessment))
+               if drafted.get(name) != assessment.get(name)]
+    return {"changed": changed}
 
 
 def read_failure_words(unavailable: PrefetchUnavailable) -> str:

@@ -37,6 +37,7 @@ from .oauth import LaunchRefused, configuration_read, oauth_app
 from .scopes import filing_granted, scopes_asked
 from .services import (
     LaunchContext,
+    card_compare,
     ehr_account,
     launch_record,
     read_failure_words,
@@ -206,8 +207,10 @@ def _signed(request: HttpRequest, client: SmartClient, kind: str,
                         words="BoneCare could not read the patient's record from the EHR: "
                               f"{read_failure_words(unavailable)}. Nobody has been signed "
                               "in; open BoneCare from the EHR again.", **audit)
+    card = card_compare(token.get("appContext"), user=user, assessment=record.assessment)
     login(request, user, backend=PROVIDER_BACKEND)
     request.session[LAUNCH] = {
+        "card": card,
         "id": secrets.token_urlsafe(16), "client_id": client.pk, "ehr": client.name,
         "patient": patient, "encounter": str(token.get("encounter") or ""),
         "fhir_user": fhir_user, "scopes": scopes,
@@ -233,7 +236,8 @@ def _smart_context(request: HttpRequest, launch: dict) -> dict[str, object]:
         "patient": record["patient"] if launch["need_patient_banner"] else {},
         "banner_wanted": launch["need_patient_banner"], "from_record": from_record,
         "to_answer": draft_banner(assessment)["to_answer"], "not_read": record["not_read"],
-        "notes": record["notes"], "may_file": filing_granted(launch["scopes"])}}
+        "notes": record["notes"], "may_file": filing_granted(launch["scopes"]),
+        "card": launch.get("card")}}
 
 
 @clinician_required
