@@ -6,6 +6,7 @@ import base64
 import datetime
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -114,10 +115,13 @@ def _ehr_account_once(client: SmartClient, fhir_user: str,
 
 
 def _account_create(client: SmartClient, fhir_user: str) -> AbstractUser:
-    digest = hashlib.sha256(f"{client.iss} {fhir_user}".encode()).hexdigest()[:16]
-    user = get_user_model()(username=f"ehr-{digest}", is_active=True, is_staff=False)
+    """A clinician account for an EHR user, named for reading ("ehr-<their id>-<8 hex>"),
+    unique by the hash of (iss, fhirUser); it has no password: only the EHR signs it in."""
+    digest = hashlib.sha256(f"{client.iss} {fhir_user}".encode()).hexdigest()[:8]
+    readable = re.sub(r"[^\w.@+-]", "", fhir_user.rsplit("/", 1)[-1])[:40]
+    user = get_user_model()(username=f"ehr-{readable}-{digest}" if readable else
+                            f"ehr-{digest}", is_active=True, is_staff=False)
     user.set_unusable_password()
-    user.last_name = fhir_user.rsplit("/", 1)[-1][:150]
     user.save()
     user.groups.add(role_group(CLINICIAN))
     return user
@@ -172,7 +176,7 @@ def _banner(patient: object) -> dict[str, str]:
     nhs = next((i.value for i in getattr(patient, "identifier", None) or []
                 if i.system == "https://fhir.nhs.uk/Id/nhs-number" and i.value), "")
     birth = patient.birthDate
-    return {"name": name or "Name not given", "nhs_number": nhs or "",
+    return {"name": name, "id": str(patient.id or ""), "nhs_number": nhs or "",
             "birth_date": birth.strftime("%-d %B %Y") if isinstance(birth, datetime.date)
             else str(birth or ""), "gender": (patient.gender or "").capitalize()}
 

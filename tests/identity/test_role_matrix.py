@@ -49,7 +49,8 @@ IDENTIFIERS = {"patient_ref", "fhir_patient_id"}
 # A draft from an EHR waiting to be opened in the form holds the NHS number in its JSON.
 IN_JSON = {ConsultationDraft: "assessment__patient_ref"}
 # Rows that only ever grow as a side effect of being asked (audits, counters, sessions).
-AUDITS = {"options.evaluationaudit", "api.apicallaudit", "cds_hooks.cdscallaudit"}
+AUDITS = {"options.evaluationaudit", "api.apicallaudit", "cds_hooks.cdscallaudit",
+          "smart.smartlaunch"}
 SIGN_OUT = ("/admin/logout/", "/accounts/logout/")
 
 

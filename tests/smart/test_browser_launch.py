@@ -93,14 +93,14 @@ def shown_value(page, name):
     return field.input_value()
 
 
-def patient_banner_words(patient):
+def patient_banner_words(patient, patient_id):
     """The patient banner the example's Patient resource should give."""
     names = patient.get("name") or []
     name = ""
     if names:
         name = names[0].get("text") or " ".join(
             [*names[0].get("given", []), names[0].get("family", "")]).strip()
-    return name or "Name not given"
+    return name or f"No name in the record (EHR patient {patient_id})"
 
 
 def complete_by_hand(page, assessment, prefilled):
@@ -147,7 +147,7 @@ def test_an_ehr_launch_prefills_the_form_and_files_the_summary_back(
     # The examples' Patients carry no name (V34 has a birth date and gender): the banner says
     # so rather than leave a blank where the name should be.
     assert banner.locator("[data-patient-name]").inner_text() == patient_banner_words(
-        record_patient)
+        record_patient, patient)
     if "birthDate" in record_patient:
         born = datetime.date.fromisoformat(record_patient["birthDate"])
         assert f"Born\n{born:%-d %B %Y}" in banner.inner_text()
