@@ -2,6 +2,7 @@ import json
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Q
 from django.http import HttpRequest
 
@@ -37,6 +38,7 @@ class CdsClientForm(forms.ModelForm):
 @admin.register(CdsClient)
 class CdsClientAdmin(ClientAdmin):
     form = CdsClientForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "iss", "service_list", "key_ids", "smart_client", "created_at",
                     "revoked_at"]
     search_fields = ["name", "iss"]

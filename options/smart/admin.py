@@ -26,6 +26,7 @@ class SmartClientAdmin(ClientAdmin):
     in the registration's history."""
 
     form = SmartClientForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "iss", "client_id", "client_type", "may_create_accounts",
                     "created_at", "revoked_at"]
     search_fields = ["name", "iss", "client_id"]

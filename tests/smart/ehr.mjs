@@ -201,6 +201,8 @@ async function answerToken(ctx) {
   if (context.patient) body.need_patient_banner = context.need_patient_banner ?? true;
   if (context.appContext !== undefined) body.appContext = context.appContext;
   if (body.id_token) body.id_token = await tampered(body.id_token, current);
+  // An EHR answering with a token already spent (expires_in 0): the app must not use it.
+  if (current.expires_in !== undefined) body.expires_in = current.expires_in;
   ctx.body = body;
 }
 

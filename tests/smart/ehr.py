@@ -146,7 +146,8 @@ class TestEhr:
         """Set the authorization server's faults (none left of the previous ones).
 
         no_patient=True, id_token_aud="...", id_token_other_key=True, access_token_ttl=N,
-        scopes_granted=[...]: see tests/smart/ehr.mjs.
+        scopes_granted=[...], expires_in=N (the token response says so, whatever the token's
+        own lifetime): see tests/smart/ehr.mjs.
         """
         self.faults = faults
         self._state_write()

@@ -88,6 +88,14 @@ def test_a_token_without_patient_context_is_refused(ehr, browser):
     assert "which patient" in page.text
 
 
+def test_a_token_the_ehr_says_has_expired_is_refused_before_any_read(ehr, browser):
+    register(ehr)
+    ehr.faults_set(expires_in=0)
+    page = browser.launch(ehr, "p-v01")
+    assert_refused(page, "token_expired")
+    assert "expired" in page.text and ehr.seen() == []
+
+
 def test_a_fhir_401_mid_read_refuses_the_launch_and_signs_nobody_in(ehr, browser):
     register(ehr)
     ehr.fhir_faults_set(unauthorized_after=2)
