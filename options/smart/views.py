@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 from joserfc.errors import JoseError
 
 from options import vocab
@@ -88,9 +88,11 @@ def standalone_page(request: HttpRequest) -> HttpResponse:
     return render(request, "smart/standalone.html", {"clients": clients})
 
 
-@require_POST
+@require_GET
 def standalone_start(request: HttpRequest) -> HttpResponse:
-    client = SmartClient.objects.filter(pk=_int(request.POST.get("client")),
+    """A link, not a form: the answer is a redirect to the EHR, which the page's
+    Content-Security-Policy (form-action 'self') would stop after a form's POST."""
+    client = SmartClient.objects.filter(pk=_int(request.GET.get("client")),
                                         revoked_at__isnull=True).first()
     if client is None:
         return _refused(request, kind="standalone", reason="unknown_client",

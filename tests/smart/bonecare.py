@@ -51,10 +51,9 @@ class Browser:
 
     def standalone(self, client, *, subject=DEFAULT_USER):
         page = self.get("/smart/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
-        response = self.post("/smart/standalone", allow_redirects=False,
-                             data={"client": client.pk, "csrfmiddlewaretoken": token},
-                             headers={"Referer": urljoin(self.base, "/smart/")})
+        link = re.search(r'href="(/smart/standalone\?client=\d+)"', page.text)[1]
+        assert link == f"/smart/standalone?client={client.pk}"
+        response = self.get(link, allow_redirects=False)
         return self._at_ehr(response, subject, True)
 
     def _at_ehr(self, response, subject, follow):

@@ -241,3 +241,21 @@ def test_a_launch_from_an_unregistered_ehr_is_refused_in_words(open_page):
     expect(page.locator("[data-refusal=unknown_iss]")).to_contain_text("not registered")
     shot(page, "smart-refused-unknown-iss")
     assert_accessible(page)
+
+
+def test_a_standalone_launch_starts_from_boncares_own_page(ehr, open_page):
+    register(ehr)
+    ehr.standalone_patient_set("p-v20")
+    page = open_page()
+    page.goto("/smart/")
+    shot(page, "smart-standalone")
+    assert_accessible(page)
+    page.get_by_role("button", name="Open a patient from Test EHR").click()
+    page.wait_for_load_state()
+    assert page.url.startswith(ehr.auth_issuer), (page.url, page.content()[:1500])
+    page.locator("input[name=login]").fill(DEFAULT_USER)
+    page.locator("input[name=password]").fill("any password: the test EHR takes any")
+    page.locator("button[type=submit]").click()
+    page.wait_for_url("**/smart/consultation/")
+    expect(page.locator("[data-patient-name]")).to_contain_text("p-v20")
+    expect(page.locator("[data-field=mscc_signs]")).to_be_visible()
