@@ -5,7 +5,7 @@ from django.http import HttpRequest
 
 from options.admin import ClientAdmin, PatientAuditAdminMixin
 
-from .models import EhrIdentity, SmartClient, SmartLaunch
+from .models import EhrIdentity, SmartClient, SmartLaunch, SummaryFiling
 from .services import smart_client_create
 
 
@@ -63,4 +63,15 @@ class SmartLaunchAdmin(PatientAuditAdminMixin, admin.ModelAdmin):
     list_display = ["at", "client", "kind", "outcome", "reason", "user", "fhir_user"]
     list_filter = ["outcome", "kind", "client"]
     search_fields = ["fhir_patient_id", "fhir_user", "reason"]
+    date_hierarchy = "at"
+
+
+@admin.register(SummaryFiling)
+class SummaryFilingAdmin(PatientAuditAdminMixin, admin.ModelAdmin):
+    """Each clinician summary filed to an EHR, or why it was not: read by the administrator
+    only, as every audit naming a patient."""
+
+    list_display = ["at", "client", "outcome", "document_id", "reason"]
+    list_filter = ["outcome", "client"]
+    search_fields = ["fhir_patient_id", "document_id"]
     date_hierarchy = "at"

@@ -239,6 +239,7 @@ def _smart_context(request: HttpRequest, launch: dict) -> dict[str, object]:
         "banner_wanted": launch["need_patient_banner"], "from_record": from_record,
         "to_answer": draft_banner(assessment)["to_answer"], "not_read": record["not_read"],
         "notes": record["notes"], "may_file": filing_granted(launch["scopes"]),
+        "access_expired": token_get(request) is None,
         "card": launch.get("card")}}
 
 

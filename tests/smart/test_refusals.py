@@ -168,8 +168,11 @@ def test_a_launch_whose_access_has_expired_files_nothing(ehr, browser):
     register(ehr)
     ehr.faults_set(access_token_ttl=2)
     page = browser.launch(ehr, "p-v01")
-    assert page.status_code == 200
+    assert page.status_code == 200 and "When you save, the clinician summary is filed" in page.text
     time.sleep(2.2)
+    again = browser.get("/smart/consultation/")
+    assert "access to the record has expired, so saving keeps the consultation here only" \
+        in again.text
     fields = {**browser.form_fields(page), "action": "submit"}
     saved = browser.post("/smart/consultation/", data=fields, headers={"Referer": page.url})
     assert 'data-filing="not_filed"' in saved.text and "expired" in saved.text
