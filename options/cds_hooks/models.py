@@ -143,6 +143,11 @@ class ConsultationDraft(models.Model):
 
     key = models.CharField(max_length=64, unique=True)
     assessment = models.JSONField()
+    fhir_patient_id = models.CharField(
+        max_length=100, blank=True, default="",
+        help_text="The EHR's id of the patient the draft was mapped for (the hook's "
+                  "context.patientId), so that a SMART launch from its card can tell it is "
+                  "the same patient.")
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField(db_index=True)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,

@@ -103,7 +103,8 @@ def hook_answer(*, service: Service, request: HookRequest, client: CdsClient, ba
     links = [open_link(client, base_url=base_url, draft_key=draft_key)]
     answer = HookAnswer(cards=[], patient_ref=mapped.assessment.get("patient_ref", ""),
                         ruleset_version=codes_version(key),
-                        draft={"key": draft_key, "assessment": mapped.assessment})
+                        draft={"key": draft_key, "assessment": mapped.assessment,
+                               "patient": str(request.context.get("patientId") or "")})
     if missing:
         answer.summary = {"needs": missing}
         answer.cards = _question_cards(service, request, mapped, missing, links, base_url,
@@ -203,7 +204,7 @@ def hook_answer_record(*, answer: HookAnswer, client: CdsClient, service: Servic
     """Store the call's audit row, the draft and the cards to remember, atomically."""
     now = timezone.now()
     draft = [{"key": answer.draft["key"], "assessment": json.dumps(answer.draft["assessment"]),
-              "created_at": now,
+              "fhir_patient_id": answer.draft.get("patient", "")[:100], "created_at": now,
               "expires_at": now + datetime.timedelta(seconds=DRAFT_SECONDS)}] \
         if answer.draft is not None else []
     cards = [{"uuid": uuid, "client_id": client.pk, "service": service.id,

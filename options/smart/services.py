@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from guidance.codes import OBSERVATION_LISTS
 from guidance.selectors import code_lists_published, published_key
-from options.cds_hooks.drafts import draft_open
+from options.cds_hooks.drafts import draft_held
 from options.cds_hooks.fetch import FetchFailed, PrefetchUnavailable, json_request, record_read
 from options.cds_hooks.mapping import assessment_from_fhir
 from options.cds_hooks.services import assessment_settle
@@ -181,7 +181,7 @@ def _banner(patient: object) -> dict[str, str]:
             else str(birth or ""), "gender": (patient.gender or "").capitalize()}
 
 
-def card_compare(app_context: object, *, user: AbstractBaseUser,
+def card_compare(app_context: object, *, user: AbstractBaseUser, patient: str,
                  assessment: Mapping[str, object]) -> dict[str, object] | None:
     """A launch from a CDS Hooks card's smart link names the card's draft in its appContext
     ('{"draft": key}'): open it for this clinician (so that nobody else can) and say what the
@@ -193,10 +193,13 @@ def card_compare(app_context: object, *, user: AbstractBaseUser,
         key = None
     if key is None:
         return None
-    drafted = draft_open(key=key, by=user)
-    if drafted is None:
+    draft = draft_held(key=key, by=user)
+    if draft is None:
         return {"expired": True}
-    if drafted.get("patient_ref") != assessment.get("patient_ref"):
+    drafted = draft.assessment
+    # The EHR's patient id where the draft has it; before it did, the NHS number.
+    if (draft.fhir_patient_id and draft.fhir_patient_id != patient) or (
+            drafted.get("patient_ref") != assessment.get("patient_ref")):
         return {"other_patient": True}
     changed = [field_name(name) for name in sorted(set(drafted) | set(assessment))
                if drafted.get(name) != assessment.get(name)]

@@ -209,7 +209,8 @@ def _signed(request: HttpRequest, client: SmartClient, kind: str,
                         words="BoneCare could not read the patient's record from the EHR: "
                               f"{read_failure_words(unavailable)}. Nobody has been signed "
                               "in; open BoneCare from the EHR again.", **audit)
-    card = card_compare(token.get("appContext"), user=user, assessment=record.assessment)
+    card = card_compare(token.get("appContext"), user=user, patient=patient,
+                        assessment=record.assessment)
     login(request, user, backend=PROVIDER_BACKEND)
     request.session[LAUNCH] = {
         "card": card,

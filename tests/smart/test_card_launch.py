@@ -56,3 +56,13 @@ def test_a_card_link_whose_draft_has_gone_still_opens_the_record(ehr, browser):
     register(ehr)
     page = browser.launch(ehr, "p-v01", app_context=json.dumps({"draft": "x" * 43}))
     assert page.status_code == 200 and "over an hour old" in page.text
+
+
+def test_a_card_about_another_patient_is_named_so(ehr, browser, client):
+    """The EHR's launch names p-v20 while the card's draft was mapped for p-v01: the form
+    holds p-v20's record and says the card was about someone else."""
+    app_context = card_app_context(client, ehr, request_of("V01"))
+    assert ConsultationDraft.objects.get(
+        key=json.loads(app_context)["draft"]).fhir_patient_id == "p-v01"
+    page = browser.launch(ehr, "p-v20", app_context=app_context)
+    assert "The card you came from was about another patient" in page.text
