@@ -166,10 +166,10 @@ def test_an_iss_whose_smart_configuration_cannot_be_read_is_refused(ehr, browser
 
 def test_a_launch_whose_access_has_expired_files_nothing(ehr, browser):
     register(ehr)
-    ehr.faults_set(access_token_ttl=2)
+    ehr.faults_set(access_token_ttl=4)  # long enough for the launch's reads on a loaded machine
     page = browser.launch(ehr, "p-v01")
     assert page.status_code == 200 and "When you save, the clinician summary is filed" in page.text
-    time.sleep(2.2)
+    time.sleep(4.2)
     again = browser.get("/smart/consultation/")
     assert "access to the record has expired, so saving keeps the consultation here only" \
         in again.text
