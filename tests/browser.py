@@ -73,14 +73,16 @@ def treatment_options(transactional_db):
         TreatmentOption.objects.filter(slug=slug).update(patient_description=text)
 
 
-def local_context(browser, live_server, *, width, height):
-    """Return a browser context whose requests never leave the live server."""
+def local_context(browser, live_server, *, width, height, also=()):
+    """Return a browser context whose requests never leave the live server (and the local
+    servers `also` names, such as a test identity provider or EHR)."""
     context = browser.new_context(base_url=live_server.url,
                                   viewport={"width": width, "height": height})
+    allowed = (live_server.url, *also)
 
     def local_only(route):
         # Nothing leaves the machine (the NHS font is fetched from a CDN; Arial stands in).
-        if route.request.url.startswith(live_server.url):
+        if route.request.url.startswith(allowed):
             route.continue_()
         else:
             route.abort()

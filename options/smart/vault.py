@@ -29,18 +29,17 @@ def token_keep(request: HttpRequest, response: HttpResponse, token: str,
                expires_in: int) -> None:
     """Keep the token for `expires_in` seconds: ciphertext in the session, key in a cookie."""
     key, nonce = AESGCM.generate_key(bit_length=256), os.urandom(12)
-    sealed = AESGCM(key).encrypt(nonce, token.encode(), request.session.session_key.encode()
-                                 if request.session.session_key else b"")
+    sealed = AESGCM(key).encrypt(nonce, token.encode(), _bound(request))
     request.session[SESSION_KEY] = {"nonce": _b64(nonce), "sealed": _b64(sealed),
-                                    "expires_at": time.time() + expires_in,
-                                    "bound": bool(request.session.session_key)}
+                                    "expires_at": time.time() + expires_in}
     response.set_cookie(COOKIE, _b64(key), max_age=max(expires_in, 0), path=PATH,
                         secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax")
 
 
-def token_expires_at(request: HttpRequest) -> float | None:
-    kept = request.session.get(SESSION_KEY)
-    return kept["expires_at"] if kept else None
+def _bound(request: HttpRequest) -> bytes:
+    """The session's key, bound into the ciphertext: a sealed token copied into another
+    session (or kept across a later sign-in, which changes the key) does not open."""
+    return (request.session.session_key or "").encode()
 
 
 def token_get(request: HttpRequest) -> str | None:
@@ -54,10 +53,9 @@ def token_get(request: HttpRequest) -> str | None:
         token_forget(request)
         return None
     try:
-        bound = request.session.session_key.encode() if kept["bound"] else b""
         return AESGCM(base64.urlsafe_b64decode(key)).decrypt(
             base64.urlsafe_b64decode(kept["nonce"]), base64.urlsafe_b64decode(kept["sealed"]),
-            bound).decode()
+            _bound(request)).decode()
     except (InvalidTag, ValueError, TypeError):
         token_forget(request)
         return None

@@ -21,13 +21,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from joserfc.errors import JoseError
 
-from options import vocab
 from options.cds_hooks.fetch import PrefetchUnavailable
 from options.choices import field_name
 from options.identity.backends import PROVIDER_BACKEND
 from options.web.consultation_form import ConsultationForm, data_from_assessment
 from options.web.presenters import conditions_said_once, consultation_view, inputs_view
-from options.web.presenters.draft import NEVER_ASKED, draft_banner
+from options.web.presenters.draft import draft_banner, record_answers
 from options.web.views.access import clinician_required
 from options.web.views.consultations import consultation_form_page, consultation_submit
 
@@ -117,10 +116,11 @@ def _authorize(request: HttpRequest, client: SmartClient, *, kind: str,
                         words="BoneCare's signing key for this EHR is not configured. Tell "
                               "the BoneCare administrator.")
     extra = {"launch": launch} if launch else {}
+    redirect_uri = _redirect_uri(request)
     asked = app.create_authorization_url(
-        _redirect_uri(request), scope=scopes_asked(standalone=kind == "standalone"),
+        redirect_uri, scope=scopes_asked(standalone=kind == "standalone"),
         aud=client.iss, **extra)
-    app.save_authorize_data(request, redirect_uri=_redirect_uri(request), **asked)
+    app.save_authorize_data(request, redirect_uri=redirect_uri, **asked)
     pending = {s: p for s, p in request.session.get(PENDING, {}).items()
                if time.time() - p["at"] < PENDING_SECONDS}
     pending = dict(list(pending.items())[-(PENDING_MAX - 1):])
@@ -232,8 +232,7 @@ def _smart_context(request: HttpRequest, launch: dict) -> dict[str, object]:
     assessment = record["assessment"]
     from_record = [{"field": name, "name": field_name(name),
                     "source": record["sources"].get(name, "")}
-                   for name in vocab.ASSESSMENT_SCALAR_FIELDS
-                   if name in assessment and name not in NEVER_ASKED]
+                   for name in record_answers(assessment)]
     return {"smart": {
         "launch_id": launch["id"], "ehr": launch["ehr"], "patient_id": launch["patient"],
         "patient": record["patient"] if launch["need_patient_banner"] else {},

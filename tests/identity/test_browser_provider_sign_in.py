@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 
 from options.identity.models import AccountEvent, ProviderIdentity
 from options.identity.roles import CLINICIAN, EDITOR, SAFETY_OFFICER
-from tests.browser import BROWSER_TESTS, assert_accessible, shot
+from tests.browser import BROWSER_TESTS, assert_accessible, local_context, shot
 from tests.identity.conftest import (
     CLINICIAN_VALUE,
     DISPLAY_NAME,
@@ -35,14 +35,8 @@ def new_page(request, browser, live_server, provider, published_ruleset):
     contexts = []
 
     def open_page():
-        context = browser.new_context(base_url=live_server.url,
-                                      viewport={"width": 1100, "height": 900})
-
-        def local_only(route):
-            allowed = route.request.url.startswith((live_server.url, provider.issuer))
-            route.continue_() if allowed else route.abort()
-
-        context.route("**/*", local_only)
+        context = local_context(browser, live_server, width=1100, height=900,
+                                also=[provider.issuer])
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)

@@ -8,7 +8,6 @@ from urllib.parse import urljoin
 import requests
 from django.contrib.sessions.models import Session
 
-from options.smart.models import SmartClient
 from options.smart.services import smart_client_create
 from tests.smart.ehr import DEFAULT_USER, KEY_CLIENT_ID, PUBLIC_CLIENT_ID
 
@@ -101,7 +100,3 @@ def launch_in_session():
                 (s.get_decoded() for s in Session.objects.all()) if "smart_launch" in data]
     assert len(launches) <= 1
     return launches[0] if launches else None
-
-
-def registered():
-    return SmartClient.objects.get()

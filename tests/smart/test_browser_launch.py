@@ -27,6 +27,7 @@ from tests.browser import (
     assert_accessible,
     assert_statuses,
     expect,
+    local_context,
     scenario,
     shot,
 )
@@ -49,14 +50,8 @@ def open_page(browser, live_server, running_ehr, published_ruleset, treatment_op
     contexts = []
 
     def new_page():
-        context = browser.new_context(base_url=live_server.url,
-                                      viewport={"width": 1100, "height": 900})
-        allowed = (live_server.url, running_ehr.auth_issuer)
-
-        def local_only(route):
-            route.continue_() if route.request.url.startswith(allowed) else route.abort()
-
-        context.route("**/*", local_only)
+        context = local_context(browser, live_server, width=1100, height=900,
+                                also=[running_ehr.auth_issuer])
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)

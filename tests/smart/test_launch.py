@@ -55,16 +55,13 @@ def test_an_ehr_launch_opens_the_form_filled_as_the_cds_hooks_mapping_fills_it(
     assert EhrIdentity.objects.get().fhir_user == DEFAULT_FHIR_USER
 
 
-def test_the_form_shows_the_patient_banner_only_when_the_ehr_asks_for_it(ehr, browser):
+def test_the_form_shows_the_patient_banner_only_when_the_ehr_asks_for_it(ehr, browser,
+                                                                         live_server):
     register(ehr)
     shown = browser.launch(ehr, "p-v01", need_patient_banner=True)
     assert "data-patient-banner" in shown.text
-    hidden = Browser(browser_live(browser)).launch(ehr, "p-v01", need_patient_banner=False)
+    hidden = Browser(live_server).launch(ehr, "p-v01", need_patient_banner=False)
     assert hidden.status_code == 200 and "data-patient-banner" not in hidden.text
-
-
-def browser_live(browser):
-    return type("Live", (), {"url": browser.base})()
 
 
 def test_dates_in_the_banner_are_the_records(ehr, browser):

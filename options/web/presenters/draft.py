@@ -28,10 +28,15 @@ def _asked(name: str, assessment: Mapping[str, object]) -> bool:
     return True
 
 
+def record_answers(assessment: Mapping[str, object]) -> list[str]:
+    """The fields a pre-filled form's answers came from the record for, in the form's order."""
+    return [name for name in vocab.ASSESSMENT_SCALAR_FIELDS
+            if name in assessment and name not in NEVER_ASKED]
+
+
 def draft_banner(assessment: Mapping[str, object]) -> dict[str, list[str]]:
     """Return {"from_record": [...], "to_answer": [...]} for a draft's assessment."""
-    from_record = [field_name(name) for name in vocab.ASSESSMENT_SCALAR_FIELDS
-                   if name in assessment and name not in NEVER_ASKED]
+    from_record = [field_name(name) for name in record_answers(assessment)]
     to_answer = [name for name in vocab.PATIENT_FACTS if _asked(name, assessment)]
     to_answer += [name for name in ("lesions", "prior_treatments") if name not in assessment]
     return {"from_record": from_record, "to_answer": missing_in_words(to_answer)}

@@ -101,7 +101,7 @@ def consultation_new(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         if "draft" in request.GET:  # "Open in BoneCare" from an EHR's CDS Hooks card
             return _draft_form(request)
-        return _render_form(request, ConsultationForm(_copy_data(request)))
+        return consultation_form_page(request, ConsultationForm(_copy_data(request)))
     answer = consultation_submit(request)
     if isinstance(answer, HttpResponse):
         return answer
@@ -114,8 +114,8 @@ def consultation_submit(request: HttpRequest, **extra: object) -> "HttpResponse 
     to the form's page (the SMART launch's banners and form action)."""
     action = request.POST.get("action", "submit")
     if action != "submit":
-        return _render_form(request, ConsultationForm.with_action(request.POST.dict(), action),
-                            **extra)
+        form = ConsultationForm.with_action(request.POST.dict(), action)
+        return consultation_form_page(request, form, **extra)
     form = ConsultationForm(request.POST.dict())
     data = form.contract()
     errors = form.type_errors()
@@ -125,16 +125,16 @@ def consultation_submit(request: HttpRequest, **extra: object) -> "HttpResponse 
         except AssessmentInvalid as invalid:
             errors += invalid.errors
         form.add_errors(errors)
-        return _render_form(request, form, **extra)
+        return consultation_form_page(request, form, **extra)
     try:
         consultation = consultation_create(data=data, channel="form", by=request.user,
                                            copied_from=_copied_from(request, form))
     except AssessmentInvalid as invalid:
         form.add_errors(invalid.errors)
-        return _render_form(request, form, **extra)
+        return consultation_form_page(request, form, **extra)
     except NoPublishedRuleSet:
         form.error_summary = [{"text": NO_RULESET, "href": "#main-content"}]
-        return _render_form(request, form, status=503, **extra)
+        return consultation_form_page(request, form, status=503, **extra)
     for text in form.ignored_rows():
         messages.info(request, text)
     return consultation
@@ -146,8 +146,8 @@ def _draft_form(request: HttpRequest) -> HttpResponse:
     assessment = draft_open(key=request.GET["draft"], by=request.user)
     if assessment is None:
         return render(request, "options/draft_expired.html", status=404)
-    return _render_form(request, ConsultationForm(data_from_assessment(assessment)),
-                        from_record=draft_banner(assessment))
+    return consultation_form_page(request, ConsultationForm(data_from_assessment(assessment)),
+                                  from_record=draft_banner(assessment))
 
 
 def _copy_data(request: HttpRequest) -> dict[str, str]:
@@ -184,12 +184,6 @@ def consultation_form_page(request: HttpRequest, form: ConsultationForm, status:
                            **extra: object) -> HttpResponse:
     """The consultation form's page; `extra` adds to its context (a SMART launch's banners
     and the URL the form posts to)."""
-    return _render_form(request, form, status, from_record, **extra)
-
-
-def _render_form(request: HttpRequest, form: ConsultationForm, status: int = 200,
-                 from_record: dict[str, list[str]] | None = None,
-                 **extra: object) -> HttpResponse:
     tables = score_tables()
     assessment = form.assessment
     questions = {cancer: assessment[name] for name, cancer in CANCER_QUESTIONS.items()}
