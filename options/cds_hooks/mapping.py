@@ -40,7 +40,7 @@ class Mapped:
     unrecognised: list = field(default_factory=list)
     context: list = field(default_factory=list)
     # field -> where in the record it came from, with the record's date where it has one
-    # ("Observation of 2026-11-20"), for a page that lists what came from the record
+    # in words ("a test result dated 2026-11-20"), for a page that lists what came from the record
     sources: dict = field(default_factory=dict)
 
     def note(self, text: str) -> None:
@@ -48,10 +48,11 @@ class Mapped:
             self.context.append(text)
 
     def source(self, name: str, kind: str, when: object = None) -> None:
-        """Say where a field's value came from: the resource kind and its date, if any."""
+        """Say where a field's value came from: the part of the record, in words, and the
+        entry's date where it has one."""
         date = when.date() if isinstance(when, datetime.datetime) else when
-        self.sources[name] = (f"{kind} of {date:%Y-%m-%d}" if isinstance(date, datetime.date)
-                              else kind)
+        self.sources[name] = (f"{kind} dated {date:%Y-%m-%d}"
+                              if isinstance(date, datetime.date) else kind)
 
 
 def codings(concept: CodeableConcept | None) -> list[Coding]:
@@ -96,16 +97,16 @@ def _patient(patient: Patient, mapped: Mapped, today: datetime.date) -> None:
     for identifier in patient.identifier or []:
         if identifier.system == NHS_NUMBER and identifier.value:
             mapped.assessment["patient_ref"] = identifier.value.replace(" ", "")
-            mapped.source("patient_ref", "Patient record")
+            mapped.source("patient_ref", "the patient details")
             break
     birth = patient.birthDate
     if isinstance(birth, datetime.date):  # a partial date ("1971-11") stays a string
         years = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
         mapped.assessment["age_years"] = years
-        mapped.source("age_years", "Patient record (date of birth)")
+        mapped.source("age_years", "the patient details (date of birth)")
     if patient.gender in ("male", "female"):
         mapped.assessment["sex"] = patient.gender
-        mapped.source("sex", "Patient record")
+        mapped.source("sex", "the patient details")
 
 
 def _condition_state(condition: Condition) -> str | None:
@@ -167,10 +168,10 @@ def _condition_facts(condition: Condition, found: Mapping[str, Entry], mapped: M
         if name in found:
             value = found[name].value
             mapped.assessment[f"_{name}"] = {"true": True, "false": False}.get(value, value)
-            mapped.source(name, "Condition", _recorded(condition))
+            mapped.source(name, "the problem list", _recorded(condition))
     if "mscc_signs" in found:
         mapped.assessment["mscc_signs"] = True
-        mapped.source("mscc_signs", "Condition", _recorded(condition))
+        mapped.source("mscc_signs", "the problem list", _recorded(condition))
     if "coagulation_disorder" in found:
         mapped.note("Coagulation disorder recorded: check before a procedure")
 
@@ -183,10 +184,10 @@ def _recorded(condition: Condition) -> object:
 def _bone_metastases(mapped: Mapped, bone: Sequence[Condition], refuted: bool) -> None:
     if bone:
         mapped.assessment["bone_metastases"] = True
-        mapped.source("bone_metastases", "Condition", _recorded(bone[0]))
+        mapped.source("bone_metastases", "the problem list", _recorded(bone[0]))
     elif refuted:
         mapped.assessment["bone_metastases"] = False
-        mapped.source("bone_metastases", "Condition (refuted)")
+        mapped.source("bone_metastases", "the problem list (ruled out)")
 
 
 def _references(condition: Condition) -> set[str]:
@@ -222,7 +223,7 @@ def _cancer_type(mapped: Mapped, cancers: dict[str, list[Condition]],
         return
     kind = next(iter(cancers))
     mapped.assessment["cancer_type"] = kind
-    mapped.source("cancer_type", "Condition", _recorded(cancers[kind][0]))
+    mapped.source("cancer_type", "the problem list", _recorded(cancers[kind][0]))
     if kind == "prostate" and hormone is not None:
         mapped.assessment["prostate_hormone_status"] = hormone
     if kind == "myeloma" and needs is not None:

@@ -126,7 +126,7 @@ def _use(name: str, when: datetime.date, observation: Observation, mapped: Mappe
                     f"({when:%Y-%m-%d}): unit not recognised{hint}, not used")
         return
     mapped.assessment[field] = round(value * factor, DIGITS.get(field, 1))
-    mapped.source(field, "Observation", when)
+    mapped.source(field, "a test result", when)
 
 
 def _pregnancy(observation: Observation, mapped: Mapped, codes: CodeLists) -> None:
@@ -136,7 +136,7 @@ def _pregnancy(observation: Observation, mapped: Mapped, codes: CodeLists) -> No
         if entry is not None:
             if entry.value in ("true", "false"):
                 mapped.assessment["pregnant"] = entry.value == "true"
-                mapped.source("pregnant", "Observation", _when(observation))
+                mapped.source("pregnant", "a test result", _when(observation))
             return
 
 
@@ -164,7 +164,7 @@ def allergies_map(allergies: Iterable[AllergyIntolerance], mapped: Mapped,
     elif "false" in says:
         mapped.assessment["cement_allergy"] = False
     if says & {"true", "false"}:
-        mapped.source("cement_allergy", "AllergyIntolerance")
+        mapped.source("cement_allergy", "an allergy record")
 
 
 def _codings(concept: CodeableConcept | None) -> list[Coding]:

@@ -12,6 +12,10 @@ from collections.abc import Iterable
 READS = {"patient": "Patient", "conditions": "Condition", "observations": "Observation",
          "allergies": "AllergyIntolerance", "medications": "MedicationStatement",
          "procedures": "Procedure"}
+# Each read in words, for a clinician told what BoneCare could not read.
+READ_WORDS = {"patient": "the patient details", "conditions": "the problem list",
+              "observations": "test results", "allergies": "allergies",
+              "medications": "medicines", "procedures": "procedures"}
 # What each read needs: a read of the Patient, a search of the rest.
 NEEDS = {"patient": "r"}
 CONTEXT = ("launch", "openid", "fhirUser")

@@ -33,7 +33,7 @@ from options.identity.roles import CLINICIAN, role_held
 from .keys import SigningKeyMissing, signing_alg
 from .models import EhrIdentity, SmartClient, SmartLaunch, SummaryFiling, iss_normal
 from .oauth import LaunchRefused
-from .scopes import READS, filing_granted, keys_granted
+from .scopes import READ_WORDS, READS, filing_granted, keys_granted
 
 SOURCE = "smart"
 DOCUMENT_TYPE = {"coding": [{"system": "http://loinc.org", "code": "11488-4",
@@ -161,10 +161,24 @@ def record_mapped(*, client: SmartClient, token: str, patient_id: str,
         assessment=mapped.assessment,
         sources={name: where for name, where in mapped.sources.items()
                  if name in mapped.assessment},
-        notes=[*mapped.context, *(f"Code not recognised: {code}"
-                                  for code in dict.fromkeys(mapped.unrecognised))],
-        not_read=[READS[k] for k in READS if k not in granted],
+        notes=[*mapped.context, *(_unrecognised_words(label)
+                                  for label in dict.fromkeys(mapped.unrecognised))],
+        not_read=[READ_WORDS[k] for k in READS if k not in granted],
         patient=_banner(patients[0]) if patients else {})
+
+
+UNRECOGNISED = re.compile(r"(?P<system>[^|]*)\|(?P<code>\S*)(?: \((?P<display>.*)\))?")
+
+
+def _unrecognised_words(label: str) -> str:
+    """An entry the code lists do not know, for a clinician: its description where the EHR
+    gave one, and its code only as the handle to find it by."""
+    match = UNRECOGNISED.fullmatch(label)
+    if match is None:
+        return f"An entry BoneCare does not recognise ({label})"
+    if match["display"]:
+        return f"\u201c{match['display']}\u201d (code {match['code']}): not recognised by BoneCare"
+    return f"An entry coded {match['code'] or 'without a code'}: not recognised by BoneCare"
 
 
 def _banner(patient: object) -> dict[str, str]:

@@ -38,10 +38,10 @@ from tests.smart.ehr import DEFAULT_USER
 pytestmark = BROWSER_TESTS
 
 FORM = "/smart/consultation/"
-# Where an answer came from: the resource's kind, and its date where the record has one
-# (the examples' Conditions carry none, their Observations do).
-SOURCE = re.compile(r"^(Observation|Condition|AllergyIntolerance|MedicationStatement|Procedure"
-                    r"|Patient record)( of (\d{4}-\d{2}-\d{2}))?")
+# Where an answer came from, in words, and its date where the record has one (the examples'
+# Conditions carry none, their Observations do).
+SOURCE = re.compile(r"^(a test result|the problem list|an allergy record"
+                    r"|the patient details)( dated (\d{4}-\d{2}-\d{2}))?")
 
 
 @pytest.fixture
@@ -160,9 +160,9 @@ def test_an_ehr_launch_prefills_the_form_and_files_the_summary_back(
         assert named == field_name(field), text
         kind = SOURCE.match(source)
         assert kind, text
-        if kind[1] == "Observation":
+        if kind[1] == "a test result":
             assert kind[3] in observed, text
-    assert any(text.endswith(f"Observation of {day}") for text in listed.values()
+    assert any(text.endswith(f"a test result dated {day}") for text in listed.values()
                for day in observed)
     form_data = data_from_assessment(mapped)
     for field in mapped:

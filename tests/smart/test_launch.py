@@ -46,7 +46,7 @@ def test_an_ehr_launch_opens_the_form_filled_as_the_cds_hooks_mapping_fills_it(
     assert launch["record"]["assessment"] == cds_mapping(name)
     assert launch["record"]["assessment"] == example(name)["mapped_assessment"]
     assert launch["patient"] == patient and launch["encounter"] == "enc-1"
-    assert "data-from-record-answers" in page.text and "Observation of 20" in page.text
+    assert "data-from-record-answers" in page.text and "a test result dated 20" in page.text
     row = SmartLaunch.objects.get()
     assert (row.outcome, row.kind, row.fhir_patient_id, row.fhir_user) == (
         "signed_in", "ehr", patient, DEFAULT_FHIR_USER)
@@ -68,7 +68,19 @@ def test_dates_in_the_banner_are_the_records(ehr, browser):
     register(ehr)
     page = browser.launch(ehr, "p-v01")
     sources = launch_in_session()["record"]["sources"]
-    assert sources["corrected_calcium_mmol_l"].startswith("Observation of ")
-    date = sources["corrected_calcium_mmol_l"].removeprefix("Observation of ")
+    assert sources["corrected_calcium_mmol_l"].startswith("a test result dated ")
+    date = sources["corrected_calcium_mmol_l"].removeprefix("a test result dated ")
     datetime.date.fromisoformat(date)
     assert date in page.text
+
+
+@pytest.mark.parametrize(("label", "words"), [
+    ("http://snomed.info/sct|1234 (Osteopenia)",
+     "\u201cOsteopenia\u201d (code 1234): not recognised by BoneCare"),
+    ("http://snomed.info/sct|1234", "An entry coded 1234: not recognised by BoneCare"),
+])
+def test_an_unrecognised_code_is_described_in_words(label, words):
+    from options.smart.services import _unrecognised_words
+
+    assert _unrecognised_words(label) == words
+    assert "|" not in words and "snomed" not in words

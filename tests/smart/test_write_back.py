@@ -87,7 +87,7 @@ def test_fewer_scopes_leave_their_fields_absent_never_guessed(ehr, browser):
     assert not {"corrected_calcium_mmol_l", "creatinine_clearance_ml_min",
                 "pregnant"} & set(record["assessment"])
     assert record["assessment"]["cancer_type"] == "breast"
-    assert record["not_read"] == ["Observation"]
+    assert record["not_read"] == ["test results"]
     assert "data-not-read" in page.text
     assert not any("Observation" in path for path in ehr.seen())
 
